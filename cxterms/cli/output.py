@@ -1,0 +1,117 @@
+"""Output helpers shared by every command: formats, safe text, JSON, Rich.
+
+* ``--format auto`` is Rich on a capable terminal and plain otherwise.
+* Data goes to stdout; notes, warnings and errors to stderr.
+* Text from files is *neutralised* before it reaches a terminal: control
+  characters and ANSI escapes become visible ``\\x1b``-style escapes, and
+  Rich never interprets markup in data (we only hand it ``Text`` objects).
+* JSON is one document, UTF-8, no NaN/Infinity, numbers unrounded.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from .env import Environment
+
+
+class Format(str, Enum):
+    auto = "auto"
+    rich = "rich"
+    plain = "plain"
+    markdown = "markdown"
+    json = "json"
+
+
+class TableFormat(str, Enum):
+    auto = "auto"
+    rich = "rich"
+    plain = "plain"
+    json = "json"
+    csv = "csv"
+    tsv = "tsv"
+
+
+class PipeClosed(Exception):
+    """The reader of stdout went away (``| head -1``); end quietly."""
+
+
+# C0 controls except TAB and LF, DEL, and C1 controls -> visible escapes.
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0)]}
+_CONTROL_TABLE = str.maketrans(_CONTROL)
+
+
+def clean(text: str) -> str:
+    r"""Neutralise control characters (ANSI escapes included) for a terminal.
+
+    >>> clean("ok\x1b[31mred\x07")
+    'ok\\x1b[31mred\\x07'
+    >>> clean("two\nlines\tand tabs")
+    'two\nlines\tand tabs'
+    """
+    return text.translate(_CONTROL_TABLE)
+
+
+def clean_line(text: str) -> str:
+    """Like clean(), and also keep a value on one line (for plain/TSV rows)."""
+    return clean(text).replace("\n", " ").replace("\t", " ")
+
+
+def resolve_format(fmt, env: Environment):
+    """Turn ``auto`` into ``rich`` or ``plain`` for this environment."""
+    if fmt.value == "auto":
+        return type(fmt)("rich" if env.rich_stdout else "plain")
+    return fmt
+
+
+class Out:
+    """Writes data to stdout and messages to stderr for one command run."""
+
+    def __init__(self, env: Environment) -> None:
+        self.env = env
+        self._console = None
+        self._err_console = None
+
+    def write(self, text: str = "", end: str = "\n") -> None:
+        try:
+            self.env.stdout.write(text + end)
+        except BrokenPipeError:
+            raise PipeClosed() from None
+
+    def lines(self, lines) -> None:
+        for line in lines:
+            self.write(line)
+
+    def json(self, data) -> None:
+        import json
+
+        self.write(json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False))
+
+    def console(self):
+        """A Rich console on stdout that never interprets markup or emoji."""
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(
+                file=self.env.stdout,
+                force_terminal=self.env.rich_stdout or None,
+                no_color=self.env.no_color or None,
+                color_system="auto" if not self.env.dumb_terminal else None,
+                markup=False,
+                emoji=False,
+                highlight=False,
+            )
+        return self._console
+
+    def print(self, *renderables) -> None:
+        try:
+            self.console().print(*renderables)
+        except BrokenPipeError:
+            raise PipeClosed() from None
+
+    def note(self, message: str) -> None:
+        """A one-line note on stderr, prefixed with the program name."""
+        self.env.stderr.write(f"cxterms: {clean_line(message)}\n")
+
+    def warn(self, message: str) -> None:
+        self.note(f"warning: {message}")

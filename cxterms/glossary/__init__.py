@@ -1,0 +1,1 @@
+"""The glossary engine: term schema, loading and layering, lookup, search, lint."""

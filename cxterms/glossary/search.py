@@ -1,0 +1,78 @@
+"""Ranked, typo-tolerant search over headwords, aliases and text.
+
+Every entry gets a score from 0 to 100, the best of:
+
+* **name**: the token-level name score of ``fuzzy`` between the query and
+  the headword, an alias or the id ("promotor score" -> Net Promoter Score);
+* **summary** (x 0.85) and **definition** (x 0.75): the mean over the
+  query's words of their best similarity with a word of that text, so an
+  entry that mentions every word ranks first and a typo still counts
+  ("retension" ~ "retention").
+
+Hits under ``MIN_SCORE`` are dropped; each hit says where it matched.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from . import fuzzy
+from .store import Glossary
+from .term import Term
+
+MIN_SCORE = 55.0
+SUMMARY_WEIGHT = 0.85
+DEFINITION_WEIGHT = 0.75
+
+
+class Hit(NamedTuple):
+    term: Term
+    score: float
+    field: str  # "term", "alias", "id", "summary", "definition"
+    matched: str  # the name, or the words of the text that matched
+
+    @property
+    def where(self) -> str:
+        return self.field if self.field in ("term", "id") else f"{self.field}: {self.matched}"
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.term.id,
+            "term": self.term.term,
+            "category": self.term.category,
+            "summary": self.term.summary,
+            "score": self.score,
+            "field": self.field,
+            "matched": self.matched,
+        }
+
+
+def search(glossary: Glossary, query: str, *, limit: int | None = 10) -> list[Hit]:
+    """Entries matching ``query``, best first (ties by headword).
+
+    A query of stopwords only ("the", "of") matches nothing.
+    """
+    qwords = fuzzy.words(query)
+    if not qwords or all(w in fuzzy.STOPWORDS for w in qwords):
+        return []
+    index = glossary.search_index()
+    sims = fuzzy.word_similarities(qwords, index.vocab)
+    best: dict[int, tuple[float, str, str]] = {}
+
+    def offer(i: int, score: float, field: str, matched: str) -> None:
+        if score >= MIN_SCORE and score > best.get(i, (-1.0,))[0]:
+            best[i] = (score, field, matched)
+
+    for score, i, name in index.names.scores(query, sims):
+        tid, term = glossary.rows[i][0], glossary.rows[i][1]
+        offer(i, score, "term" if name == term else "id" if name == tid else "alias", name)
+    for field, text_index, weight in (
+        ("summary", index.summaries, SUMMARY_WEIGHT),
+        ("definition", index.definitions, DEFINITION_WEIGHT),
+    ):
+        for i, (cov, found) in text_index.coverage(qwords, sims).items():
+            offer(i, weight * cov, field, " ".join(found))
+    ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], glossary.rows[kv[0]][1].casefold()))
+    if limit is not None:
+        ranked = ranked[:limit]
+    return [Hit(glossary.get(i), round(s, 1), f, m) for i, (s, f, m) in ranked]
