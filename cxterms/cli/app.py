@@ -26,6 +26,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "categories": ("cxterms.cli.lookup", "List the categories with their entry counts."),
     "random": ("cxterms.cli.lookup", "Show a random entry, or the term of the day."),
     "lint": ("cxterms.cli.lint", "Check term files: schema, duplicates, links."),
+    "nps": ("cxterms.cli.survey", "Net Promoter Score with margin of error, by group or period."),
+    "csat": ("cxterms.cli.survey", "Customer satisfaction (top-2-box share and mean)."),
+    "ces": ("cxterms.cli.survey", "Customer effort score (mean, easy and difficult shares)."),
+    "churn": ("cxterms.cli.churn", "Churn and retention from counts, MRR, or a customer table."),
+    "clv": ("cxterms.cli.clv", "Customer lifetime value: formula, historic, or BG/NBD + Gamma-Gamma."),
 }
 
 

@@ -1,0 +1,190 @@
+"""The clv command: the formula, historic CLV from orders, and the
+BG/NBD + Gamma-Gamma models."""
+
+from enum import Enum
+from typing import Annotated, Optional
+
+import typer
+
+from .metric_options import DateFormatOpt, DelimiterOpt, EncodingOpt, FileArg, HeaderOpt, QuietOpt, TableFormatOpt
+from .output import TableFormat
+from .render_metrics import Field, View, emit_rows, emit_single
+
+app = typer.Typer()
+
+
+class Timing(str, Enum):
+    start = "start"
+    end = "end"
+
+
+class Unit(str, Enum):
+    day = "day"
+    week = "week"
+    month = "month"
+
+
+class Model(str, Enum):
+    bgnbd = "bgnbd"
+
+
+FORMULA_VIEW = View("clv", (
+    Field("clv", "Customer lifetime value", "money"),
+    Field("arpu", "ARPU per period", "money"),
+    Field("margin", "Gross margin", "frac"),
+    Field("margin_per_period", "Margin per period", "money"),
+    Field("churn_rate", "Churn rate", "frac"),
+    Field("retention_rate", "Retention rate", "frac"),
+    Field("discount_rate", "Discount rate", "frac"),
+    Field("timing", "Payment timing", "text"),
+    Field("expected_lifetime", "Expected lifetime (periods)", "num2"),
+), "clv")
+
+
+def historic_view(unit: str) -> View:
+    return View("historic", (
+        Field("clv_mean", "Historic CLV (mean)", "money"),
+        Field("clv_median", "Historic CLV (median)", "money"),
+        Field("customers", "Customers", "int"),
+        Field("orders", "Orders", "int"),
+        Field("revenue", "Revenue", "money"),
+        Field("average_order_value", "Average order value", "money"),
+        Field("purchase_frequency", "Purchase frequency (orders per customer)", "num2"),
+        Field(f"lifespan_{unit}s", f"Average lifespan ({unit}s)", "num2"),
+        Field("margin", "Margin applied", "frac"),
+        Field("first_date", "First order", "text"),
+        Field("last_date", "Last order", "text"),
+    ), "clv_mean")
+
+
+def customer_view(unit: str) -> View:
+    return View("customers", (
+        Field("orders", "Orders", "int"),
+        Field("revenue", "Value", "money"),
+        Field("first_order", "First order", "text"),
+        Field("last_order", "Last order", "text"),
+        Field(f"lifespan_{unit}s", f"Lifespan ({unit}s)", "num2"),
+        Field("average_order_value", "AOV", "money"),
+    ), "revenue")
+
+
+FORMULA = "Formula"
+ORDERS = "From orders"
+MODELS = "Models (BG/NBD + Gamma-Gamma; needs the models extra)"
+
+
+@app.command()
+def clv(
+    ctx: typer.Context,
+    file: FileArg = None,
+    arpu: Annotated[Optional[float], typer.Option("--arpu", min=0, metavar="A", help="Average revenue per customer per period.", rich_help_panel=FORMULA)] = None,
+    margin: Annotated[Optional[str], typer.Option("--margin", metavar="M", help="Gross margin: 0.7 or 70% (default 100%).", rich_help_panel=FORMULA)] = None,
+    churn: Annotated[Optional[str], typer.Option("--churn", metavar="C", help="Churn rate per period: 0.05 or 5%.", rich_help_panel=FORMULA)] = None,
+    retention: Annotated[Optional[str], typer.Option("--retention", metavar="R", help="Retention rate per period (instead of --churn).", rich_help_panel=FORMULA)] = None,
+    discount_rate: Annotated[Optional[str], typer.Option("--discount-rate", metavar="D", help="Discount rate per period (per --unit with a model): 0.01 or 1%.", rich_help_panel=FORMULA)] = None,
+    timing: Annotated[Timing, typer.Option("--timing", case_sensitive=False, help="start: first payment now, CLV = m(1+d)/(1+d-r); end: Gupta-Lehmann m r/(1+d-r).", rich_help_panel=FORMULA)] = Timing.start,
+    customer_column: Annotated[Optional[str], typer.Option("--customer-column", metavar="NAME|N", help="Customer id column. Default: customer, customer_id, email...", rich_help_panel=ORDERS)] = None,
+    date_column: Annotated[Optional[str], typer.Option("--date-column", metavar="NAME|N", help="Order date column. Default: date, order_date...", rich_help_panel=ORDERS)] = None,
+    amount_column: Annotated[Optional[str], typer.Option("--amount-column", metavar="NAME|N", help="Order amount column. Default: amount, revenue, total...", rich_help_panel=ORDERS)] = None,
+    unit: Annotated[Unit, typer.Option("--unit", case_sensitive=False, help="Time unit of lifespans, model times and --horizon: day, week (7 days) or month (365.25/12 days).", rich_help_panel=ORDERS)] = Unit.day,
+    per_customer: Annotated[bool, typer.Option("--per-customer", help="Emit only the per-customer rows (JSON array or CSV rows).", rich_help_panel=ORDERS)] = False,
+    model: Annotated[Optional[Model], typer.Option("--model", case_sensitive=False, help="Fit BG/NBD (and Gamma-Gamma when amounts are given) to the order log.", rich_help_panel=MODELS)] = None,
+    rfm: Annotated[bool, typer.Option("--rfm", help="FILE is a summary table: frequency, recency, T (and monetary_value).", rich_help_panel=MODELS)] = False,
+    calibration_end: Annotated[Optional[str], typer.Option("--calibration-end", metavar="DATE", help="End of the calibration period (default: the last date in the log).", rich_help_panel=MODELS)] = None,
+    horizon: Annotated[float, typer.Option("--horizon", min=0, metavar="H", help="Prediction horizon in --unit units.", rich_help_panel=MODELS)] = 52.0,
+    top: Annotated[int, typer.Option("--top", min=0, metavar="N", help="Customers listed in the Rich summary.", rich_help_panel=MODELS)] = 10,
+    date_format: DateFormatOpt = None,
+    delimiter: DelimiterOpt = None,
+    header: HeaderOpt = None,
+    encoding: EncodingOpt = None,
+    format: TableFormatOpt = TableFormat.auto,
+    quiet: QuietOpt = False,
+) -> None:
+    """Customer lifetime value: the formula, history from orders, or a model.
+
+    Formula (--arpu, --margin, --churn or --retention): with margin per
+    period m = ARPU x margin, retention r = 1 - churn and discount rate d,
+    the default payment timing "start" (first payment at acquisition) gives
+    CLV = m (1 + d) / (1 + d - r), which is ARPU x margin / churn when d = 0.
+    --timing end gives the Gupta-Lehmann form m r / (1 + d - r).
+
+    Historic (FILE of orders: customer, date, amount): customers, orders,
+    revenue, average order value, purchase frequency, average lifespan and
+    historic CLV (revenue per customer, mean and median; x --margin).
+
+    Models (--model bgnbd): BG/NBD expected transactions and P(alive) per
+    customer, Gamma-Gamma expected spend when amounts are given, and CLV
+    over --horizon units discounted at --discount-rate per unit. Times are
+    measured in --unit (a discount rate per month with --unit week is a
+    mistake). Needs numpy and scipy: pip install 'cxterms[models]'.
+
+    Example:
+
+        cxterms clv --arpu 50 --margin 70% --churn 5%
+        cxterms clv --arpu 50 --margin 0.7 --retention 0.95 --discount-rate 1% --timing end
+        cxterms clv examples/orders.csv
+        cxterms clv examples/orders.csv --per-customer -f csv
+        cxterms clv examples/orders.csv --model bgnbd --unit week --horizon 52
+    """
+    from ..errors import UsageError
+    from .inputs import parse_fraction
+
+    session = ctx.obj
+    formula_opts = any(x is not None for x in (arpu, churn, retention))
+    if formula_opts and (file is not None or model is not None or rfm):
+        raise UsageError("--arpu/--churn/--retention make the formula; drop FILE, --model and --rfm")
+    if formula_opts:
+        if arpu is None:
+            raise UsageError("the formula needs --arpu")
+        if (churn is None) == (retention is None):
+            raise UsageError("the formula needs --churn or --retention (one of them)")
+        from ..metrics import clv as core
+
+        result = core.clv(
+            arpu,
+            parse_fraction(margin, "--margin", allow_zero=False) if margin is not None else 1.0,
+            churn=parse_fraction(churn, "--churn") if churn is not None else None,
+            retention=parse_fraction(retention, "--retention") if retention is not None else None,
+            discount_rate=parse_fraction(discount_rate, "--discount-rate") if discount_rate is not None else 0.0,
+            timing=timing.value,
+        )
+        emit_single(session, FORMULA_VIEW, result.as_dict(), format, quiet=quiet, title="Customer lifetime value")
+        return
+    if model is not None or rfm:
+        from .models import run_clv_model
+
+        run_clv_model(
+            session, file, rfm=rfm, customer_column=customer_column, date_column=date_column, amount_column=amount_column,
+            unit=unit.value, calibration_end=calibration_end, horizon=horizon,
+            discount_rate=parse_fraction(discount_rate, "--discount-rate") if discount_rate is not None else 0.0,
+            per_customer=per_customer, top=top, date_format=date_format, delimiter=delimiter, header=header,
+            encoding=encoding, fmt_=format, quiet=quiet,
+        )
+        return
+    if discount_rate is not None:
+        raise UsageError("--discount-rate goes with the formula or a --model")
+    _historic(session, file, customer_column, date_column, amount_column, unit.value,
+              parse_fraction(margin, "--margin", allow_zero=False) if margin is not None else 1.0,
+              per_customer, date_format, delimiter, header, encoding, format, quiet)
+
+
+def _historic(session, file, customer_column, date_column, amount_column, unit, margin, per_customer,
+              date_format, delimiter, header, encoding, fmt_, quiet):
+    from ..io.records import AMOUNT_COLUMNS, CUSTOMER_COLUMNS, DATE_COLUMNS, read_orders
+    from ..metrics.clv import OrderBook
+    from .inputs import open_input
+
+    table = open_input(session, file, delimiter=delimiter, header=header, encoding=encoding)
+    ccol = table.column(customer_column, defaults=CUSTOMER_COLUMNS, what="customer column")
+    dcol = table.column(date_column, defaults=DATE_COLUMNS, what="date column")
+    acol = table.column(amount_column, defaults=AMOUNT_COLUMNS, what="amount column")
+    book = OrderBook()
+    for _line, customer, day, amount in read_orders(table, ccol, dcol, acol, date_format):
+        book.add(customer, day, amount)
+    summary = book.summary(unit, margin)
+    if per_customer:
+        rows = [c.as_dict(unit) for c in book.per_customer(unit, margin)]
+        emit_rows(session, customer_view(unit), rows, fmt_, label_key="customer", quiet=quiet,
+                  columns=("orders", "revenue", "first_order", "last_order", f"lifespan_{unit}s", "average_order_value"))
+        return
+    emit_single(session, historic_view(unit), summary.as_dict(), fmt_, quiet=quiet, title=f"Historic CLV: {table.name}")

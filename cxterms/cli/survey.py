@@ -1,0 +1,345 @@
+"""Survey metric commands: nps, csat, ces."""
+
+from enum import Enum
+from typing import Annotated, Optional
+
+import typer
+
+from .metric_options import (
+    ByOpt, ColumnOpt, ConfidenceOpt, DateFormatOpt, DelimiterOpt, EncodingOpt, Every, EveryOpt, FileArg,
+    HeaderOpt, PeriodOpt, QuietOpt, SkipInvalidOpt, TableFormatOpt, OUTPUT,
+)
+from .output import TableFormat
+from .render_metrics import Field, View
+
+app = typer.Typer()
+
+NPS_VIEW = View("NPS", (
+    Field("nps", "NPS", "pts"),
+    Field("n", "Respondents", "int"),
+    Field("promoters", "Promoters (9-10)", "int"),
+    Field("promoters_pct", "Promoters %", "pct"),
+    Field("passives", "Passives (7-8)", "int"),
+    Field("passives_pct", "Passives %", "pct"),
+    Field("detractors", "Detractors (0-6)", "int"),
+    Field("detractors_pct", "Detractors %", "pct"),
+    Field("std_error", "Standard error", "num2"),
+    Field("margin_of_error", "Margin of error", "num2"),
+    Field("ci_low", "CI low", "num2"),
+    Field("ci_high", "CI high", "num2"),
+    Field("confidence", "Confidence", "conf"),
+    Field("interval", "Interval", "text"),
+    Field("nps_adjusted", "Adjusted NPS", "num2"),
+    Field("blank", "Blank", "int"),
+    Field("invalid", "Invalid", "int"),
+), "nps")
+
+COMPARE_FIELDS = (
+    Field("other_nps", "Other NPS", "pts"),
+    Field("other_n", "Other respondents", "int"),
+    Field("difference", "Difference", "pts"),
+    Field("difference_std_error", "Difference SE", "num2"),
+    Field("z", "z", "num3"),
+    Field("p_value", "p-value", "num4"),
+    Field("significant", "Significant", "bool"),
+)
+
+CSAT_VIEW = View("CSAT", (
+    Field("csat", "CSAT %", "pct"),
+    Field("n", "Respondents", "int"),
+    Field("satisfied", "Satisfied", "int"),
+    Field("satisfied_min", "Satisfied from", "int"),
+    Field("scale", "Scale", "text"),
+    Field("mean", "Mean answer", "num2"),
+    Field("std_dev", "Standard deviation", "num2"),
+    Field("ci_low", "CI low %", "pct"),
+    Field("ci_high", "CI high %", "pct"),
+    Field("confidence", "Confidence", "conf"),
+    Field("blank", "Blank", "int"),
+    Field("invalid", "Invalid", "int"),
+), "csat")
+
+CES_VIEW = View("CES", (
+    Field("ces", "CES (mean)", "num2"),
+    Field("n", "Respondents", "int"),
+    Field("easy", "Easy", "int"),
+    Field("easy_pct", "Easy %", "pct"),
+    Field("difficult", "Difficult", "int"),
+    Field("difficult_pct", "Difficult %", "pct"),
+    Field("std_dev", "Standard deviation", "num2"),
+    Field("std_error", "Standard error", "num3"),
+    Field("ci_low", "CI low", "num2"),
+    Field("ci_high", "CI high", "num2"),
+    Field("confidence", "Confidence", "conf"),
+    Field("scale", "Scale", "text"),
+    Field("lower_is_better", "Lower is better", "bool"),
+    Field("blank", "Blank", "int"),
+    Field("invalid", "Invalid", "int"),
+), "ces")
+
+ROW_COLUMNS = {
+    "NPS": ("n", "nps", "ci_low", "ci_high", "promoters_pct", "detractors_pct"),
+    "CSAT": ("n", "csat", "ci_low", "ci_high", "mean"),
+    "CES": ("n", "ces", "ci_low", "ci_high", "easy_pct", "difficult_pct"),
+}
+
+
+class Interval(str, Enum):
+    wald = "wald"
+    adjusted_wald = "adjusted-wald"
+
+
+def _read(session, file, *, parse_for, column, by, period, every, date_format, delimiter, header, encoding, skip_invalid):
+    from ..errors import UsageError
+    from ..io.scores import read_scores
+    from .inputs import open_input
+
+    if by is not None and period is not None:
+        raise UsageError("use --by or --period, not both")
+    table = open_input(session, file, delimiter=delimiter, header=header, encoding=encoding)
+    parse = parse_for(table.delimiter not in (",", None))
+    return read_scores(
+        table, parse, column=column, by=by, period=period, every=every.value,
+        date_format=date_format, skip_invalid=skip_invalid,
+    )
+
+
+def _results(data, compute):
+    """[(label, result)] per group or period, then (None, overall)."""
+    from ..errors import EmptyDataError
+    from ..metrics import periods as P
+
+    out = []
+    if data.groups is not None:
+        for name in sorted(data.groups, key=str.casefold):
+            try:
+                out.append((name, compute(data.groups[name]), None))
+            except EmptyDataError:
+                pass  # a group with no valid answers: nothing to report
+    if data.periods is not None:
+        for start in sorted(data.periods):
+            out.append((P.label(start, data.every), compute(data.periods[start]), start))
+    return out
+
+
+def emit(session, view: View, overall, rows, *, label_key, fmt_, quiet, title, colour_of=None, extra=None, extra_fields=()):
+    """Write one result, or per-group/per-period rows followed by the overall."""
+    from .render_metrics import emit_rows, emit_single, rich_distribution
+
+    main = overall.as_dict()
+    if extra:
+        main.update(extra)
+    if rows is None:
+        charts = []
+        if main.get("distribution") and colour_of is not None and not quiet:
+            charts.append(rich_distribution(main["distribution"], colour_of))
+        emit_single(session, view, main, fmt_, quiet=quiet, title=title, extra_fields=extra_fields, extra_rich=charts)
+        return
+    dicts = []
+    for label, result, start in rows:
+        d = {label_key: label}
+        if start is not None:
+            d["period_start"] = start.isoformat()
+        d.update(result.as_dict())
+        dicts.append(d)
+    overall_row = {label_key: None, **({"period_start": None} if label_key == "period" else {}), **main}
+    emit_rows(session, view, [*dicts, overall_row], fmt_, label_key=label_key, quiet=quiet,
+              columns=ROW_COLUMNS[view.name], trend=label_key == "period")
+
+
+def _nps_colour(v: int) -> str:
+    return "green" if v >= 9 else "yellow" if v >= 7 else "red"
+
+
+@app.command()
+def nps(
+    ctx: typer.Context,
+    file: FileArg = None,
+    column: ColumnOpt = None,
+    by: ByOpt = None,
+    period: PeriodOpt = None,
+    every: EveryOpt = Every.month,
+    date_format: DateFormatOpt = None,
+    delimiter: DelimiterOpt = None,
+    header: HeaderOpt = None,
+    encoding: EncodingOpt = None,
+    skip_invalid: SkipInvalidOpt = False,
+    promoters: Annotated[Optional[int], typer.Option("--promoters", min=0, help="Compute from counts instead of a file.", rich_help_panel="From counts")] = None,
+    passives: Annotated[Optional[int], typer.Option("--passives", min=0, help="Passive count (with --promoters).", rich_help_panel="From counts")] = None,
+    detractors: Annotated[Optional[int], typer.Option("--detractors", min=0, help="Detractor count (with --promoters).", rich_help_panel="From counts")] = None,
+    compare_with: Annotated[Optional[str], typer.Option("--compare", metavar="OTHER", help="Second file (same options): difference, z-test and p-value.", rich_help_panel=OUTPUT)] = None,
+    interval: Annotated[Interval, typer.Option("--interval", case_sensitive=False, help="wald, or adjusted-wald (Lewis & Sauro: +0.75 promoters and detractors, +3 respondents).", rich_help_panel=OUTPUT)] = Interval.wald,
+    confidence: ConfidenceOpt = 0.95,
+    format: TableFormatOpt = TableFormat.auto,
+    quiet: QuietOpt = False,
+) -> None:
+    """Net Promoter Score from 0-10 answers, with margin of error.
+
+    NPS = % promoters (9-10) - % detractors (0-6), in points from -100 to
+    100. The standard error uses the trinomial variance
+    var = pP + pD - (pP - pD)^2 and SE = 100 x sqrt(var / n); the margin
+    of error is z x SE and the interval NPS +/- margin (clipped to
+    -100..100). Blank cells are skipped and counted; invalid cells stop the
+    run with their line numbers unless --skip-invalid.
+
+    Example:
+
+        cxterms nps examples/survey.csv
+        cxterms nps examples/survey.csv --by region
+        cxterms nps examples/survey.csv --period date --every month
+        cxterms nps --promoters 50 --passives 30 --detractors 20
+        echo 10 9 3 7 | cxterms nps -q
+        cxterms nps q1.csv --compare q2.csv
+    """
+    from ..errors import UsageError
+    from ..io.scores import make_parser
+    from ..metrics import nps as core
+    from ..metrics.scales import Scale
+    from .inputs import check_confidence
+
+    session = ctx.obj
+    check_confidence(confidence)
+    counts = (promoters, passives, detractors)
+    if any(c is not None for c in counts):
+        if file is not None or by or period or compare_with:
+            raise UsageError("--promoters/--passives/--detractors replace FILE, --by, --period and --compare")
+        result = core.nps_from_counts(*(c or 0 for c in counts), confidence=confidence, interval=interval.value)
+        emit(session, NPS_VIEW, result, None, label_key="group", fmt_=format, quiet=quiet, title="Net Promoter Score", colour_of=_nps_colour)
+        return
+    if compare_with is not None and (by or period):
+        raise UsageError("--compare works on overall results; drop --by/--period")
+
+    def parse_for(decimal_comma):
+        return make_parser(Scale(0, 10), decimal_comma=decimal_comma)
+
+    def compute(tally):
+        return core.nps_from_tally(tally, confidence=confidence, interval=interval.value)
+
+    opts = dict(parse_for=parse_for, column=column, every=every, date_format=date_format, delimiter=delimiter,
+                header=header, encoding=encoding, skip_invalid=skip_invalid)
+    data = _read(session, file, by=by, period=period, **opts)
+    overall = compute(data.overall)
+    extra, extra_fields = None, ()
+    if compare_with is not None:
+        other_data = _read(session, compare_with, by=None, period=None, **opts)
+        other = compute(other_data.overall)
+        c = core.compare(overall, other, confidence=confidence)
+        extra = {
+            "other_nps": c.other_nps, "other_n": c.other_n, "difference": c.difference,
+            "difference_std_error": c.std_error, "z": c.z, "p_value": c.p_value, "significant": c.significant,
+        }
+        extra_fields = COMPARE_FIELDS
+    rows = _results(data, compute) if (by or period) else None
+    emit(session, NPS_VIEW, overall, rows, label_key="period" if period else "group", fmt_=format, quiet=quiet,
+         title=f"Net Promoter Score: {data.source}", colour_of=_nps_colour, extra=extra, extra_fields=extra_fields)
+
+
+@app.command()
+def csat(
+    ctx: typer.Context,
+    file: FileArg = None,
+    column: ColumnOpt = None,
+    scale: Annotated[str, typer.Option("--scale", metavar="MIN-MAX", help="Answer scale.")] = "1-5",
+    satisfied: Annotated[Optional[int], typer.Option("--satisfied", metavar="K", help="Lowest satisfied answer. Default: MAX-1 (top-2-box).")] = None,
+    by: ByOpt = None,
+    period: PeriodOpt = None,
+    every: EveryOpt = Every.month,
+    date_format: DateFormatOpt = None,
+    delimiter: DelimiterOpt = None,
+    header: HeaderOpt = None,
+    encoding: EncodingOpt = None,
+    skip_invalid: SkipInvalidOpt = False,
+    confidence: ConfidenceOpt = 0.95,
+    format: TableFormatOpt = TableFormat.auto,
+    quiet: QuietOpt = False,
+) -> None:
+    """Customer satisfaction: the share of satisfied answers, and the mean.
+
+    CSAT = 100 x (answers >= K) / n, with K = MAX-1 by default: the
+    top-2-box share (4s and 5s on 1-5). The mean answer is reported too,
+    since some teams quote CSAT as a mean. The interval is the Wilson score
+    interval of the share.
+
+    Example:
+
+        cxterms csat examples/support-csat.csv
+        cxterms csat ratings.csv --scale 1-10 --satisfied 8
+        cxterms csat ratings.csv --by channel --format json
+    """
+    from ..io.scores import make_parser
+    from ..metrics import csat as core
+    from ..metrics.scales import parse_scale
+    from .inputs import check_confidence
+
+    session = ctx.obj
+    check_confidence(confidence)
+    sc = parse_scale(scale)
+    core.threshold(sc, satisfied)
+
+    def compute(tally):
+        return core.csat_from_tally(tally, scale=sc, satisfied=satisfied, confidence=confidence)
+
+    data = _read(session, file, parse_for=lambda dc: make_parser(sc, decimal_comma=dc), column=column, by=by,
+                 period=period, every=every, date_format=date_format, delimiter=delimiter, header=header,
+                 encoding=encoding, skip_invalid=skip_invalid)
+    k = core.threshold(sc, satisfied)
+    emit(session, CSAT_VIEW, compute(data.overall), _results(data, compute) if (by or period) else None,
+         label_key="period" if period else "group", fmt_=format, quiet=quiet, title=f"CSAT: {data.source}",
+         colour_of=lambda v: "green" if v >= k else "red")
+
+
+@app.command()
+def ces(
+    ctx: typer.Context,
+    file: FileArg = None,
+    column: ColumnOpt = None,
+    scale: Annotated[str, typer.Option("--scale", metavar="MIN-MAX", help="Answer scale (1-7 agreement by default).")] = "1-7",
+    lower_is_better: Annotated[bool, typer.Option("--lower-is-better", help="Low answers mean low effort (the original 1-5 effort question).")] = False,
+    by: ByOpt = None,
+    period: PeriodOpt = None,
+    every: EveryOpt = Every.month,
+    date_format: DateFormatOpt = None,
+    delimiter: DelimiterOpt = None,
+    header: HeaderOpt = None,
+    encoding: EncodingOpt = None,
+    skip_invalid: SkipInvalidOpt = False,
+    confidence: ConfidenceOpt = 0.95,
+    format: TableFormatOpt = TableFormat.auto,
+    quiet: QuietOpt = False,
+) -> None:
+    """Customer effort score: the mean answer, easy and difficult shares.
+
+    Default: CES 2.0, agreement with "the company made it easy for me to
+    handle my issue" on 1-7, higher is easier; easy = 5-7, difficult = 1-3.
+    For the original effort question use --scale 1-5 --lower-is-better
+    (easy = 1-2, difficult = 4-5). In general "easy" is the good side of
+    the scale's midpoint. The interval is mean +/- t(n-1) x s / sqrt(n).
+
+    Example:
+
+        cxterms ces examples/effort.csv
+        cxterms ces effort-1-5.csv --scale 1-5 --lower-is-better
+        cxterms ces examples/effort.csv --period date --every week -q
+    """
+    from ..io.scores import make_parser
+    from ..metrics import ces as core
+    from ..metrics.scales import parse_scale
+    from .inputs import check_confidence
+
+    session = ctx.obj
+    check_confidence(confidence)
+    sc = parse_scale(scale)
+
+    def compute(tally):
+        return core.ces_from_tally(tally, scale=sc, lower_is_better=lower_is_better, confidence=confidence)
+
+    data = _read(session, file, parse_for=lambda dc: make_parser(sc, decimal_comma=dc), column=column, by=by,
+                 period=period, every=every, date_format=date_format, delimiter=delimiter, header=header,
+                 encoding=encoding, skip_invalid=skip_invalid)
+
+    def colour(v):
+        return "green" if core.is_easy(v, sc, lower_is_better) else "red" if core.is_difficult(v, sc, lower_is_better) else "yellow"
+
+    emit(session, CES_VIEW, compute(data.overall), _results(data, compute) if (by or period) else None,
+         label_key="period" if period else "group", fmt_=format, quiet=quiet, title=f"Customer effort score: {data.source}",
+         colour_of=colour)

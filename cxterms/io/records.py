@@ -1,0 +1,87 @@
+"""Reading record tables: customer spans (churn) and orders (CLV).
+
+Every bad cell is an error naming the file, line and column; empty rows
+are skipped.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from datetime import date
+
+from ..errors import DataError
+from ..metrics.periods import parse_date
+from .table import Table
+
+START_COLUMNS = ("start", "start_date", "started", "started_at", "signup", "signup_date", "created", "created_at", "joined", "subscribed")
+END_COLUMNS = ("end", "end_date", "ended", "ended_at", "churn_date", "churned_at", "cancelled", "canceled", "cancelled_at", "canceled_at", "cancel_date")
+CUSTOMER_COLUMNS = ("customer", "customer_id", "customerid", "client", "client_id", "user", "user_id", "email", "account", "account_id")
+DATE_COLUMNS = ("date", "order_date", "purchase_date", "created_at", "timestamp", "ordered_at", "time")
+AMOUNT_COLUMNS = ("amount", "revenue", "total", "value", "price", "order_value", "sales", "spend")
+
+
+def _cell(row: list[str], col: int) -> str:
+    return row[col].strip() if col < len(row) else ""
+
+
+def _date(table: Table, line: int, row: list[str], col: int, what: str, fmt: str | None, *, optional: bool = False) -> date | None:
+    text = _cell(row, col)
+    if not text:
+        if optional:
+            return None
+        raise DataError(f"{what} is blank", file=table.name, line=line, column=col + 1)
+    try:
+        return parse_date(text, fmt)
+    except ValueError:
+        expected = f"the format {fmt}" if fmt else "an ISO date such as 2026-01-31 (use --date-format for others)"
+        raise DataError(f"{what} {text!r} is not a date in {expected}", file=table.name, line=line, column=col + 1) from None
+
+
+def parse_amount(text: str, *, decimal_comma: bool = False) -> float:
+    """A money amount: a plain number (a leading currency sign is allowed).
+
+    >>> parse_amount("12.50"), parse_amount("$7"), parse_amount("3,5", decimal_comma=True)
+    (12.5, 7.0, 3.5)
+    """
+    t = text.strip().lstrip("$€£¥").strip()
+    if decimal_comma:
+        t = t.replace(",", ".")
+    value = float(t)
+    if not math.isfinite(value):
+        raise ValueError("not a finite number")
+    return value
+
+
+def read_spans(table: Table, start_col: int, end_col: int, date_format: str | None = None) -> Iterator[tuple[int, date, date | None]]:
+    """(line, start, end or None) per customer; end before start is an error."""
+    for line, row in table.rows():
+        if not any(c.strip() for c in row):
+            continue
+        start = _date(table, line, row, start_col, "start date", date_format)
+        end = _date(table, line, row, end_col, "end date", date_format, optional=True)
+        if end is not None and end < start:
+            raise DataError(f"end date {end} is before start date {start}", file=table.name, line=line, column=end_col + 1)
+        yield line, start, end
+
+
+def read_orders(
+    table: Table, customer_col: int, date_col: int, amount_col: int | None, date_format: str | None = None
+) -> Iterator[tuple[int, str, date, float | None]]:
+    """(line, customer, date, amount or None) per order row."""
+    decimal_comma = table.delimiter not in (",", None)
+    for line, row in table.rows():
+        if not any(c.strip() for c in row):
+            continue
+        customer = _cell(row, customer_col)
+        if not customer:
+            raise DataError("customer is blank", file=table.name, line=line, column=customer_col + 1)
+        day = _date(table, line, row, date_col, "order date", date_format)
+        amount = None
+        if amount_col is not None:
+            text = _cell(row, amount_col)
+            try:
+                amount = parse_amount(text, decimal_comma=decimal_comma)
+            except ValueError:
+                raise DataError(f"amount {text!r} is not a number", file=table.name, line=line, column=amount_col + 1) from None
+        yield line, customer, day, amount

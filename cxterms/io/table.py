@@ -1,0 +1,359 @@
+"""Reading tables: CSV/TSV/semicolon/pipe files, whitespace-separated
+numbers, from a file or stdin.
+
+* Encoding: UTF-8 with or without a byte-order mark, UTF-16 with a BOM
+  (Excel's "Unicode text"), or ``encoding=`` when given.
+* Delimiter: sniffed among ``, ; TAB |`` from the first rows (quoted
+  fields with embedded delimiters and newlines are understood), else
+  whitespace-separated fields, else one column. ``delimiter=`` overrides;
+  ``"whitespace"`` splits on runs of blanks (the classic CDNOW files).
+* Header: detected when the first row has a label where later rows have
+  numbers or dates, or forced with ``header=True/False``.
+* Rows stream: memory does not grow with the number of rows.
+
+Line numbers are physical lines of the input (a quoted field with embedded
+newlines spans several), so errors point where an editor would.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from collections.abc import Iterator, Sequence
+from typing import BinaryIO
+
+from ..errors import DataError, NotFoundError, UsageError
+
+DELIMITERS = (",", ";", "\t", "|")
+WHITESPACE = "whitespace"
+SNIFF_BYTES = 1 << 16
+SNIFF_ROWS = 50
+_NUMBER = re.compile(r"\s*[-+]?(\d+([.,]\d*)?|[.,]\d+)([eE][-+]?\d+)?\s*")
+_DATE = re.compile(r"\s*\d{4}-?\d{2}-?\d{2}([T ][\d:.]+)?(Z|[+-]\d{2}:?\d{2})?\s*")
+
+csv.field_size_limit(1 << 30)  # long free-text answers are fine
+
+
+def delimiter_name(d: str | None) -> str:
+    return {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe", WHITESPACE: "whitespace", None: "none"}.get(d, repr(d))
+
+
+def parse_delimiter(text: str | None) -> str | None:
+    """The ``--delimiter`` option: a character, or a name.
+
+    >>> [parse_delimiter(x) for x in (",", "tab", "\\\\t", ";", "space", "whitespace")]
+    [',', '\\t', '\\t', ';', 'whitespace', 'whitespace']
+    """
+    if text is None:
+        return None
+    named = {"comma": ",", "semicolon": ";", "tab": "\t", "\\t": "\t", "pipe": "|", "space": WHITESPACE, "whitespace": WHITESPACE}
+    d = named.get(text.lower(), text)
+    if d != WHITESPACE and len(d) != 1:
+        raise UsageError(f"--delimiter takes one character or comma, semicolon, tab, pipe, whitespace, not {text!r}")
+    return d
+
+
+def looks_typed(cell: str) -> bool:
+    """A number (decimal point or comma) or an ISO-like date."""
+    return bool(_NUMBER.fullmatch(cell) or _DATE.fullmatch(cell))
+
+
+class _Prefixed(io.RawIOBase):
+    """A raw stream that first returns ``prefix`` then the rest of ``stream``."""
+
+    def __init__(self, prefix: bytes, stream: BinaryIO) -> None:
+        self._prefix = memoryview(prefix)
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        if self._prefix:
+            n = min(len(b), len(self._prefix))
+            b[:n] = self._prefix[:n]
+            self._prefix = self._prefix[n:]
+            return n
+        data = self._stream.read(len(b))
+        n = len(data)
+        b[:n] = data
+        return n
+
+
+def detect_encoding(prefix: bytes) -> tuple[str, int]:
+    """(codec, BOM length) from the first bytes.
+
+    >>> detect_encoding(codecs.BOM_UTF8 + b"a"), detect_encoding(codecs.BOM_UTF16_LE + b"a\\x00")
+    (('utf-8', 3), ('utf-16-le', 2))
+    """
+    if prefix.startswith(codecs.BOM_UTF8):
+        return "utf-8", 3
+    if prefix.startswith(codecs.BOM_UTF16_LE):
+        return "utf-16-le", 2
+    if prefix.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16-be", 2
+    return "utf-8", 0
+
+
+def _sample_rows(sample: str, delimiter: str) -> list[list[str]]:
+    rows = []
+    try:
+        for row in csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter):
+            if row:
+                rows.append(row)
+            if len(rows) > SNIFF_ROWS:
+                break
+    except csv.Error:
+        return []
+    return rows
+
+
+def sniff_delimiter(sample: str, complete: bool) -> str | None:
+    """Pick the delimiter that splits the sample rows most consistently.
+
+    ``complete`` says the sample is the whole input (otherwise its last,
+    possibly cut, row is ignored). None means one column per line.
+
+    >>> sniff_delimiter("a;b;c\\n1;2,5;x\\n", True), sniff_delimiter("score\\n9\\n", True)
+    (';', None)
+    >>> sniff_delimiter("10 9 3 7\\n", True)
+    'whitespace'
+    """
+    best: tuple[float, int, str] | None = None
+    for d in DELIMITERS:
+        rows = _sample_rows(sample, d)
+        if not complete and len(rows) > 1:
+            rows = rows[:-1]
+        widths = [len(r) for r in rows]
+        if not widths:
+            continue
+        modal = max(set(widths), key=widths.count)
+        if modal < 2:
+            continue
+        consistency = widths.count(modal) / len(widths)
+        score = (consistency, modal, d)
+        if best is None or score[:2] > best[:2]:
+            best = score
+    if best is not None and best[0] >= 0.5:
+        return best[2]
+    lines = [ln for ln in sample.splitlines() if ln.strip()]
+    if not complete and len(lines) > 1:
+        lines = lines[:-1]
+    if any(len(ln.split()) > 1 for ln in lines):
+        return WHITESPACE
+    return None
+
+
+def detect_header(rows: Sequence[Sequence[str]]) -> bool:
+    """True when the first row labels columns that hold numbers or dates below.
+
+    >>> detect_header([["score"], ["9"], ["10"]]), detect_header([["9"], ["10"]])
+    (True, False)
+    >>> detect_header([["id", "comment"], ["1", "fine"]]), detect_header([["a", "b"], ["c", "d"]])
+    (True, True)
+    """
+    if not rows:
+        return False
+    first, rest = rows[0], rows[1:]
+    if not rest:
+        return not any(looks_typed(c) for c in first if c.strip())
+    width = max(len(r) for r in rows)
+    typed_columns = []
+    for j in range(width):
+        cells = [r[j] for r in rest if j < len(r) and r[j].strip()]
+        if cells and all(looks_typed(c) for c in cells):
+            typed_columns.append(j)
+    if typed_columns:
+        return any(j < len(first) and first[j].strip() and not looks_typed(first[j]) for j in typed_columns)
+    return True  # text everywhere: exports nearly always carry a header
+
+
+class Table:
+    """An open table: ``name`` for messages, ``header`` (or None), and
+    ``rows()`` yielding ``(line_number, fields)`` once."""
+
+    def __init__(
+        self,
+        stream: BinaryIO,
+        name: str,
+        *,
+        delimiter: str | None = None,
+        header: bool | None = None,
+        encoding: str | None = None,
+        path: str | None = None,
+    ) -> None:
+        self.name = name
+        self._path = path
+        self._stream = stream
+        prefix = stream.read(SNIFF_BYTES)
+        complete = len(prefix) < SNIFF_BYTES
+        if encoding:
+            codec, skip = encoding, 0
+            try:
+                codecs.lookup(codec)
+            except LookupError:
+                raise UsageError(f"unknown encoding {encoding!r}") from None
+        else:
+            codec, skip = detect_encoding(prefix)
+        self.encoding = codec
+        raw = _Prefixed(prefix[skip:], stream)
+        self._text = io.TextIOWrapper(io.BufferedReader(raw, 1 << 16), encoding=codec, errors="strict", newline="")
+        sample = self._read_sample(prefix[skip:], codec, complete)
+        self.delimiter = delimiter if delimiter is not None else sniff_delimiter(sample, complete)
+        sample_rows = self._split_sample(sample, complete)
+        self.has_header = detect_header(sample_rows) if header is None else header
+        self._sample = sample_rows[1:] if self.has_header else sample_rows
+        self.header: list[str] | None = None
+        self._rows = self._iter_rows()
+        self.header_line = 0
+        if self.has_header:
+            first = next((r for r in self._rows if r[1]), None)
+            if first is not None:
+                self.header_line = first[0]
+                self.header = [h.strip() for h in first[1]]
+        self.width = len(self.header) if self.header else max((len(r) for r in sample_rows), default=1)
+
+    # -- setup ------------------------------------------------------------
+    def _read_sample(self, data: bytes, codec: str, complete: bool) -> str:
+        dec = codecs.getincrementaldecoder(codec)(errors="replace")
+        return dec.decode(data, final=complete)
+
+    def _split_sample(self, sample: str, complete: bool) -> list[list[str]]:
+        if self.delimiter == WHITESPACE or self.delimiter is None:
+            lines = [ln for ln in sample.splitlines() if ln.strip()]
+            if not complete and len(lines) > 1:
+                lines = lines[:-1]
+            lines = lines[:SNIFF_ROWS]
+            return [ln.split() if self.delimiter == WHITESPACE else [ln] for ln in lines]
+        rows = _sample_rows(sample, self.delimiter)
+        return rows[:-1] if not complete and len(rows) > 1 else rows
+
+    # -- reading ----------------------------------------------------------
+    def _iter_rows(self) -> Iterator[tuple[int, list[str]]]:
+        """(line, fields) per record; an empty line is an empty list (a blank
+        cell for a score column; skipped by readers of records)."""
+        try:
+            if self.delimiter is None or self.delimiter == WHITESPACE:
+                for n, line in enumerate(self._text, 1):
+                    text = line.rstrip("\r\n")
+                    if not text.strip():
+                        if self.delimiter is None:
+                            yield n, []
+                        continue
+                    yield n, (text.split() if self.delimiter == WHITESPACE else [text])
+                return
+            reader = csv.reader(self._text, delimiter=self.delimiter, strict=False)
+            line = 1
+            for row in reader:
+                start, line = line, reader.line_num + 1
+                yield start, row
+        except UnicodeDecodeError:
+            raise DataError(
+                f"not valid {self.encoding} text", file=self.name, line=self._decode_error_line(),
+                hint="save the file as UTF-8, or name its encoding with --encoding (e.g. latin-1, cp1252)",
+            ) from None
+        except csv.Error as e:
+            raise DataError(f"cannot parse the table: {e}", file=self.name) from None
+
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        return self._rows
+
+    def close(self) -> None:
+        try:
+            self._stream.close() if self._path else None
+        except OSError:
+            pass
+
+    def _decode_error_line(self) -> int | None:
+        """Line of the first undecodable byte (files only: stdin cannot be re-read)."""
+        if not self._path:
+            return None
+        dec = codecs.getincrementaldecoder(self.encoding)()
+        line = 1
+        with open(self._path, "rb") as fh:
+            while chunk := fh.read(1 << 16):
+                try:
+                    text = dec.decode(chunk)
+                except UnicodeDecodeError as e:
+                    return line + codecs.decode(chunk[: e.start], self.encoding, "replace").count("\n")
+                line += text.count("\n")
+        return None
+
+    # -- columns ----------------------------------------------------------
+    def columns_text(self) -> str:
+        if self.header:
+            return ", ".join(f"{i}:{h}" if h else f"{i}:(unnamed)" for i, h in enumerate(self.header, 1))
+        return f"{self.width} unnamed column{'s' * (self.width != 1)} (number them 1-{self.width})"
+
+    def column(self, spec: str | None, *, defaults: Sequence[str] = (), what: str = "column") -> int:
+        """0-based index of the column ``spec`` names (header name, any case, or
+        1-based number); with ``spec`` None the only column, or the one whose
+        name is among ``defaults``."""
+        if spec is not None:
+            want = spec.strip()
+            if self.header:
+                for i, h in enumerate(self.header):
+                    if h.casefold() == want.casefold():
+                        return i
+            if want.isdigit() and 1 <= int(want) <= max(self.width, 1):
+                return int(want) - 1
+            raise NotFoundError(
+                f"no {what} {spec!r} in {self.name}", hint=f"columns: {self.columns_text()}"
+            )
+        if self.width == 1:
+            return 0
+        if self.header:
+            wanted = {d.casefold() for d in defaults}
+            hits = [i for i, h in enumerate(self.header) if h.casefold() in wanted]
+            if len(hits) == 1:
+                return hits[0]
+            # a header containing one of the words ("NPS score", "How likely ... to
+            # recommend ...?"), among columns that hold numbers in the first rows
+            for d in defaults:
+                hits = [
+                    i for i, h in enumerate(self.header)
+                    if re.search(rf"\b{re.escape(d)}\b", h, re.I) and self.numeric_share(i) >= 0.5
+                ]
+                if len(hits) == 1:
+                    return hits[0]
+        raise UsageError(
+            f"{self.name} has several columns; choose one with --column",
+            hint=f"columns: {self.columns_text()}",
+        )
+
+    def numeric_share(self, index: int) -> float:
+        """Share of non-blank cells of a column, in the sampled rows, that are numbers."""
+        cells = [r[index] for r in self._sample if index < len(r) and r[index].strip()]
+        return sum(bool(_NUMBER.fullmatch(c)) for c in cells) / len(cells) if cells else 0.0
+
+    def column_label(self, index: int) -> str:
+        if self.header and index < len(self.header) and self.header[index]:
+            return self.header[index]
+        return f"column {index + 1}"
+
+
+def open_table(
+    path: str | None,
+    stdin: BinaryIO | None,
+    *,
+    delimiter: str | None = None,
+    header: bool | None = None,
+    encoding: str | None = None,
+) -> Table:
+    """Open ``path`` (``-`` or None: ``stdin``) as a Table. Raises NotFoundError
+    for a missing file, DataError for one that cannot be read."""
+    if path is None or path == "-":
+        if stdin is None:
+            raise UsageError("no input: give a FILE or pipe data into stdin")
+        return Table(stdin, "<stdin>", delimiter=delimiter, header=header, encoding=encoding)
+    try:
+        fh = open(path, "rb")
+    except FileNotFoundError:
+        raise NotFoundError(f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise DataError(f"{path} is a folder, not a file") from None
+    except OSError as e:
+        raise DataError(f"cannot open {path}: {e.strerror or e}") from None
+    return Table(fh, path, delimiter=delimiter, header=header, encoding=encoding, path=path)

@@ -1,0 +1,246 @@
+"""nps, csat, ces, churn and clv through the CLI: formats, stdin, errors, exports."""
+
+import csv
+import io
+import json
+
+import pytest
+
+from .conftest import REPO
+
+EX = REPO / "examples"
+NPS_KEYS = {
+    "nps", "n", "promoters", "passives", "detractors", "promoters_pct", "passives_pct", "detractors_pct",
+    "std_error", "margin_of_error", "ci_low", "ci_high", "confidence", "blank", "invalid",
+}
+
+
+def js(r):
+    assert r.exit_code == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+# -- nps --------------------------------------------------------------------
+
+def test_nps_counts_vectors(run):
+    d = js(run("nps", "--promoters", 50, "--passives", 30, "--detractors", 20, "-f", "json"))
+    assert NPS_KEYS <= set(d)
+    assert d["nps"] == 30.0 and round(d["std_error"], 2) == 7.81 and round(d["margin_of_error"], 1) == 15.3
+    a = js(run("nps", "--promoters", 50, "--passives", 30, "--detractors", 20, "--interval", "adjusted-wald", "-f", "json"))
+    assert a["nps"] == 30.0 and round(a["nps_adjusted"], 1) == 29.1
+    assert (round(a["ci_low"], 2), round(a["ci_high"], 2)) == (14.05, 44.20)
+
+
+def test_nps_plain_and_quiet(run):
+    r = run("nps", EX / "survey.csv")
+    assert r.exit_code == 0 and r.stderr == ""
+    lines = dict(line.split("\t") for line in r.stdout.splitlines())
+    assert lines["nps"] == "18.3" and lines["n"] == "393" and lines["blank"] == "7"
+    assert run("nps", EX / "survey.csv", "-q").stdout == "18.3\n"
+
+
+def test_nps_csv_tsv_rich(run):
+    rows = list(csv.DictReader(io.StringIO(run("nps", EX / "survey.csv", "-f", "csv").stdout)))
+    assert len(rows) == 1 and float(rows[0]["nps"]) == pytest.approx(18.32, abs=0.01) and "distribution" not in rows[0]
+    tsv = run("nps", EX / "survey.csv", "-f", "tsv").stdout.splitlines()
+    assert tsv[0].startswith("nps\tn\tpromoters") and len(tsv) == 2
+    rich = run("nps", EX / "survey.csv", "-f", "rich").stdout
+    assert "Net Promoter Score" in rich and "Distribution" in rich and "█" in rich
+
+
+def test_nps_from_stdin_numbers(run):
+    assert run("nps", "-q", input="10 9 3 7\n").stdout == "25.0\n"
+    assert run("nps", "-", "-q", input="score\n10\n9\n3\n7\n").stdout == "25.0\n"
+
+
+def test_terminal_on_stdin_is_a_usage_error(run):
+    r = run("nps", stdin_tty=True)
+    assert r.exit_code == 2 and r.stdout == ""
+    assert r.stderr.splitlines()[0] == "cxterms: no input: give a FILE, or pipe scores into stdin"
+
+
+def test_nps_by_group_json_and_quiet(run):
+    rows = js(run("nps", EX / "survey.csv", "--by", "region", "-f", "json"))
+    assert [r["group"] for r in rows] == ["East", "North", "South", "West", None]
+    assert all(NPS_KEYS <= set(r) for r in rows)
+    assert sum(r["n"] for r in rows[:-1]) == rows[-1]["n"] == 393
+    quiet = run("nps", EX / "survey.csv", "--by", "region", "-q").stdout.splitlines()
+    assert quiet[0].startswith("East\t") and len(quiet) == 4
+
+
+def test_nps_trend(run):
+    rows = js(run("nps", EX / "survey.csv", "--period", "submitted", "--every", "quarter", "-f", "json"))
+    assert [r["period"] for r in rows] == ["2026-Q1", "2026-Q2", "2026-Q3", None]
+    assert rows[0]["period_start"] == "2026-01-01"
+    rich = run("nps", EX / "survey.csv", "--period", "submitted", "-f", "rich").stdout
+    assert "NPS trend" in rich
+
+
+def test_nps_compare(run, tmp_path):
+    a = tmp_path / "a.csv"
+    b = tmp_path / "b.csv"
+    a.write_text("score\n" + "10\n" * 50 + "7\n" * 30 + "0\n" * 20)
+    b.write_text("score\n" + "9\n" * 40 + "8\n" * 30 + "5\n" * 30)
+    d = js(run("nps", a, "--compare", b, "-f", "json"))
+    assert d["difference"] == 20.0 and round(d["z"], 3) == 1.754 and round(d["p_value"], 3) == 0.079
+    assert d["significant"] is False and d["other_nps"] == 10.0
+    plain = run("nps", a, "--compare", b).stdout
+    assert "p_value\t0.0794" in plain and "significant\tno" in plain
+
+
+def test_nps_invalid_cells(run, tmp_path):
+    f = tmp_path / "bad.csv"
+    f.write_text("id,score\n1,9\n2,ten\n3,11\n4,7\n")
+    r = run("nps", f)
+    assert r.exit_code == 1 and r.stdout == ""
+    first, hint = r.stderr.splitlines()
+    assert first == f"cxterms: 2 invalid values in {f}, column 'score': line 3: 'ten' (not a number); line 4: '11' (outside the 0-10 scale)"
+    assert hint.startswith("hint: fix them, or pass --skip-invalid")
+    d = js(run("nps", f, "--skip-invalid", "-f", "json"))
+    assert d["invalid"] == 2 and d["n"] == 2
+
+
+def test_nothing_valid(run, tmp_path):
+    f = tmp_path / "empty.csv"
+    f.write_text("score\n\n\n")
+    r = run("nps", f)
+    assert r.exit_code == 1 and r.stderr.startswith(f"cxterms: no valid answers in {f}, column 'score' (2 blank)")
+
+
+def test_missing_file_and_column(run, tmp_path):
+    r = run("nps", tmp_path / "nope.csv")
+    assert r.exit_code == 1 and "no such file" in r.stderr
+    r = run("nps", EX / "survey.csv", "-c", "rating")
+    assert r.exit_code == 1 and "no column 'rating'" in r.stderr and "hint: columns: 1:respondent_id" in r.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--confidence", "95"],
+        ["--by", "region", "--period", "submitted"],
+        ["--promoters", "5", "--compare", "x.csv"],
+        ["--every", "fortnight", "--period", "submitted"],
+    ],
+)
+def test_nps_usage_errors(run, args):
+    r = run("nps", EX / "survey.csv", *args)
+    assert r.exit_code == 2 and r.stdout == "" and r.stderr.startswith("cxterms: ")
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["surveymonkey-export.csv"], "27.5"),  # the question column is found by its wording
+        (["surveymonkey-export.csv", "-c", "7"], "27.5"),
+        (["survey-eu.csv", "-c", "empfehlung"], None),
+        (["survey-utf16.txt"], "6.2"),
+    ],
+)
+def test_real_looking_exports(run, args, expected):
+    r = run("nps", EX / args[0], *args[1:], "-q")
+    assert r.exit_code == 0, r.stderr
+    if expected:
+        assert r.stdout.strip() == expected
+
+
+def test_european_export_with_day_first_dates(run):
+    rows = js(run("nps", EX / "survey-eu.csv", "-c", "Empfehlung", "--period", "Datum", "--date-format", "%d/%m/%Y", "--every", "quarter", "-f", "json"))
+    assert [r["period"] for r in rows] == ["2026-Q1", "2026-Q2", None]
+    r = run("nps", EX / "survey-eu.csv", "-c", "Empfehlung", "--period", "Datum")
+    assert r.exit_code == 1 and "'01/" in r.stderr or "not a date" in r.stderr
+
+
+# -- csat, ces ----------------------------------------------------------------
+
+def test_csat(run):
+    d = js(run("csat", EX / "support-csat.csv", "-f", "json"))
+    assert d["csat"] == 77.0 and d["satisfied_min"] == 4 and d["scale"] == "1-5" and d["n"] == 300
+    assert d["ci_low"] < 77.0 < d["ci_high"] and 1 <= d["mean"] <= 5
+    assert run("csat", "--scale", "1-10", "--satisfied", "9", "-q", input="10\n9\n8\n1\n").stdout == "50.0\n"
+    assert run("csat", "--scale", "1-5", "--satisfied", "6", input="5\n").exit_code == 2
+    r = run("csat", input="5\n6\n")
+    assert r.exit_code == 1 and "outside the 1-5 scale" in r.stderr
+
+
+def test_ces(run):
+    d = js(run("ces", EX / "effort.csv", "-f", "json"))
+    assert d["scale"] == "1-7" and d["lower_is_better"] is False and d["n"] == 250
+    assert d["ci_low"] < d["ces"] < d["ci_high"]
+    assert run("ces", "-q", input="7\n6\n5\n2\n").stdout == "5.00\n"
+    low = js(run("ces", "--scale", "1-5", "--lower-is-better", "-f", "json", input="1\n1\n2\n4\n5\n"))
+    assert low["easy"] == 3 and low["difficult"] == 2 and low["ces"] == 2.6
+
+
+# -- churn ----------------------------------------------------------------------
+
+def test_churn_counts(run):
+    d = js(run("churn", "--start", 200, "--lost", 10, "--new", 15, "--period", "month", "--annualize", "-f", "json"))
+    assert d["churn_rate"] == 0.05 and d["customers_end"] == 205 and d["expected_lifetime"] == 20.0
+    assert d["annual_churn_rate"] == pytest.approx(1 - 0.95**12)
+    assert run("churn", "--start", 200, "--lost", 10, "-q").stdout == "5.00%\n"
+
+
+def test_churn_revenue(run):
+    d = js(run("churn", "--mrr-start", 100000, "--mrr-churned", 4000, "--contraction", 1000, "--expansion", 8000, "-f", "json"))
+    assert (d["gross_revenue_churn"], d["net_revenue_churn"], d["grr"], d["nrr"]) == (0.05, -0.03, 0.95, 1.03)
+    assert run("churn", "--mrr-start", 1000, "--mrr-churned", 100, "-q").stdout == "90.00%\n"
+
+
+def test_churn_table(run):
+    rows = js(run("churn", EX / "customers.csv", "--every", "quarter", "-f", "json"))
+    assert rows[0]["period"] == "2025-Q1" and rows[0]["churn_rate"] is None
+    for prev, row in zip(rows, rows[1:]):
+        assert row["customers_start"] == prev["customers_end"]
+    assert set(rows[0]) == {"period", "period_start", "period_end", "customers_start", "new", "lost", "lost_new", "customers_end", "churn_rate", "retention_rate"}
+    quiet = run("churn", EX / "customers.csv", "--every", "quarter", "--from", "2025-04-01", "--to", "2025-09-30", "-q").stdout
+    assert quiet.splitlines()[0].startswith("2025-Q2\t") and len(quiet.splitlines()) == 2
+
+
+def test_churn_impossible_inputs(run, tmp_path):
+    r = run("churn", "--start", 10, "--lost", 12)
+    assert r.exit_code == 1 and "cannot exceed" in r.stderr
+    f = tmp_path / "c.csv"
+    f.write_text("id,start,end\n1,2026-01-05,\n2,2026-03-01,2026-02-01\n")
+    r = run("churn", f)
+    assert r.exit_code == 1
+    assert r.stderr.splitlines()[0] == f"cxterms: end date 2026-02-01 is before start date 2026-03-01 ({f}:3:3)"
+    f.write_text("id,start,end\n1,yesterday,\n")
+    assert f"({f}:2:2)" in run("churn", f).stderr
+    assert run("churn", "--start", 10, "--lost", 1, "--mrr-start", 5).exit_code == 2
+    assert run("churn", "--start", 10).exit_code == 2
+    assert run("churn", "--start", 10, "--lost", 1, "--annualize").exit_code == 1
+
+
+# -- clv ----------------------------------------------------------------------
+
+def test_clv_formula(run):
+    assert run("clv", "--arpu", 50, "--margin", "70%", "--churn", "5%", "-q").stdout == "700.00\n"
+    assert run("clv", "--arpu", 50, "--margin", "0.7", "--churn", "0.05", "-q").stdout == "700.00\n"
+    d = js(run("clv", "--arpu", 50, "--margin", "0.7", "--retention", "95%", "--discount-rate", "1%", "--timing", "end", "-f", "json"))
+    assert d["clv"] == pytest.approx(35 * 0.95 / (1.01 - 0.95)) and d["timing"] == "end"
+    r = run("clv", "--arpu", 50, "--margin", "70", "--churn", "5%")
+    assert r.exit_code == 2 and "write percentages with a % sign" in r.stderr
+    assert run("clv", "--arpu", 50, "--churn", "5%", "--retention", "95%").exit_code == 2
+    assert run("clv", "--arpu", 50, "--churn", "0").exit_code == 1
+
+
+def test_clv_historic(run):
+    d = js(run("clv", EX / "orders.csv", "-f", "json"))
+    for key in ("customers", "orders", "revenue", "average_order_value", "purchase_frequency", "lifespan_days", "clv_mean", "clv_median"):
+        assert key in d
+    assert d["customers"] == 300 and d["clv_mean"] == pytest.approx(d["revenue"] / 300)
+    assert d["purchase_frequency"] == pytest.approx(d["orders"] / 300)
+    weeks = js(run("clv", EX / "orders.csv", "--unit", "week", "-f", "json"))
+    assert weeks["lifespan_weeks"] == pytest.approx(d["lifespan_days"] / 7)
+    rows = js(run("clv", EX / "orders.csv", "--per-customer", "-f", "json"))
+    assert isinstance(rows, list) and len(rows) == 300 and {"customer", "orders", "revenue", "lifespan_days"} <= set(rows[0])
+    table = list(csv.reader(io.StringIO(run("clv", EX / "orders.csv", "--per-customer", "-f", "csv").stdout)))
+    assert table[0][0] == "customer" and len(table) == 301
+
+
+def test_clv_bad_amount(run, tmp_path):
+    f = tmp_path / "o.csv"
+    f.write_text("customer,date,amount\na,2026-01-01,12\nb,2026-01-02,lots\n")
+    r = run("clv", f)
+    assert r.exit_code == 1 and r.stderr.startswith(f"cxterms: amount 'lots' is not a number ({f}:3:3)")

@@ -1,0 +1,106 @@
+"""Streaming a score column into tallies: blanks, invalid cells, groups, periods."""
+
+import io
+import tracemalloc
+from datetime import date
+
+import pytest
+
+from cxterms.errors import DataError, EmptyDataError, NotFoundError, UsageError
+from cxterms.io.scores import make_parser, read_scores
+from cxterms.io.table import Table
+from cxterms.metrics.scales import Scale
+
+NPS = make_parser(Scale(0, 10))
+
+
+def read(text: str, **kw):
+    t = Table(io.BytesIO(text.encode()), "s.csv")
+    return read_scores(t, make_parser(Scale(0, 10), decimal_comma=t.delimiter not in (",", None)), **kw)
+
+
+def test_counts_blanks_and_answers():
+    d = read("score\n10\n9\n\n7\n 3 \n")
+    assert d.overall.counts == {10: 1, 9: 1, 7: 1, 3: 1} and d.overall.blank == 1 and d.overall.invalid == 0
+    assert d.column == "column 'score'" and d.source == "s.csv" and d.rows == 5
+
+
+def test_invalid_cells_stop_with_first_five_lines_and_total():
+    body = "id,score\n" + "".join(f"{i},{v}\n" for i, v in enumerate(["9", "ten", "11", "7.5", "8", "x", "y", "-1", "10"], 1))
+    with pytest.raises(DataError) as err:
+        read(body)
+    msg = err.value.message
+    assert msg.startswith("6 invalid values in s.csv, column 'score' (first 5 shown): ")
+    assert "line 3: 'ten' (not a number); line 4: '11' (outside the 0-10 scale); line 5: '7.5' (not a whole number); line 7: 'x' (not a number); line 8: 'y' (not a number)" in msg
+    assert "--skip-invalid" in err.value.hint
+
+
+def test_skip_invalid_counts_them():
+    d = read("score\n9\nten\n\n10\n", skip_invalid=True)
+    assert d.overall.n == 2 and d.overall.invalid == 1 and d.overall.blank == 1
+
+
+def test_nothing_valid_left():
+    with pytest.raises(EmptyDataError, match=r"no valid answers in s.csv, column 'score' \(2 blank, 1 invalid skipped\)"):
+        read("score\n\n\nx\n", skip_invalid=True)
+
+
+def test_line_numbers_count_embedded_newlines():
+    with pytest.raises(DataError, match="line 4: 'oops'"):
+        read('c,score\n"a\nb",9\noops-row,oops\n'.replace("oops-row,oops", '"x",oops'))
+
+
+def test_by_group():
+    d = read("region,score\nN,10\nS,0\nN,9\n,7\nS,\n", by="region")
+    assert {k: t.counts for k, t in d.groups.items()} == {"N": {10: 1, 9: 1}, "S": {0: 1}, "(blank)": {7: 1}}
+    assert d.groups["S"].blank == 1 and d.overall.n == 4
+
+
+def test_by_period_and_bad_dates():
+    d = read("when,score\n2026-01-03,10\n2026-01-30T10:00:00Z,0\n2026-02-01,9\n", period="when", every="month")
+    assert sorted(d.periods) == [date(2026, 1, 1), date(2026, 2, 1)]
+    assert d.periods[date(2026, 1, 1)].n == 2
+    with pytest.raises(DataError, match=r"line 3: 'soon' \(not a date\)"):
+        read("when,score\n2026-01-03,10\nsoon,9\n", period="when")
+    with pytest.raises(DataError, match="no date"):
+        read("when,score\n2026-01-03,10\n,9\n", period="when")
+    d = read("when,score\n03/01/2026,10\n", period="when", date_format="%d/%m/%Y", every="week")
+    assert list(d.periods) == [date(2025, 12, 29)]
+
+
+def test_bag_of_numbers_from_whitespace():
+    d = read("10 9 3 7\n8\n")
+    assert d.overall.counts == {10: 1, 9: 1, 3: 1, 7: 1, 8: 1} and d.column == "values"
+
+
+def test_decimal_comma_only_outside_comma_files():
+    assert read("a;score\nx;9,0\n").overall.counts == {9: 1}
+    with pytest.raises(DataError):
+        read('a,score\nx,"9,0"\n')
+
+
+def test_column_choice_errors():
+    with pytest.raises(NotFoundError):
+        read("a,b\n1,2\n", column="c")
+    with pytest.raises(UsageError):
+        read("a,b\n1,2\n")
+    with pytest.raises(NotFoundError, match="--by column"):
+        read("a,score\n1,2\n", by="region")
+
+
+def test_memory_does_not_grow_with_rows(tmp_path):
+    def peak(n):
+        p = tmp_path / f"{n}.csv"
+        with open(p, "w") as fh:
+            fh.write("date,segment,score\n")
+            for i in range(n):
+                fh.write(f"2026-{1 + i % 12:02d}-{1 + i % 28:02d},{'ABCD'[i % 4]},{i % 11}\n")
+        tracemalloc.start()
+        with open(p, "rb") as fh:
+            read_scores(Table(fh, str(p)), NPS, column="score", by="segment")
+        _, top = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        return top
+
+    small, large = peak(100_000), peak(400_000)
+    assert large < 1.3 * small, (small, large)

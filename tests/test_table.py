@@ -1,0 +1,160 @@
+"""Reading tables: encodings, delimiters, headers, quotes, line numbers, columns."""
+
+import codecs
+import io
+
+import pytest
+
+from cxterms.errors import DataError, NotFoundError, UsageError
+from cxterms.io.table import WHITESPACE, Table, detect_header, open_table, parse_delimiter, sniff_delimiter
+
+from .conftest import REPO
+
+
+def table(data: bytes | str, **kw) -> Table:
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return Table(io.BytesIO(data), "t.csv", **kw)
+
+
+def rows(t: Table):
+    return [(line, r) for line, r in t.rows()]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"score,name\n9,a\n10,b\n",
+        codecs.BOM_UTF8 + b"score,name\r\n9,a\r\n10,b\r\n",
+        codecs.BOM_UTF16_LE + "score\tname\r\n9\ta\r\n10\tb\r\n".encode("utf-16-le"),
+        codecs.BOM_UTF16_BE + "score;name\n9;a\n10;b\n".encode("utf-16-be"),
+        b"score|name\n9|a\n10|b\n",
+    ],
+)
+def test_encodings_and_delimiters(data):
+    t = table(data)
+    assert t.header == ["score", "name"]
+    assert rows(t) == [(2, ["9", "a"]), (3, ["10", "b"])]
+
+
+def test_quoted_fields_with_delimiters_and_newlines_keep_physical_lines():
+    t = table('id,comment,score\n1,"fine, thanks",9\n2,"two\nline\ncomment",3\n3,"he said ""hi""",10\n')
+    assert rows(t) == [(2, ["1", "fine, thanks", "9"]), (3, ["2", "two\nline\ncomment", "3"]), (6, ["3", 'he said "hi"', "10"])]
+
+
+def test_semicolon_with_decimal_commas_is_sniffed():
+    t = table("Datum;Filiale;Empfehlung;Umsatz\n01/02/2026;Köln;9;12,50\n03/02/2026;Zürich;7;3,10\n")
+    assert t.delimiter == ";" and t.header[2] == "Empfehlung"
+
+
+@pytest.mark.parametrize(
+    "sample, expected",
+    [
+        ("a,b\n1,2\n", ","),
+        ("a;b;c\n1;2,5;3\n4;5,5;6\n", ";"),
+        ("a\tb\n1\t2\n", "\t"),
+        ("score\n9\n10\n", None),
+        ("10 9 3 7\n", WHITESPACE),
+        ("   1    19970101   2   29.33\n   2    19970112   1   11.77\n", WHITESPACE),
+    ],
+)
+def test_sniff(sample, expected):
+    assert sniff_delimiter(sample, True) == expected
+
+
+@pytest.mark.parametrize(
+    "sample, header",
+    [
+        ([["score"], ["9"]], True),
+        ([["9"], ["10"]], False),
+        ([["date", "score"], ["2026-01-01", "9"]], True),
+        ([["2026-01-01", "9"], ["2026-01-02", "8"]], False),
+        ([["name", "team"], ["x", "y"]], True),
+        ([["score"]], True),
+        ([["7"]], False),
+        ([], False),
+    ],
+)
+def test_detect_header(sample, header):
+    assert detect_header(sample) is header
+
+
+def test_forced_header_choice():
+    assert table("9\n10\n", header=True).header == ["9"]
+    t = table("score\n9\n", header=False)
+    assert t.header is None and rows(t) == [(1, ["score"]), (2, ["9"])]
+
+
+def test_blank_lines_are_empty_rows_with_their_line_numbers():
+    t = table("score\n9\n\n10\n")
+    assert rows(t) == [(2, ["9"]), (3, []), (4, ["10"])]
+
+
+def test_columns():
+    t = table("Respondent,Region,NPS Score,Comment\n1,N,9,x\n")
+    assert t.column("region") == 1 and t.column("3") == 2 and t.column(None, defaults=("score",)) == 2
+    with pytest.raises(NotFoundError) as err:
+        t.column("missing")
+    assert err.value.hint == "columns: 1:Respondent, 2:Region, 3:NPS Score, 4:Comment"
+    with pytest.raises(NotFoundError):
+        t.column("9")
+
+
+def test_default_column_prefers_numbers():
+    t = table("why is your score low,How likely to recommend?,id\nslow,9,1\nprice,3,2\n")
+    assert t.column(None, defaults=("score", "recommend")) == 1
+
+
+def test_several_columns_without_header_need_a_choice():
+    t = table("1,9\n2,10\n")
+    with pytest.raises(UsageError, match="choose one with --column"):
+        t.column(None, defaults=("score",))
+    assert t.column("2") == 1
+
+
+def test_invalid_utf8_is_a_clear_error(tmp_path):
+    p = tmp_path / "latin.csv"
+    p.write_bytes(b"score,shop\n" + b"9,ok\n" * 10000 + b"7,caf\xe9\n")
+    with pytest.raises(DataError) as err:
+        rows(open_table(str(p), None))
+    assert err.value.message == "not valid utf-8 text" and "--encoding" in err.value.hint
+    assert (err.value.file, err.value.line) == (str(p), 10002)
+    assert rows(open_table(str(p), None, encoding="latin-1"))[-1] == (10002, ["7", "café"])
+
+
+def test_unknown_encoding_is_a_usage_error():
+    with pytest.raises(UsageError):
+        table(b"x", encoding="klingon")
+
+
+def test_open_table_errors(tmp_path):
+    with pytest.raises(NotFoundError, match="no such file"):
+        open_table(str(tmp_path / "none.csv"), None)
+    with pytest.raises(DataError, match="is a folder"):
+        open_table(str(tmp_path), None)
+    with pytest.raises(UsageError):
+        open_table(None, None)
+
+
+@pytest.mark.parametrize("text, d", [("comma", ","), ("TAB", "\t"), ("\\t", "\t"), ("|", "|"), ("space", WHITESPACE)])
+def test_parse_delimiter(text, d):
+    assert parse_delimiter(text) == d
+
+
+def test_parse_delimiter_rejects_words():
+    with pytest.raises(UsageError):
+        parse_delimiter("colon-ish")
+
+
+def test_big_sample_beyond_sniff_window(tmp_path):
+    p = tmp_path / "big.csv"
+    p.write_text("id,score\n" + "".join(f"{i},{i % 11}\n" for i in range(20000)))
+    t = open_table(str(p), None)
+    assert t.delimiter == "," and t.header == ["id", "score"]
+    assert sum(1 for _ in t.rows()) == 20000
+
+
+def test_example_files_open():
+    for name in ("survey.csv", "survey-eu.csv", "survey-utf16.txt", "surveymonkey-export.csv"):
+        t = open_table(str(REPO / "examples" / name), None)
+        assert t.header and sum(1 for _ in t.rows()) > 50
