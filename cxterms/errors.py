@@ -64,6 +64,17 @@ class CxtermsError(Exception):
         loc = self.location
         return f"{self.message} ({loc})" if loc else self.message
 
+    def __reduce__(self):
+        # keep file/line/column/hint when an error crosses a process boundary
+        return (_rebuild, (type(self), self.__dict__))
+
+
+def _rebuild(cls, state: dict) -> CxtermsError:
+    err = cls.__new__(cls)
+    Exception.__init__(err, state.get("message", ""))
+    err.__dict__.update(state)
+    return err
+
 
 class UsageError(CxtermsError, ValueError):
     """The command line asks for something impossible (exit 2)."""

@@ -158,3 +158,51 @@ def test_example_files_open():
     for name in ("survey.csv", "survey-eu.csv", "survey-utf16.txt", "surveymonkey-export.csv"):
         t = open_table(str(REPO / "examples" / name), None)
         assert t.header and sum(1 for _ in t.rows()) > 50
+
+
+# -- the chunked reader: fast split path and csv path agree ------------------
+
+import csv as _csv  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from cxterms.io import table as table_mod  # noqa: E402
+
+CELL = st.one_of(
+    st.text(alphabet="abc 019.,;é\"\n\r", max_size=6),
+    st.sampled_from(["", "9", "10", " 7 ", "x", '"q"', "a,b", "two\nlines", "cr\r\nlf"]),
+)
+ROWS = st.lists(st.lists(CELL, min_size=1, max_size=4), min_size=1, max_size=40)
+
+
+def reference(text: str, delimiter: str):
+    """What the csv module alone makes of the text: (start line, record) pairs."""
+    reader = _csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    out, start = [], 1
+    for rec in reader:
+        out.append((start, rec))
+        start = reader.line_num + 1
+    return out
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(ROWS, st.sampled_from([",", ";", "\t"]), st.sampled_from(["\n", "\r\n"]), st.integers(8, 64), st.booleans())
+def test_chunked_rows_match_the_csv_module(rows, d, eol, chunk, trailing):
+    buf = io.StringIO()
+    w = _csv.writer(buf, delimiter=d, lineterminator=eol)
+    w.writerows(rows)
+    text = buf.getvalue() if trailing else buf.getvalue()[: -len(eol)]
+    old = table_mod.CHUNK_CHARS
+    table_mod.CHUNK_CHARS = chunk  # force many pieces, cut everywhere
+    try:
+        t = table(("h1" + d + "h2" + eol + text).encode(), delimiter=d, header=True)
+        got = list(t.rows())
+        t2 = table(("h1" + d + "h2" + eol + text).encode(), delimiter=d, header=True)
+        cells = [(k, (ln if ls is None else ls[i])) for ks, first, ls in t2.cells((1,)) for i, (k, ln) in enumerate((k, first + i) for i, k in enumerate(ks))]
+    finally:
+        table_mod.CHUNK_CHARS = old
+    want = [(ln + 1, rec) for ln, rec in reference(text, d)]
+    assert got == want
+    assert [c for c, _ in cells] == [rec[1] if len(rec) > 1 else "" for _, rec in want]
+    assert [ln for _, ln in cells] == [ln for ln, _ in want]

@@ -25,6 +25,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "list": ("cxterms.cli.lookup", "List headwords alphabetically, by category or letter."),
     "categories": ("cxterms.cli.lookup", "List the categories with their entry counts."),
     "random": ("cxterms.cli.lookup", "Show a random entry, or the term of the day."),
+    "quiz": ("cxterms.cli.learn", "Flashcards: name the term from its definition (or --reverse)."),
+    "export": ("cxterms.cli.learn", "Export the glossary as Markdown, HTML, JSON or CSV."),
     "lint": ("cxterms.cli.lint", "Check term files: schema, duplicates, links."),
     "nps": ("cxterms.cli.survey", "Net Promoter Score with margin of error, by group or period."),
     "csat": ("cxterms.cli.survey", "Customer satisfaction (top-2-box share and mean)."),

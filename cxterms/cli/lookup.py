@@ -142,7 +142,7 @@ def search(
     elif fmt is Format.plain:
         out.lines(f"{clean_line(h.term.term)}\t{h.score:.1f}\t{clean_line(h.where)}" for h in hits)
     elif fmt is Format.markdown:
-        from .render_terms import md
+        from ..textutil import md
 
         out.write("| Term | Score | Matched | Summary |\n|---|---:|---|---|")
         out.lines(f"| {md(h.term.term)} | {h.score:.1f} | {md(h.where)} | {md(h.term.summary)} |" for h in hits)
@@ -200,7 +200,7 @@ def list_(
     if fmt is Format.json:
         out.json([{"id": t.id, "term": t.term, "aliases": list(t.aliases), "category": t.category, "summary": t.summary} for t in terms])
     elif fmt is Format.markdown:
-        from .render_terms import md
+        from ..textutil import md
 
         out.lines(f"- **{md(t.term)}**{' (' + md(', '.join(t.aliases)) + ')' if t.aliases else ''}: {md(t.summary)}" for t in terms)
     else:
@@ -244,7 +244,7 @@ def categories(
     elif fmt is Format.plain:
         out.lines(f"{clean_line(c)}\t{n}" for c, n in cats)
     elif fmt is Format.markdown:
-        from .render_terms import md
+        from ..textutil import md
 
         out.write("| Category | Entries |\n|---|---:|")
         out.lines(f"| {md(c)} | {n} |" for c, n in cats)

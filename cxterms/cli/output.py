@@ -36,25 +36,7 @@ class PipeClosed(Exception):
     """The reader of stdout went away (``| head -1``); end quietly."""
 
 
-# C0 controls except TAB and LF, DEL, and C1 controls -> visible escapes.
-_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0)]}
-_CONTROL_TABLE = str.maketrans(_CONTROL)
-
-
-def clean(text: str) -> str:
-    r"""Neutralise control characters (ANSI escapes included) for a terminal.
-
-    >>> clean("ok\x1b[31mred\x07")
-    'ok\\x1b[31mred\\x07'
-    >>> clean("two\nlines\tand tabs")
-    'two\nlines\tand tabs'
-    """
-    return text.translate(_CONTROL_TABLE)
-
-
-def clean_line(text: str) -> str:
-    """Like clean(), and also keep a value on one line (for plain/TSV rows)."""
-    return clean(text).replace("\n", " ").replace("\t", " ")
+from ..textutil import clean, clean_line  # noqa: F401  (re-exported for the renderers)
 
 
 def resolve_format(fmt, env: Environment):

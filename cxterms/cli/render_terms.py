@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..glossary.store import Glossary
 from ..glossary.term import Term
-from .output import clean, clean_line
+from ..textutil import clean, clean_line, md
 
 
 def related_names(term: Term, glossary: Glossary) -> list[str]:
@@ -72,18 +72,6 @@ def explain_lines(term: Term, match=None) -> list[str]:
     else:
         lines.append("shadows: nothing")
     return lines
-
-
-_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|#"})
-
-
-def md(text: str) -> str:
-    """Escape inline Markdown so data text renders literally.
-
-    >>> md("a *b* [c](d) <e>")
-    'a \\\\*b\\\\* \\\\[c\\\\](d) \\\\<e\\\\>'
-    """
-    return clean_line(text).translate(_MD_SPECIAL)
 
 
 def anchor(term_id: str) -> str:

@@ -3,7 +3,8 @@
 1. **exact**: the id or headword, ignoring case and surrounding spaces;
 2. **alias**: the normalised key (see ``normalize``) of the id, headword or
    an alias. A key shared by several entries is ambiguous: all of them are
-   listed, nothing is picked;
+   listed, nothing is picked. A comma-separated list of names ("CXM, CEM")
+   resolves when every name in it finds the same entry;
 3. **prefix**: the key is the start of the keys of exactly one entry
    ("promot" -> Promoter);
 4. **fuzzy**: the words typed appear, in order, in the names of exactly one
@@ -107,6 +108,19 @@ def resolve(glossary: Glossary, query: str) -> Match:
             return Match(t, "alias", query, _matched_name(t, qkey), 100.0)
         terms = [glossary.get(j) for j in chosen]
         raise AmbiguousError(f"{query!r} is a name of {len(terms)} entries", terms)
+
+    if "," in text:  # "CXM, CEM": a list of names that all name one entry
+        found = set()
+        for part in (p.strip() for p in text.split(",")):
+            if not part:
+                continue
+            try:
+                found.add(resolve(glossary, part).term.id)
+            except NotFoundError:
+                found.add(None)
+        if len(found) == 1 and None not in found:
+            t = glossary.by_id(found.pop())
+            return Match(t, "alias", query, t.term, 100.0)
 
     if len(qkey) >= MIN_PREFIX:
         from bisect import bisect_left

@@ -13,17 +13,18 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..errors import DataError, EmptyDataError
+from ..errors import CxtermsError, DataError, EmptyDataError
 from ..metrics import periods as P
 from ..metrics.scales import Scale
 from ..metrics.tally import Tally
 from .table import WHITESPACE, Table
 
 CHUNK = 1 << 16
+PARALLEL_BYTES = 8 << 20  # files this big are read by several processes
 EXAMPLES = 5
 BLANK_GROUP = "(blank)"
 SCORE_COLUMNS = ("score", "rating", "nps", "csat", "ces", "response", "recommend", "likely")
@@ -97,6 +98,190 @@ class ScoreData:
         )
 
 
+_JOB: tuple | None = None  # (table, cols, counter factory) for forked workers
+
+
+def _work(span: tuple[int, int]) -> tuple:
+    """Count one byte range of a big file (in a worker process). Lines are
+    numbered from 1 in the range; the parent shifts them."""
+    table, cols, make = _JOB
+    counter = make()
+    stats: dict = {}
+    try:
+        for keys, first, where in table.slice_cells(span[0], span[1], cols, stats):
+            counter.flush(keys, where if where is not None else range(first, first + len(keys)))
+    except CxtermsError as e:
+        return None, e, stats
+    return counter.state(), None, stats
+
+
+def _parallel(table: Table, cols: tuple[int, ...], counter: _Counter, spans) -> bool:
+    """Count the ranges in worker processes and merge; False when a cut fell
+    inside a quoted field (the caller then reads the file in one pass)."""
+    import multiprocessing
+
+    global _JOB
+    _JOB = (table, cols, counter.fresh)
+    try:
+        with multiprocessing.get_context("fork").Pool(len(spans)) as pool:
+            results = pool.map(_work, spans)
+    finally:
+        _JOB = None
+    quotes = 0
+    for _state, _err, stats in results[:-1]:
+        quotes += stats.get("quotes", 1)
+        if quotes % 2:
+            return False
+    offset = table.header_line if table.header is not None else 0
+    for state, err, stats in results:
+        if err is not None:
+            if err.line is not None:
+                err.line += offset
+            raise err
+        overall, groups, periods, invalid, rows = state
+        counter.merge((overall, groups, periods, [(ln + offset, c, r) for ln, c, r in invalid], rows))
+        offset += stats["lines"]
+    return True
+
+
+def _count_cells(table: Table, cols: tuple[int, ...], counter: _Counter, workers: int | None) -> None:
+    """Feed every chunk of cells to ``counter``; big files in parallel."""
+    import gc
+    import os
+
+    n = workers if workers is not None else min(os.cpu_count() or 1, 4)
+    spans = table.byte_ranges(n, PARALLEL_BYTES if workers is None else 0) if n > 1 else None
+    gc_was = gc.isenabled()
+    gc.disable()  # millions of short-lived lists and tuples: collection only costs time here
+    try:
+        if spans and _parallel(table, cols, counter, spans):
+            return
+        for keys, first, where in table.cells(cols):
+            counter.flush(keys, where if where is not None else range(first, first + len(keys)))
+    finally:
+        if gc_was:
+            gc.enable()
+
+
+class _Counter:
+    """Classifies chunks of cells into tallies; one per process when a big
+    file is read in parallel, merged at the end."""
+
+    def __init__(self, parse, *, grouped: bool, dated: bool, every: str, date_format: str | None) -> None:
+        self.parse = parse
+        self.grouped = grouped
+        self.dated = dated
+        self.every = every
+        self.date_format = date_format
+        self.cache: dict = {}
+        self.dates: dict[str, date | str] = {}
+        self.overall = Tally()
+        self.groups: dict[str, Tally] = {}
+        self.periods: dict[date, Tally] = {}
+        self.invalid: list[tuple[int, str, str]] = []
+        self.rows = 0
+
+    # A cell or (group/date cell, score cell) pair classifies as
+    # ("ok", answer, where) | ("blank", None, where) | ("invalid", reason, shown)
+    # where ``where`` is the group label or period start (None overall) and
+    # ``shown`` is the cell to quote in the error.
+    def value_class(self, cell: str) -> tuple[str, object]:
+        if not cell.strip():
+            return "blank", None
+        try:
+            return "ok", self.parse(cell)
+        except ValueError as e:
+            return "invalid", str(e)
+
+    def period_of(self, cell: str) -> date | str:
+        got = self.dates.get(cell)
+        if got is None:
+            if not cell.strip():
+                got = "no date"
+            else:
+                try:
+                    got = P.period_start(P.parse_date(cell, self.date_format), self.every)
+                except ValueError:
+                    got = f"not a date in the format {self.date_format}" if self.date_format else "not a date"
+            if len(self.dates) < 100_000:
+                self.dates[cell] = got
+        return got
+
+    def classify(self, key) -> tuple[str, object, object]:
+        got = self.cache.get(key)
+        if got is not None:
+            return got
+        if not (self.grouped or self.dated):
+            kind, payload = self.value_class(key)
+            got = (kind, payload, key)
+        else:
+            other, cell = key
+            kind, payload = self.value_class(cell)
+            if kind == "invalid":
+                got = (kind, payload, cell)
+            elif self.grouped:
+                got = (kind, payload, other.strip() or BLANK_GROUP)
+            else:
+                when = self.period_of(other)
+                if isinstance(when, date):
+                    got = (kind, payload, when)
+                elif kind == "blank":
+                    got = (kind, None, None)
+                else:
+                    got = ("invalid", when, other)
+        if len(self.cache) > 200_000:  # unique junk must not grow memory with the rows
+            self.cache.clear()
+        self.cache[key] = got
+        return got
+
+    def tallies(self, where) -> list[Tally]:
+        if self.grouped:
+            return [self.overall, self.groups.setdefault(where, Tally())]
+        if self.dated and where is not None:
+            return [self.overall, self.periods.setdefault(where, Tally())]
+        return [self.overall]
+
+    def flush(self, keys: list, lines) -> None:
+        """Count one chunk; ``lines[i]`` is the line of ``keys[i]``."""
+        self.rows += len(keys)
+        bad: dict = {}
+        for key, count in Counter(keys).items():
+            kind, payload, where = self.classify(key)
+            if kind == "ok":
+                for t in self.tallies(where):
+                    t.add(payload, count)
+            elif kind == "blank":
+                for t in self.tallies(where):
+                    t.blank += count
+            else:
+                self.overall.invalid += count
+                bad[key] = (payload, where)
+        if bad and len(self.invalid) < EXAMPLES:
+            for i, key in enumerate(keys):
+                if key in bad:
+                    reason, shown = bad[key]
+                    self.invalid.append((lines[i], shown, reason))
+                    if len(self.invalid) >= EXAMPLES:
+                        break
+
+    def fresh(self) -> _Counter:
+        """An empty counter with the same settings (for a worker)."""
+        return _Counter(self.parse, grouped=self.grouped, dated=self.dated, every=self.every, date_format=self.date_format)
+
+    def state(self) -> tuple:
+        return self.overall, self.groups, self.periods, self.invalid, self.rows
+
+    def merge(self, state: tuple) -> None:
+        overall, groups, periods, invalid, rows = state
+        self.overall += overall
+        for k, t in groups.items():
+            self.groups.setdefault(k, Tally()).__iadd__(t)
+        for k, t in periods.items():
+            self.periods.setdefault(k, Tally()).__iadd__(t)
+        self.invalid = sorted(self.invalid + invalid)[:EXAMPLES]
+        self.rows += rows
+
+
 def read_scores(
     table: Table,
     parse: Callable[[str], int],
@@ -108,8 +293,13 @@ def read_scores(
     date_format: str | None = None,
     skip_invalid: bool = False,
     defaults: tuple[str, ...] = SCORE_COLUMNS,
+    workers: int | None = None,
 ) -> ScoreData:
     """Read the score column of ``table`` into tallies.
+
+    Big files are split at record boundaries and read by ``workers``
+    processes (default: one per CPU, at most 4, for files of PARALLEL_BYTES
+    or more); the result is the same as reading them in one pass.
 
     Raises DataError naming the first invalid cells (unless
     ``skip_invalid``) and EmptyDataError when no valid answer is left.
@@ -124,115 +314,31 @@ def read_scores(
     pcol = table.column(period, what="--period column") if period is not None else None
     if pcol is not None:
         P.check_every(every)
-    data = ScoreData(table.name, label, groups={} if gcol is not None else None,
-                     periods={} if pcol is not None else None, every=every if pcol is not None else None)
+    counter = _Counter(parse, grouped=gcol is not None, dated=pcol is not None, every=every, date_format=date_format)
 
-    cache: dict = {}
-    dates: dict[str, date | str] = {}
-
-    # A cell or (group/date cell, score cell) pair classifies as
-    # ("ok", answer, where) | ("blank", None, where) | ("invalid", reason, shown)
-    # where ``where`` is the group label or period start (None overall) and
-    # ``shown`` is the cell to quote in the error.
-    def value_class(cell: str) -> tuple[str, object]:
-        if not cell.strip():
-            return "blank", None
-        try:
-            return "ok", parse(cell)
-        except ValueError as e:
-            return "invalid", str(e)
-
-    def period_of(cell: str) -> date | str:
-        got = dates.get(cell)
-        if got is None:
-            if not cell.strip():
-                got = "no date"
-            else:
-                try:
-                    got = P.period_start(P.parse_date(cell, date_format), every)
-                except ValueError:
-                    got = f"not a date in the format {date_format}" if date_format else "not a date"
-            if len(dates) < 100_000:
-                dates[cell] = got
-        return got
-
-    def classify(key) -> tuple[str, object, object]:
-        got = cache.get(key)
-        if got is not None:
-            return got
-        if gcol is None and pcol is None:
-            kind, payload = value_class(key)
-            got = (kind, payload, key)
-        else:
-            other, cell = key
-            kind, payload = value_class(cell)
-            if kind == "invalid":
-                got = (kind, payload, cell)
-            elif gcol is not None:
-                got = (kind, payload, other.strip() or BLANK_GROUP)
-            else:
-                when = period_of(other)
-                if isinstance(when, date):
-                    got = (kind, payload, when)
-                elif kind == "blank":
-                    got = (kind, None, None)
-                else:
-                    got = ("invalid", when, other)
-        if len(cache) > 200_000:  # unique junk must not grow memory with the rows
-            cache.clear()
-        cache[key] = got
-        return got
-
-    def tallies(where) -> list[Tally]:
-        if gcol is not None:
-            return [data.overall, data.groups.setdefault(where, Tally())]
-        if pcol is not None and where is not None:
-            return [data.overall, data.periods.setdefault(where, Tally())]
-        return [data.overall]
-
-    def flush(keys: list, lines: list[int]) -> None:
-        bad: dict = {}
-        for key, count in Counter(keys).items():
-            kind, payload, where = classify(key)
-            if kind == "ok":
-                for t in tallies(where):
-                    t.add(payload, count)
-            elif kind == "blank":
-                for t in tallies(where):
-                    t.blank += count
-            else:
-                data.overall.invalid += count
-                bad[key] = (payload, where)
-        if bad and len(data.invalid) < EXAMPLES:
-            for i, key in enumerate(keys):
-                if key in bad:
-                    reason, shown = bad[key]
-                    data.invalid.append((lines[i], shown, reason))
-                    if len(data.invalid) >= EXAMPLES:
-                        break
-
-    keys: list = []
-    lines: list[int] = []
-    for line, row in _rows(table):
-        data.rows += 1
-        if bag:
+    if bag:
+        keys: list = []
+        lines: list[int] = []
+        for line, row in table.rows():
             for cell in row:
                 keys.append(cell)
                 lines.append(line)
-        else:
-            cell = row[col] if col < len(row) else ""
-            if gcol is not None:
-                keys.append((row[gcol] if gcol < len(row) else "", cell))
-            elif pcol is not None:
-                keys.append((row[pcol] if pcol < len(row) else "", cell))
-            else:
-                keys.append(cell)
-            lines.append(line)
-        if len(keys) >= CHUNK:
-            flush(keys, lines)
-            keys, lines = [], []
-    if keys:
-        flush(keys, lines)
+            if len(keys) >= CHUNK:
+                counter.flush(keys, lines)
+                keys, lines = [], []
+        if keys:
+            counter.flush(keys, lines)
+    else:
+        cols = (col,) if gcol is None and pcol is None else ((gcol, col) if gcol is not None else (pcol, col))
+        _count_cells(table, cols, counter, workers)
+
+    data = ScoreData(
+        table.name, label, counter.overall,
+        groups=counter.groups if gcol is not None else None,
+        periods=counter.periods if pcol is not None else None,
+        every=every if pcol is not None else None,
+        invalid=counter.invalid, rows=counter.rows,
+    )
 
     if data.invalid_total and not skip_invalid:
         raise data.invalid_error()
@@ -245,5 +351,3 @@ def read_scores(
     return data
 
 
-def _rows(table: Table) -> Iterator[tuple[int, list[str]]]:
-    return table.rows()

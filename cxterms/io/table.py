@@ -21,6 +21,7 @@ import codecs
 import csv
 import io
 import re
+from operator import itemgetter
 from collections.abc import Iterator, Sequence
 from typing import BinaryIO
 
@@ -29,6 +30,7 @@ from ..errors import DataError, NotFoundError, UsageError
 DELIMITERS = (",", ";", "\t", "|")
 WHITESPACE = "whitespace"
 SNIFF_BYTES = 1 << 16
+CHUNK_CHARS = 1 << 20
 SNIFF_ROWS = 50
 _NUMBER = re.compile(r"\s*[-+]?(\d+([.,]\d*)?|[.,]\d+)([eE][-+]?\d+)?\s*")
 _DATE = re.compile(r"\s*\d{4}-?\d{2}-?\d{2}([T ][\d:.]+)?(Z|[+-]\d{2}:?\d{2})?\s*")
@@ -58,6 +60,64 @@ def parse_delimiter(text: str | None) -> str | None:
 def looks_typed(cell: str) -> bool:
     """A number (decimal point or comma) or an ISO-like date."""
     return bool(_NUMBER.fullmatch(cell) or _DATE.fullmatch(cell))
+
+
+def _line_breaks(text: str) -> int:
+    """Line breaks as the csv module counts them (LF, CR LF and a lone CR)."""
+    n = text.count("\n")
+    r = text.count("\r")
+    return n + (r - text.count("\r\n") if r else 0)
+
+
+def _split_cells(lines: list[str], d: str, cols: tuple[int, ...], multi: bool) -> list:
+    """Cells of ``cols`` from quote-free lines (C-speed list comprehensions)."""
+    if not multi:
+        k = cols[0]
+        try:
+            return [text.split(d, k + 1)[k] for text in lines]
+        except IndexError:  # a short row: slower, same result as csv
+            return [(p[k] if len(p) > k else "") for p in (text.split(d, k + 1) for text in lines)]
+    top = max(cols) + 1
+    pick = itemgetter(*cols)
+    try:
+        return [pick(text.split(d, top)) for text in lines]
+    except IndexError:
+        return [tuple(p[c] if c < len(p) else "" for c in cols) for p in (text.split(d, top) for text in lines)]
+
+
+class _Counted:
+    """Passes (line, piece) pairs through, counting line breaks and quotes."""
+
+    def __init__(self, pieces) -> None:
+        self._pieces = pieces
+        self.lines = 0
+        self.quotes = 0
+
+    def __iter__(self):
+        for line, piece in self._pieces:
+            self.lines += _line_breaks(piece)
+            self.quotes += piece.count('"')
+            yield line, piece
+
+
+class _Limited(io.RawIOBase):
+    """A raw stream reading at most ``size`` bytes of ``stream``."""
+
+    def __init__(self, stream: BinaryIO, size: int) -> None:
+        self._stream = stream
+        self._left = size
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        if self._left <= 0:
+            return 0
+        data = self._stream.read(min(len(b), self._left))
+        n = len(data)
+        b[:n] = data
+        self._left -= n
+        return n
 
 
 class _Prefixed(io.RawIOBase):
@@ -198,6 +258,8 @@ class Table:
         else:
             codec, skip = detect_encoding(prefix)
         self.encoding = codec
+        self._bom = skip
+        self._data_start = skip  # byte offset of the first data record (after the header)
         raw = _Prefixed(prefix[skip:], stream)
         self._text = io.TextIOWrapper(io.BufferedReader(raw, 1 << 16), encoding=codec, errors="strict", newline="")
         sample = self._read_sample(prefix[skip:], codec, complete)
@@ -206,13 +268,11 @@ class Table:
         self.has_header = detect_header(sample_rows) if header is None else header
         self._sample = sample_rows[1:] if self.has_header else sample_rows
         self.header: list[str] | None = None
-        self._rows = self._iter_rows()
         self.header_line = 0
+        self._pieces = self._read_pieces(self._text, 1)
+        self._pending: tuple[int, str] | None = None
         if self.has_header:
-            first = next((r for r in self._rows if r[1]), None)
-            if first is not None:
-                self.header_line = first[0]
-                self.header = [h.strip() for h in first[1]]
+            self._take_header()
         self.width = len(self.header) if self.header else max((len(r) for r in sample_rows), default=1)
 
     # -- setup ------------------------------------------------------------
@@ -230,35 +290,211 @@ class Table:
         rows = _sample_rows(sample, self.delimiter)
         return rows[:-1] if not complete and len(rows) > 1 else rows
 
+    def _take_header(self) -> None:
+        """Consume the first non-empty record as the header."""
+        for line, piece in self._pieces:
+            consumed = used = 0
+
+            def feed():
+                nonlocal consumed, used
+                for text in io.StringIO(piece, newline=""):
+                    consumed += len(text)
+                    used += 1
+                    yield text
+
+            for record in self._parse(feed()):
+                if record:
+                    self.header_line = line + used - 1
+                    self.header = [h.strip() for h in record]
+                    rest = piece[consumed:]
+                    if rest:
+                        self._pending = (line + used, rest)
+                    if line == 1:
+                        self._data_start = self._bom + len(piece[:consumed].encode(self.encoding))
+                    return
+
     # -- reading ----------------------------------------------------------
-    def _iter_rows(self) -> Iterator[tuple[int, list[str]]]:
-        """(line, fields) per record; an empty line is an empty list (a blank
-        cell for a score column; skipped by readers of records)."""
+    def _quoted_mode(self) -> bool:
+        """Whether fields are delimited (and may be quoted), as opposed to
+        whitespace-separated or one field per line."""
+        return self.delimiter not in (None, WHITESPACE)
+
+    def _parse(self, lines) -> Iterator[list[str]]:
+        """Records from an iterator of text lines (line ends kept)."""
+        if self._quoted_mode():
+            yield from csv.reader(lines, delimiter=self.delimiter, strict=False)
+            return
+        for text in lines:
+            text = text.rstrip("\r\n")
+            if self.delimiter == WHITESPACE:
+                yield text.split()
+            else:
+                yield [text] if text.strip() else []
+
+    def _read_pieces(self, text, first_line: int) -> Iterator[tuple[int, str]]:
+        """(first line number, text) pieces of the input, each ending at a
+        record boundary: a line break outside quotes. Pieces are about
+        CHUNK_CHARS long unless one record is longer."""
+        quote = '"' if self._quoted_mode() else None
+        line = first_line
+        carry = ""
         try:
-            if self.delimiter is None or self.delimiter == WHITESPACE:
-                for n, line in enumerate(self._text, 1):
-                    text = line.rstrip("\r\n")
-                    if not text.strip():
-                        if self.delimiter is None:
-                            yield n, []
-                        continue
-                    yield n, (text.split() if self.delimiter == WHITESPACE else [text])
-                return
-            reader = csv.reader(self._text, delimiter=self.delimiter, strict=False)
-            line = 1
-            for row in reader:
-                start, line = line, reader.line_num + 1
-                yield start, row
+            while True:
+                block = text.read(CHUNK_CHARS)
+                if not block:
+                    if carry:
+                        yield line, carry
+                    return
+                buf = carry + block if carry else block
+                cut = buf.rfind("\n") + 1
+                if quote and cut and quote in buf:
+                    inside = buf.count(quote, 0, cut) % 2
+                    while inside and cut:
+                        earlier = buf.rfind("\n", 0, cut - 1) + 1
+                        inside ^= buf.count(quote, earlier, cut) % 2
+                        cut = earlier
+                if not cut:
+                    carry = buf
+                    continue
+                piece, carry = buf[:cut], buf[cut:]
+                yield line, piece
+                line += _line_breaks(piece)
         except UnicodeDecodeError:
             raise DataError(
                 f"not valid {self.encoding} text", file=self.name, line=self._decode_error_line(),
                 hint="save the file as UTF-8, or name its encoding with --encoding (e.g. latin-1, cp1252)",
             ) from None
+
+    def _all_pieces(self) -> Iterator[tuple[int, str]]:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            yield pending
+        yield from self._pieces
+
+    def _simple(self, piece: str) -> list[str] | None:
+        """The lines of a piece when splitting on line breaks is exact: no
+        quote character (in delimited mode) and no lone carriage return."""
+        if self._quoted_mode() and '"' in piece:
+            return None
+        if "\r" in piece:
+            if piece.count("\r") != piece.count("\r\n"):
+                return None
+            piece = piece.replace("\r\n", "\n")
+        lines = piece.split("\n")
+        if lines[-1] == "":
+            lines.pop()
+        return lines
+
+    def _records_of(self, line: int, piece: str) -> Iterator[tuple[int, list[str]]]:
+        lines = self._simple(piece)
+        if lines is not None:
+            d = self.delimiter
+            for i, text in enumerate(lines):
+                if d == WHITESPACE:
+                    if text.strip():
+                        yield line + i, text.split()
+                elif d is None:
+                    yield line + i, ([text] if text.strip() else [])
+                else:
+                    yield line + i, (text.split(d) if text else [])
+            return
+        if not self._quoted_mode():  # lone carriage returns in a line-based table
+            for i, text in enumerate(io.StringIO(piece, newline="")):
+                record = next(self._parse([text]))
+                if record or self.delimiter is None:
+                    yield line + i, record
+            return
+        try:
+            reader = csv.reader(io.StringIO(piece, newline=""), delimiter=self.delimiter, strict=False)
+            start = line
+            for record in reader:
+                yield start, record
+                start = line + reader.line_num
         except csv.Error as e:
             raise DataError(f"cannot parse the table: {e}", file=self.name) from None
 
+    def _iter_rows(self) -> Iterator[tuple[int, list[str]]]:
+        """(line, fields) per record; an empty line is an empty list (a blank
+        cell for a score column; skipped by readers of records)."""
+        for line, piece in self._all_pieces():
+            yield from self._records_of(line, piece)
+
     def rows(self) -> Iterator[tuple[int, list[str]]]:
-        return self._rows
+        return self._iter_rows()
+
+    def byte_ranges(self, n: int, min_bytes: int) -> list[tuple[int, int]] | None:
+        """Split the data records of a big UTF-8 file into ``n`` byte ranges
+        that end on line breaks. A cut may still fall inside a quoted field
+        that spans lines: ``slice_cells`` counts the quotes of its range so
+        the caller can check and fall back to one pass. None when the input
+        is not such a file (stdin, UTF-16, small)."""
+        if not self._path or self.encoding != "utf-8" or not self._quoted_mode() or n < 2:
+            return None
+        import os
+
+        size = os.path.getsize(self._path)
+        start = self._data_start
+        if size - start < max(min_bytes, 1):
+            return None
+        spans = []
+        with open(self._path, "rb") as fh:
+            for i in range(1, n + 1):
+                end = size
+                if i < n:
+                    fh.seek(start + (size - start) // (n - i + 1))
+                    while True:  # to the next line break
+                        block = fh.read(1 << 16)
+                        if not block:
+                            break
+                        nl = block.find(b"\n")
+                        if nl >= 0:
+                            end = fh.tell() - len(block) + nl + 1
+                            break
+                if end > start:
+                    spans.append((start, end))
+                    start = end
+                if start >= size:
+                    break
+        return spans if len(spans) > 1 else None
+
+    def slice_cells(self, start: int, end: int, cols: tuple[int, ...], stats: dict):
+        """``cells`` over the byte range [start, end) of the file, with line
+        numbers counted from 1 at ``start``; ``stats`` receives the range's
+        ``lines`` and ``quotes`` counts when done."""
+        with open(self._path, "rb") as fh:
+            fh.seek(start)
+            text = io.TextIOWrapper(
+                io.BufferedReader(_Limited(fh, end - start), 1 << 16), encoding=self.encoding, errors="strict", newline=""
+            )
+            counted = _Counted(self._read_pieces(text, 1))
+            yield from self._cells_of(counted, cols)
+            stats["lines"] = counted.lines
+            stats["quotes"] = counted.quotes
+
+    def cells(self, cols: tuple[int, ...]) -> Iterator[tuple[list, int, list[int] | None]]:
+        """Chunks of the cells in ``cols`` (one column: strings; several:
+        tuples), as ``(keys, first_line, lines)``. ``lines`` gives each key's
+        line, or is None when key i sits on line ``first_line + i``. Missing
+        cells are "" (blank). Quote-free pieces are split directly, others go
+        through the csv module: the results are the same."""
+        return self._cells_of(self._all_pieces(), cols)
+
+    def _cells_of(self, pieces, cols: tuple[int, ...]):
+        multi = len(cols) > 1
+        for line, piece in pieces:
+            lines = self._simple(piece) if self._quoted_mode() else None
+            if lines is not None:
+                yield _split_cells(lines, self.delimiter, cols, multi), line, None
+                continue
+            keys: list = []
+            where: list[int] = []
+            for ln, row in self._records_of(line, piece):
+                if multi:
+                    keys.append(tuple(row[c] if c < len(row) else "" for c in cols))
+                else:
+                    keys.append(row[cols[0]] if cols[0] < len(row) else "")
+                where.append(ln)
+            yield keys, line, where
 
     def close(self) -> None:
         try:

@@ -1,0 +1,582 @@
+"""BG/NBD model of repeat buying (Fader, Hardie & Lee 2005).
+
+Reference: P. S. Fader, B. G. S. Hardie and K. L. Lee, "'Counting Your
+Customers' the Easy Way: An Alternative to the Pareto/NBD Model", Marketing
+Science 24(2), 2005, 275-284.
+
+Assumptions: while alive, a customer buys as a Poisson process with rate
+lambda ~ Gamma(r, alpha) (shape r, rate alpha); after each *repeat* purchase
+the customer drops out for good with probability p ~ Beta(a, b). The data per
+customer are x (repeat transactions), t_x (time of the last one, 0 if none)
+and T (time since the first purchase), all in one time unit (see
+:mod:`cxterms.models.rfm`); the fitted alpha is in that unit too.
+
+Fitting maximises the closed-form log-likelihood (eq. 6 of the paper) on the
+log scale of the four parameters with L-BFGS-B and an analytic gradient, from
+several starting points, then polishes with Newton steps.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import minimize
+from scipy.special import digamma, expit, gammaln, hyp2f1, log_expit
+
+from cxterms.errors import DataError, ModelError, UsageError
+from cxterms.models.rfm import validate_columns
+
+__all__ = [
+    "BGNBDFit",
+    "fit_bgnbd",
+    "log_likelihood_terms",
+    "expected_transactions",
+    "expected_transactions_unconditional",
+    "probability_alive",
+    "simulate_bgnbd",
+]
+
+def _wsum(w: np.ndarray, v: np.ndarray) -> float:
+    """Weighted sum without BLAS: ``w @ v`` goes through threaded OpenBLAS, whose
+    thread hand-offs cost far more than the sum itself on a busy machine."""
+    return float(np.multiply(w, v).sum())
+
+
+# Parameters are optimised as log values inside [-_LOG_BOUND, _LOG_BOUND]
+# (about 1.5e-8 to 6.6e7); an estimate that ends on that edge means the data do
+# not identify the parameter, and is reported as a ModelError.
+_LOG_BOUND = 18.0
+
+
+# --------------------------------------------------------------------------
+# Shared optimiser (also used by the Gamma-Gamma and sBG fits)
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class _Optimum:
+    theta: np.ndarray
+    value: float
+    iterations: int
+    converged: bool
+    message: str
+
+
+def _newton_polish(fun: Callable, theta: np.ndarray, steps: int = 6) -> tuple[np.ndarray, float, np.ndarray]:
+    """A few damped Newton steps with a finite-difference Hessian of the analytic gradient."""
+    value, grad = fun(theta)
+    k = theta.size
+    for _ in range(steps):
+        if np.max(np.abs(grad)) < 1e-12:
+            break
+        h = 1e-6
+        hess = np.empty((k, k))
+        for j in range(k):
+            e = np.zeros(k)
+            e[j] = h
+            hess[:, j] = (fun(theta + e)[1] - fun(theta - e)[1]) / (2 * h)
+        hess = 0.5 * (hess + hess.T)
+        try:
+            step = np.linalg.solve(hess, grad)
+        except np.linalg.LinAlgError:
+            break
+        if not np.all(np.isfinite(step)):
+            break
+        improved = False
+        for scale in (1.0, 0.5, 0.25, 0.125):
+            cand = np.clip(theta - scale * step, -_LOG_BOUND, _LOG_BOUND)
+            v, g = fun(cand)
+            if np.isfinite(v) and v <= value + 1e-15 * abs(value):
+                theta, value, grad = cand, v, g
+                improved = True
+                break
+        if not improved:
+            break
+    return theta, value, grad
+
+
+def _minimize(fun: Callable, starts: Sequence[np.ndarray], *, grad_tol: float = 1e-7) -> _Optimum:
+    """Minimise ``fun(theta) -> (value, gradient)`` from several starts; keep the best.
+
+    ``fun`` should be a *mean* negative log-likelihood so that ``grad_tol``
+    does not depend on the sample size.
+    """
+    best = None
+    total_iter = 0
+    k = len(starts[0])
+    bounds = [(-_LOG_BOUND, _LOG_BOUND)] * k
+    for start in starts:
+        with np.errstate(all="ignore"):
+            res = minimize(
+                fun,
+                np.asarray(start, dtype=float),
+                jac=True,
+                method="L-BFGS-B",
+                bounds=bounds,
+                options={"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-10, "maxcor": 20},
+            )
+        total_iter += int(res.nit)
+        if np.isfinite(res.fun) and np.all(np.isfinite(res.x)) and (best is None or res.fun < best.fun):
+            best = res
+    if best is None:
+        raise ModelError("the optimiser found no finite log-likelihood")
+    with np.errstate(all="ignore"):
+        theta, value, grad = _newton_polish(fun, np.asarray(best.x, dtype=float))
+    at_bound = np.abs(theta) >= _LOG_BOUND - 1e-6
+    ok = bool(np.isfinite(value) and np.all(np.isfinite(grad)) and np.max(np.abs(grad)) < grad_tol and not at_bound.any())
+    return _Optimum(theta=theta, value=float(value), iterations=total_iter, converged=ok, message=str(best.message))
+
+
+def _check_optimum(opt: _Optimum, names: Sequence[str], model: str) -> np.ndarray:
+    params = np.exp(opt.theta)
+    if not np.all(np.isfinite(params)) or not math.isfinite(opt.value):
+        raise ModelError(f"the {model} fit produced non-finite estimates")
+    at_bound = np.abs(opt.theta) >= _LOG_BOUND - 1e-6
+    if at_bound.any():
+        which = ", ".join(
+            f"{n} -> {'0' if t < 0 else 'infinity'}" for n, t, b in zip(names, opt.theta, at_bound) if b
+        )
+        raise ModelError(
+            f"the {model} fit did not converge: the estimates run off to the edge ({which})",
+            hint="the data do not identify the model; more customers or a longer calibration period may help",
+        )
+    if not opt.converged:
+        large = [n for n, t in zip(names, opt.theta) if abs(t) > 10.0]
+        if large:
+            raise ModelError(
+                f"the {model} fit did not converge: the estimates of {', '.join(large)} grow without bound",
+                hint="the data do not identify the model (too little variation between customers)",
+            )
+        raise ModelError(f"the {model} fit did not converge ({opt.message})")
+    return params
+
+
+# --------------------------------------------------------------------------
+# Result
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BGNBDFit:
+    """Fitted (or given) BG/NBD parameters.
+
+    ``r`` and ``alpha``: shape and rate of the gamma distribution of purchase
+    rates (mean rate r / alpha per time unit); ``a`` and ``b``: beta
+    distribution of the dropout probability (mean a / (a + b)). A fit returned
+    by :func:`fit_bgnbd` has converged (otherwise it raises ModelError).
+    Published parameters can be used directly: ``BGNBDFit(0.243, 4.414, 0.793, 2.426)``.
+    """
+
+    r: float
+    alpha: float
+    a: float
+    b: float
+    log_likelihood: float | None = None
+    converged: bool = True
+    iterations: int = 0
+    n_customers: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("r", "alpha", "a", "b"):
+            value = getattr(self, name)
+            if not (isinstance(value, (int, float, np.floating, np.integer)) and math.isfinite(value) and value > 0):
+                raise ModelError(f"BG/NBD parameter {name} must be a positive number, not {value!r}")
+
+    @property
+    def params(self) -> dict[str, float]:
+        """The four parameters as plain floats."""
+        return {"r": float(self.r), "alpha": float(self.alpha), "a": float(self.a), "b": float(self.b)}
+
+    @property
+    def mean_purchase_rate(self) -> float:
+        """Mean purchase rate while alive, r / alpha, per time unit."""
+        return float(self.r / self.alpha)
+
+    @property
+    def mean_dropout_probability(self) -> float:
+        """Mean probability of dropping out after a purchase, a / (a + b)."""
+        return float(self.a / (self.a + self.b))
+
+    def as_dict(self) -> dict:
+        """Plain JSON-ready dict: params, log_likelihood, converged, iterations, n_customers."""
+        return {
+            "model": "bgnbd",
+            "params": self.params,
+            "log_likelihood": None if self.log_likelihood is None else float(self.log_likelihood),
+            "converged": bool(self.converged),
+            "iterations": int(self.iterations),
+            "n_customers": int(self.n_customers),
+        }
+
+
+# --------------------------------------------------------------------------
+# Likelihood
+# --------------------------------------------------------------------------
+
+
+def _loglik_parts(r, alpha, a, b, x, tx, T):
+    """Per-customer log-likelihood pieces (see :func:`log_likelihood_terms`)."""
+    xpos = x > 0
+    a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
+    a2 = gammaln(a + b) + gammaln(b + x) - gammaln(b) - gammaln(a + b + x)
+    log_aT = np.log(alpha + T)
+    log_atx = np.log(alpha + tx)
+    a3 = -(r + x) * log_aT
+    bx1 = np.where(xpos, b + x - 1.0, 1.0)
+    a4 = np.where(xpos, np.log(a) - np.log(bx1) - (r + x) * log_atx, -np.inf)
+    d = np.logaddexp(a3, a4)
+    return a1 + a2 + d, a3, a4, d, log_aT, log_atx, bx1, xpos
+
+
+def log_likelihood_terms(params, frequency, recency, T) -> np.ndarray:
+    """Per-customer BG/NBD log-likelihood (eq. 6 of Fader, Hardie & Lee 2005).
+
+    With x = frequency, t_x = recency::
+
+        L = B(a, b + x) / B(a, b) * G(r + x) alpha^r / (G(r) (alpha + T)^(r + x))
+          + [x > 0] B(a + 1, b + x - 1) / B(a, b) * G(r + x) alpha^r / (G(r) (alpha + t_x)^(r + x))
+
+    computed as log L = A1 + A2 + log(exp(A3) + [x > 0] exp(A4)) with
+    ``logaddexp``, which stays finite for large alpha + T. ``params`` is
+    (r, alpha, a, b) or a :class:`BGNBDFit`. Inputs are validated as in
+    :func:`cxterms.models.rfm.validate_columns`.
+
+    >>> round(float(log_likelihood_terms((0.243, 4.414, 0.793, 2.426), [2], [30.43], [38.86])[0]), 4)
+    -9.4586
+    """
+    r, alpha, a, b = _param_tuple(params)
+    x, tx, t, _ = validate_columns(frequency, recency, T)
+    return _loglik_parts(r, alpha, a, b, x, tx, t)[0]
+
+
+def _param_tuple(params) -> tuple[float, float, float, float]:
+    if isinstance(params, BGNBDFit):
+        return params.r, params.alpha, params.a, params.b
+    if isinstance(params, dict):
+        params = (params["r"], params["alpha"], params["a"], params["b"])
+    fit = BGNBDFit(*(float(v) for v in params))
+    return fit.r, fit.alpha, fit.a, fit.b
+
+
+def _make_objective(x, tx, T, w):
+    """Mean negative log-likelihood and its gradient on the log-parameter scale.
+
+    Speed-ups (the fit is dominated by these evaluations): customers with
+    x = 0 contribute only r log alpha - r log(alpha + T), so they are handled
+    apart; for the others, every gamma / digamma term depends on x alone and
+    is evaluated once per distinct x.
+    """
+    wsum = float(w.sum())
+    zero = x == 0
+    w0, T0 = w[zero], T[zero]
+    w0sum = float(w0.sum())
+    pos = ~zero
+    wp, xp, txp, Tp = w[pos], x[pos], tx[pos], T[pos]
+    xu, xi = np.unique(xp, return_inverse=True)
+    xi = xi.reshape(-1)
+
+    def fun(theta):
+        r, alpha, a, b = np.exp(theta)
+        log_alpha = math.log(alpha)
+        # x = 0: log L = r log alpha - r log(alpha + T)
+        log_aT0 = np.log(alpha + T0)
+        ll0 = r * (log_alpha * w0sum - _wsum(w0, log_aT0))
+        g_r0 = log_alpha * w0sum - _wsum(w0, log_aT0)
+        g_alpha0 = r * (w0sum / alpha - _wsum(w0, 1.0 / (alpha + T0)))
+        # x > 0, per distinct x
+        rx, bx, abx = r + xu, b + xu, a + b + xu
+        c_x = gammaln(rx) + gammaln(bx) - gammaln(abx) - math.lgamma(r) + math.lgamma(a + b) - math.lgamma(b)
+        log_bx1 = np.log(bx - 1.0)
+        dg_rx, dg_bx, dg_abx = digamma(rx), digamma(bx), digamma(abx)
+        rxp = rx[xi]
+        log_aT = np.log(alpha + Tp)
+        log_atx = np.log(alpha + txp)
+        a3 = -rxp * log_aT
+        odds = math.log(a) - log_bx1[xi] + rxp * (log_aT - log_atx)  # a4 - a3
+        w4 = expit(odds)
+        w3 = expit(-odds)
+        llp = c_x[xi] + r * log_alpha + a3 - log_expit(-odds)
+        value = -(ll0 + _wsum(wp, llp)) / wsum
+        if not math.isfinite(value):
+            return np.inf, np.zeros(4)
+        psi_r, psi_b, psi_ab = digamma(r), digamma(b), digamma(a + b)
+        d_r = (dg_rx - psi_r)[xi] + log_alpha - w3 * log_aT - w4 * log_atx
+        d_alpha = r / alpha - rxp * (w3 / (alpha + Tp) + w4 / (alpha + txp))
+        d_a = (psi_ab - dg_abx)[xi] + w4 / a
+        d_b = (psi_ab - dg_abx + dg_bx - psi_b)[xi] - w4 / (bx - 1.0)[xi]
+        grad = np.array(
+            [
+                (g_r0 + _wsum(wp, d_r)) * r,
+                (g_alpha0 + _wsum(wp, d_alpha)) * alpha,
+                (_wsum(wp, d_a)) * a,
+                (_wsum(wp, d_b)) * b,
+            ]
+        ) / wsum
+        return value, -grad
+
+    return fun
+
+
+def _starts(x, T, w, initial) -> list[np.ndarray]:
+    # Moment-style guesses: match the mean purchase rate r / alpha to the
+    # pooled repeat rate sum(x) / sum(T), with a few shapes for r and p.
+    total_T = _wsum(w, T)
+    rate = _wsum(w, x) / total_T if total_T > 0 else 1.0
+    rate = min(max(rate, 1e-6), 1e6)
+    starts = []
+    if initial is not None:
+        starts.append(np.log(np.asarray(_param_tuple(initial), dtype=float)))
+    for r0, a0, b0 in ((1.0, 1.0, 1.0), (0.5, 0.5, 2.0), (2.0, 2.0, 6.0)):
+        starts.append(np.log([r0, r0 / rate, a0, b0]))
+    return starts
+
+
+def _compress(*cols: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """Unique rows of the columns, with counts and the inverse index (lexsort based)."""
+    n = cols[0].shape[0]
+    order = np.lexsort(cols[::-1])
+    sorted_cols = [c[order] for c in cols]
+    change = np.zeros(n, dtype=bool)
+    if n:
+        change[0] = True
+        for c in sorted_cols:
+            change[1:] |= c[1:] != c[:-1]
+    group = np.cumsum(change) - 1
+    inverse = np.empty(n, dtype=np.intp)
+    inverse[order] = group
+    starts = np.flatnonzero(change)
+    counts = np.diff(np.append(starts, n)).astype(float)
+    return [c[starts] for c in sorted_cols], counts, inverse
+
+
+def fit_bgnbd(frequency, recency, T, *, initial=None) -> BGNBDFit:
+    """Maximum-likelihood BG/NBD estimates of r, alpha, a, b.
+
+    Maximises the sum over customers of :func:`log_likelihood_terms`. Identical
+    (x, t_x, T) rows are merged with weights, so fitting cost grows with the
+    number of distinct summaries. ``initial`` (r, alpha, a, b) adds a starting
+    point to the built-in ones; the best optimum wins.
+
+    Errors: invalid columns -> DataError (see :func:`validate_columns`); fewer
+    than 2 customers, or no repeat buyers at all -> DataError; a non-finite or
+    non-converged optimum (e.g. estimates running off to 0 or infinity) ->
+    ModelError. Never returns NaN.
+
+    >>> f, t_x, t = simulate_bgnbd(0.25, 4.0, 0.8, 2.5, 500, 39.0, rng=1)
+    >>> fit = fit_bgnbd(f, t_x, t)
+    >>> fit.converged, fit.n_customers, sorted(fit.params)
+    (True, 500, ['a', 'alpha', 'b', 'r'])
+    """
+    x, tx, t, _ = validate_columns(frequency, recency, T)
+    n = x.shape[0]
+    if n < 2:
+        raise DataError(f"the BG/NBD model needs at least 2 customers, got {n}")
+    if not np.any(x > 0):
+        raise DataError(
+            "no customer made a repeat purchase: the BG/NBD model cannot be fitted",
+            hint="check the customer and date columns, or use a longer calibration period",
+        )
+    (ux, utx, ut), w, _ = _compress(x, tx, t)
+    fun = _make_objective(ux, utx, ut, w)
+    opt = _minimize(fun, _starts(ux, ut, w, initial))
+    r, alpha, a, b = _check_optimum(opt, ("r", "alpha", "a", "b"), "BG/NBD")
+    ll = -opt.value * float(w.sum())
+    if not math.isfinite(ll):
+        raise ModelError("the BG/NBD fit produced a non-finite log-likelihood")
+    return BGNBDFit(
+        r=float(r),
+        alpha=float(alpha),
+        a=float(a),
+        b=float(b),
+        log_likelihood=float(ll),
+        converged=True,
+        iterations=opt.iterations,
+        n_customers=n,
+    )
+
+
+# --------------------------------------------------------------------------
+# Predictions
+# --------------------------------------------------------------------------
+
+
+def _check_t(t) -> np.ndarray:
+    arr = np.asarray(t, dtype=float)
+    if not np.all(np.isfinite(arr)) or np.any(arr < 0):
+        raise UsageError(f"the prediction period t must be a non-negative number, not {t!r}")
+    return arr
+
+
+def _scalar_or_array(value: np.ndarray, *inputs) -> float | np.ndarray:
+    if value.ndim == 0 or (value.size == 1 and all(np.ndim(i) == 0 for i in inputs)):
+        return float(value.reshape(()))
+    return value
+
+
+def _prediction_columns(frequency, recency, T):
+    x = np.asarray(frequency, dtype=float)
+    tx = np.asarray(recency, dtype=float)
+    t = np.asarray(T, dtype=float)
+    try:
+        x, tx, t = np.broadcast_arrays(x, tx, t)
+    except ValueError:
+        raise DataError("frequency, recency and T must have the same length") from None
+    shape = x.shape
+    vx, vtx, vt, _ = validate_columns(x.ravel(), tx.ravel(), t.ravel())
+    return vx.reshape(shape), vtx.reshape(shape), vt.reshape(shape)
+
+
+def _log_odds_dead(fit: BGNBDFit, x, tx, T):
+    """log of [x > 0] a / (b + x - 1) * ((alpha + T) / (alpha + t_x))^(r + x); -inf when x = 0."""
+    xpos = x > 0
+    bx1 = np.where(xpos, fit.b + x - 1.0, 1.0)
+    return np.where(
+        xpos,
+        np.log(fit.a) - np.log(bx1) + (fit.r + x) * (np.log(fit.alpha + T) - np.log(fit.alpha + tx)),
+        -np.inf,
+    )
+
+
+def _one_minus_2f1(r, alpha_T, a, b, x, t):
+    """(a+b+x-1)/(a-1) * [1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; z)], z = t/(alpha+T+t).
+
+    The textbook form multiplies a huge 2F1 by a tiny power for large x or t
+    and overflows. Two Pfaff transformations (2F1(A, B; C; z) =
+    (1 - z)^(-A) 2F1(A, C - B; C; z/(z - 1)), then the same on the second
+    parameter) give the equivalent
+
+        1 - (1 + t/(alpha+T))^(1-a) * 2F1(a + b - 1 - r, a - 1; a + b + x - 1; z)
+
+    with z in [0, 1), small upper parameters and a lower parameter that grows
+    with x: checked against direct numerical integration to about 1e-10
+    relative error for x up to 500 and t up to 1e6 (see the tests). At a = 1
+    the expression is 0/0 (removable); there it is evaluated as the mean of
+    a = 1 +- 1e-5.
+    """
+    z = t / (alpha_T + t)
+    log_ratio = np.log1p(t / alpha_T)
+
+    def core(a_):
+        c = a_ + b + x - 1.0
+        f = np.exp((1.0 - a_) * log_ratio) * hyp2f1(a_ + b - 1.0 - r, a_ - 1.0, c, z)
+        return c / (a_ - 1.0) * (1.0 - f)
+
+    if abs(a - 1.0) < 1e-5:
+        return 0.5 * (core(1.0 + 1e-5) + core(1.0 - 1e-5))
+    return core(a)
+
+
+def expected_transactions(fit: BGNBDFit, t, frequency, recency, T) -> float | np.ndarray:
+    """Conditional expectation E[Y(t) | x, t_x, T] (eq. 10 of the paper).
+
+    Expected number of transactions in the next ``t`` time units for a customer
+    with x = frequency, t_x = recency and age T::
+
+        E[Y(t)] = (a + b + x - 1) / (a - 1)
+                  * [1 - ((alpha + T) / (alpha + T + t))^(r + x)
+                         * 2F1(r + x, b + x; a + b + x - 1; t / (alpha + T + t))]
+                  / (1 + [x > 0] a / (b + x - 1) * ((alpha + T) / (alpha + t_x))^(r + x))
+
+    (2F1 = Gauss hypergeometric function; evaluated in an overflow-free
+    transformed form, see ``_one_minus_2f1``.) Inputs broadcast; scalar inputs give a float. t < 0 ->
+    UsageError; invalid customer data -> DataError.
+
+    The paper's worked example (x = 2, t_x = 30.43, T = 38.86 weeks, CDNOW
+    parameters) expects 1.226 transactions in the next 39 weeks:
+
+    >>> fit = BGNBDFit(r=0.243, alpha=4.414, a=0.793, b=2.426)
+    >>> round(expected_transactions(fit, 39, 2, 30.43, 38.86), 3)
+    1.226
+    """
+    t_arr = _check_t(t)
+    x, tx, age = _prediction_columns(frequency, recency, T)
+    num = _one_minus_2f1(fit.r, fit.alpha + age, fit.a, fit.b, x, t_arr)
+    result = num * np.exp(-np.logaddexp(0.0, _log_odds_dead(fit, x, tx, age)))
+    result = np.maximum(result, 0.0)
+    if not np.all(np.isfinite(result)):
+        raise ModelError("expected transactions could not be evaluated (numerical overflow)")
+    return _scalar_or_array(result, t, frequency, recency, T)
+
+
+def probability_alive(fit: BGNBDFit, frequency, recency, T) -> float | np.ndarray:
+    """P(alive | x, t_x, T): probability that the customer has not dropped out.
+
+    ::
+
+        P(alive) = 1 / (1 + [x > 0] a / (b + x - 1) * ((alpha + T) / (alpha + t_x))^(r + x))
+
+    It is exactly 1 for x = 0: in BG/NBD a customer can only drop out right
+    after a repeat purchase. Computed as exp(-logaddexp(0, log odds)), so large
+    x or T cannot overflow. Invalid customer data -> DataError.
+
+    >>> fit = BGNBDFit(r=0.243, alpha=4.414, a=0.793, b=2.426)
+    >>> probability_alive(fit, 0, 0, 30)
+    1.0
+    >>> round(probability_alive(fit, 2, 30.43, 38.86), 4)
+    0.7266
+    """
+    x, tx, age = _prediction_columns(frequency, recency, T)
+    result = np.exp(-np.logaddexp(0.0, _log_odds_dead(fit, x, tx, age)))
+    return _scalar_or_array(result, frequency, recency, T)
+
+
+def expected_transactions_unconditional(fit: BGNBDFit, t) -> float | np.ndarray:
+    """E[X(t)]: expected repeat transactions in (0, t] for a new customer (eq. 9).
+
+    ::
+
+        E[X(t)] = (a + b - 1) / (a - 1)
+                  * [1 - (alpha / (alpha + t))^r * 2F1(r, b; a + b - 1; t / (alpha + t))]
+
+    t < 0 -> UsageError.
+
+    >>> fit = BGNBDFit(r=0.243, alpha=4.414, a=0.793, b=2.426)
+    >>> round(expected_transactions_unconditional(fit, 39), 4)
+    1.1967
+    """
+    t_arr = _check_t(t)
+    result = _one_minus_2f1(fit.r, fit.alpha, fit.a, fit.b, 0.0, t_arr)
+    result = np.maximum(np.asarray(result, dtype=float), 0.0)
+    if not np.all(np.isfinite(result)):
+        raise ModelError("expected transactions could not be evaluated (numerical overflow)")
+    return _scalar_or_array(result, t)
+
+
+# --------------------------------------------------------------------------
+# Simulation
+# --------------------------------------------------------------------------
+
+
+def simulate_bgnbd(r, alpha, a, b, n_customers, T, rng=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Simulate (frequency, recency, T) for ``n_customers`` BG/NBD customers.
+
+    Each customer draws lambda ~ Gamma(r, rate alpha) and p ~ Beta(a, b);
+    purchases in (0, T] follow a Poisson process (N ~ Poisson(lambda T) of
+    them), and the customer dies right after repeat purchase M ~ Geometric(p).
+    So x = min(N, M), and t_x is the x-th of N uniform times on (0, T]
+    (t_x / T ~ Beta(x, N - x + 1)), 0 when x = 0. ``T`` is a number or one
+    value per customer; ``rng`` is a numpy Generator or a seed.
+
+    >>> f, t_x, t = simulate_bgnbd(0.25, 4.0, 0.8, 2.5, 3, 39.0, rng=0)
+    >>> f.shape, bool((t_x <= t).all())
+    ((3,), True)
+    """
+    gen = np.random.default_rng(rng)
+    n = int(n_customers)
+    if n < 0:
+        raise UsageError("n_customers must be >= 0")
+    age = np.broadcast_to(np.asarray(T, dtype=float), (n,)).copy()
+    if np.any(~np.isfinite(age)) or np.any(age < 0):
+        raise UsageError("T must be non-negative")
+    lam = gen.gamma(r, 1.0 / alpha, size=n)
+    p = gen.beta(a, b, size=n)
+    n_purchases = gen.poisson(lam * age)
+    m_death = gen.geometric(np.clip(p, 1e-300, 1.0))
+    x = np.minimum(n_purchases, m_death)
+    xpos = x > 0
+    frac = np.zeros(n)
+    frac[xpos] = gen.beta(x[xpos], n_purchases[xpos] - x[xpos] + 1)
+    return x.astype(float), frac * age, age

@@ -1,0 +1,132 @@
+"""The built-in glossary: every scope term and alias resolves; content rules."""
+
+import re
+
+import pytest
+
+from cxterms.glossary.resolve import resolve
+from cxterms.glossary.store import GlossaryConfig, open_glossary
+
+from .conftest import DATA
+
+
+def scope_lines():
+    """(name, [alias forms]) for every term line of the copied scope list.
+
+    Parenthesised text is tried whole and split on commas, since both
+    readings appear ("churn, customer churn, customer attrition" lists three
+    names; "budget, authority, need, timing" spells out one acronym).
+    """
+    out = []
+    for line in (DATA / "glossary-scope.md").read_text(encoding="utf-8").splitlines():
+        if line.startswith("## Facts"):
+            break
+        m = re.match(r"^- (.+?)(?: \((.+)\))?$", line)
+        if not m:
+            continue
+        name, paren = m.group(1), m.group(2)
+        forms = []
+        if paren:
+            forms.append(paren)
+            forms += [p.strip() for p in paren.split(",") if p.strip() and "," in paren]
+        out.append((name, forms))
+    return out
+
+
+SCOPE = scope_lines()
+
+
+@pytest.fixture(scope="module")
+def builtin():
+    return open_glossary(GlossaryConfig())
+
+
+def test_scope_list_is_complete():
+    assert len(SCOPE) == 178
+
+
+@pytest.mark.parametrize("name, forms", SCOPE, ids=[n for n, _ in SCOPE])
+def test_every_scope_name_and_alias_resolves(builtin, name, forms):
+    m = resolve(builtin, name)
+    assert m.tier == "exact", f"{name!r} is not a headword (found {m.term.term!r} by {m.tier})"
+    for form in forms:
+        hit = resolve(builtin, form)
+        assert hit.term.id == m.term.id, f"{form!r} resolved to {hit.term.id}, not {m.term.id}"
+
+
+def test_scope_aliases_work_on_the_command_line(run):
+    for name, forms in SCOPE:
+        for text in (name, *forms):
+            r = run("define", text, "-f", "json")
+            assert r.exit_code == 0, (text, r.stderr)
+
+
+def test_categories_are_few_and_balanced(builtin):
+    cats = dict(builtin.categories())
+    assert 8 <= len(cats) <= 10
+    assert min(cats.values()) >= 8 and max(cats.values()) <= 30
+    assert sum(cats.values()) == len(builtin) == 178
+
+
+def test_definitions_say_enough(builtin):
+    from cxterms.glossary.term import sentence_count
+
+    for t in builtin.all():
+        assert sentence_count(t.definition) >= 2, t.id
+        assert len(t.definition.split()) >= 60, t.id
+        assert len(t.summary) <= 200 and sentence_count(t.summary) == 1, t.id
+    linked = [t for t in builtin.all() if len(t.related) >= 2]
+    assert len(linked) >= 0.9 * len(builtin)
+
+
+METRIC_CATEGORIES = {"Experience metrics", "Revenue and retention metrics"}
+
+
+def test_metric_entries_have_formula_example_and_calculator(builtin):
+    for t in builtin.all():
+        if t.category not in METRIC_CATEGORIES or t.id in ("key-performance-indicator", "business-metric"):
+            continue
+        assert t.formula, t.id
+        assert t.example, t.id
+    calculators = {t.id: t.calculator for t in builtin.all() if t.calculator}
+    for id_, command in {
+        "net-promoter-score": "cxterms nps", "customer-satisfaction": "cxterms csat", "customer-effort-score": "cxterms ces",
+        "churn-rate": "cxterms churn", "customer-lifetime-value": "cxterms clv", "shifted-beta-geometric-model": "cxterms retention",
+    }.items():
+        assert calculators[id_] == command
+    assert calculators["bg-nbd-model"].startswith("cxterms clv --model bgnbd")
+    assert calculators["gamma-gamma-spend-model"].startswith("cxterms clv --model bgnbd")
+
+
+def test_facts_to_get_right(builtin):
+    nps = builtin.by_id("net-promoter-score")
+    text = " ".join([nps.definition, nps.scale, nps.formula])
+    for fact in ("0-10", "9 or 10", "7 or 8", "0 to 6", "-100", "+100"):
+        assert fact in text, fact
+    assert "1-10" not in text
+    csat = builtin.by_id("customer-satisfaction")
+    assert "4 or 5" in csat.formula and "mean" in csat.definition and "top-2-box" in csat.definition
+    ces = builtin.by_id("customer-effort-score")
+    assert "1 (very low effort) to 5 (very high" in ces.definition and "1-7" in ces.definition
+    assert "made it easy for me to handle my issue" in ces.definition
+    apex = builtin.by_id("apex")
+    text = apex.summary + " " + apex.definition
+    assert "Salesforce" in text and "object-oriented" in text and "strongly typed" in text
+    assert re.search(r"(no connection with|nothing to do with|not related to) Microsoft", text)
+    cxm = builtin.by_id("customer-experience-management")
+    assert {"CXM", "CEM"} <= set(cxm.aliases)
+
+
+@pytest.mark.parametrize(
+    "left, right",
+    [
+        ("customer-service", "customer-support"), ("customer-service", "customer-success"),
+        ("customer-support", "customer-success"), ("customer-experience", "user-experience"),
+        ("customer-experience", "customer-experience-management"), ("first-party-data", "third-party-data"),
+        ("segmentation", "micro-segmentation"),
+    ],
+)
+def test_neighbours_are_distinguished(builtin, left, right):
+    """Each of a pair of easily confused entries names the other."""
+    a, b = builtin.by_id(left), builtin.by_id(right)
+    assert b.term.lower() in a.definition.lower() or right in a.related, (left, right)
