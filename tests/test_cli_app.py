@@ -160,3 +160,18 @@ def test_lookup_does_not_import_heavy_modules(tmp_path):
     warm = subprocess.run([sys.executable, "-c", code, str(DATA / "mini")], capture_output=True, text=True, env=env)
     assert warm.returncode == 0, warm.stderr
     assert warm.stderr.endswith("[]"), warm.stderr  # the compiled index spares even the YAML parser
+
+
+def test_readme_documents_every_command():
+    readme = (REPO / "README.md").read_text()
+    for name in COMMANDS:
+        assert f"cxterms {name}" in readme, f"README has no example of cxterms {name}"
+
+
+def test_readme_opens_with_the_two_commands():
+    import re
+
+    block = re.search(r"```[a-z]*\n(.*?)```", (REPO / "README.md").read_text(), re.S).group(1).strip().splitlines()
+    assert len(block) == 2
+    assert block[0].startswith("pip install . && cxterms ")
+    assert "pytest" in block[1] and "[test" in block[1]

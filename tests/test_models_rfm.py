@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -47,7 +48,8 @@ def test_require_raises_with_install_hint(monkeypatch, missing):
 
 def test_package_import_does_not_load_numpy():
     code = "import sys, cxterms.models; print('numpy' in sys.modules, 'scipy' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
     assert out.stdout.split() == ["False", "False"]
 
 
@@ -167,6 +169,7 @@ def test_streaming_input_is_consumed_once():
         ([("a", D(2024, 1, 1), None), ("a", D(2024, 1, 2), 3.0)], {}, DataError, "row 2: has an amount"),
         ([("a",)], {}, DataError, "row 1"),
         ([("a", D(2024, 1, 1), 1.0)], {"unit": "year"}, UsageError, "unknown time unit 'year'"),
+        ([("a", D(2024, 1, 1), 1.0)], {"calibration_end": "2024-02-01"}, UsageError, "calibration end must be a date"),
     ],
 )
 def test_summary_errors(rows, kw, error, text):

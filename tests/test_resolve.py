@@ -78,3 +78,17 @@ def test_headword_beats_alias_of_another_entry(tmp_path):
     g = open_glossary(GlossaryConfig(builtin=False, user_paths=(str(f),)))
     assert resolve(g, "Churn").term.id == "churn"  # exact
     assert resolve(g, "churns").term.id == "churn"  # key: headword of one, alias of the other
+
+
+@pytest.mark.parametrize(
+    "query, id_",
+    [("nps, N.P.S.", "net-promoter-score"), ("CSAT, customer satisfaction", "customer-satisfaction")],
+)
+def test_comma_list_of_names_for_one_entry(mini, query, id_):
+    m = resolve(mini, query)
+    assert (m.term.id, m.tier) == (id_, "alias")
+
+
+def test_comma_list_naming_different_entries_is_not_a_hit(mini):
+    with pytest.raises(TermNotFound):
+        resolve(mini, "nps, csat")

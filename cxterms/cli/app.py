@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "ces": ("cxterms.cli.survey", "Customer effort score (mean, easy and difficult shares)."),
     "churn": ("cxterms.cli.churn", "Churn and retention from counts, MRR, or a customer table."),
     "clv": ("cxterms.cli.clv", "Customer lifetime value: formula, historic, or BG/NBD + Gamma-Gamma."),
+    "retention": ("cxterms.cli.models", "Cohort retention with the shifted-beta-geometric model."),
 }
 
 

@@ -86,12 +86,12 @@ def clv(
     customer_column: Annotated[Optional[str], typer.Option("--customer-column", metavar="NAME|N", help="Customer id column. Default: customer, customer_id, email...", rich_help_panel=ORDERS)] = None,
     date_column: Annotated[Optional[str], typer.Option("--date-column", metavar="NAME|N", help="Order date column. Default: date, order_date...", rich_help_panel=ORDERS)] = None,
     amount_column: Annotated[Optional[str], typer.Option("--amount-column", metavar="NAME|N", help="Order amount column. Default: amount, revenue, total...", rich_help_panel=ORDERS)] = None,
-    unit: Annotated[Unit, typer.Option("--unit", case_sensitive=False, help="Time unit of lifespans, model times and --horizon: day, week (7 days) or month (365.25/12 days).", rich_help_panel=ORDERS)] = Unit.day,
+    unit: Annotated[Optional[Unit], typer.Option("--unit", case_sensitive=False, help="Time unit: day, week (7 days) or month (365.25/12 days). Default: day for history, week for models.", rich_help_panel=ORDERS)] = None,
     per_customer: Annotated[bool, typer.Option("--per-customer", help="Emit only the per-customer rows (JSON array or CSV rows).", rich_help_panel=ORDERS)] = False,
     model: Annotated[Optional[Model], typer.Option("--model", case_sensitive=False, help="Fit BG/NBD (and Gamma-Gamma when amounts are given) to the order log.", rich_help_panel=MODELS)] = None,
     rfm: Annotated[bool, typer.Option("--rfm", help="FILE is a summary table: frequency, recency, T (and monetary_value).", rich_help_panel=MODELS)] = False,
     calibration_end: Annotated[Optional[str], typer.Option("--calibration-end", metavar="DATE", help="End of the calibration period (default: the last date in the log).", rich_help_panel=MODELS)] = None,
-    horizon: Annotated[float, typer.Option("--horizon", min=0, metavar="H", help="Prediction horizon in --unit units.", rich_help_panel=MODELS)] = 52.0,
+    horizon: Annotated[Optional[float], typer.Option("--horizon", min=0, metavar="H", help="Prediction horizon in --unit units (default: one year).", rich_help_panel=MODELS)] = None,
     top: Annotated[int, typer.Option("--top", min=0, metavar="N", help="Customers listed in the Rich summary.", rich_help_panel=MODELS)] = 10,
     date_format: DateFormatOpt = None,
     delimiter: DelimiterOpt = None,
@@ -155,7 +155,7 @@ def clv(
 
         run_clv_model(
             session, file, rfm=rfm, customer_column=customer_column, date_column=date_column, amount_column=amount_column,
-            unit=unit.value, calibration_end=calibration_end, horizon=horizon,
+            unit=unit.value if unit else None, calibration_end=calibration_end, horizon=horizon,
             discount_rate=parse_fraction(discount_rate, "--discount-rate") if discount_rate is not None else 0.0,
             per_customer=per_customer, top=top, date_format=date_format, delimiter=delimiter, header=header,
             encoding=encoding, fmt_=format, quiet=quiet,
@@ -163,7 +163,9 @@ def clv(
         return
     if discount_rate is not None:
         raise UsageError("--discount-rate goes with the formula or a --model")
-    _historic(session, file, customer_column, date_column, amount_column, unit.value,
+    if horizon is not None or calibration_end is not None:
+        raise UsageError("--horizon and --calibration-end go with --model")
+    _historic(session, file, customer_column, date_column, amount_column, unit.value if unit else "day",
               parse_fraction(margin, "--margin", allow_zero=False) if margin is not None else 1.0,
               per_customer, date_format, delimiter, header, encoding, format, quiet)
 

@@ -18,6 +18,7 @@ so "promotor score" scores 85.6 against "Net Promoter Score" but 45 against
 
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_left
 
 from . import normalize
@@ -67,33 +68,55 @@ def word_similarities(query_words: list[str], vocab: list[str]) -> dict[str, dic
     return out
 
 
-class NameIndex:
-    """Inverted index over the names (headword, aliases, id) of every entry."""
+def _pack(numbers) -> bytes:
+    return array("I", numbers).tobytes()
 
-    def __init__(self, names: list[tuple[int, str, tuple[str, ...]]]) -> None:
-        #: (entry index, display name, name words)
-        self.names = names
-        postings: dict[str, list[int]] = {}
-        for n, (_i, _d, toks) in enumerate(names):
-            for t in set(toks):
-                postings.setdefault(t, []).append(n)
+
+def _unpack(data: bytes) -> array:
+    out = array("I")
+    out.frombytes(data)
+    return out
+
+
+_SEP = "\x1f"
+KINDS = {"t": "term", "a": "alias", "i": "id"}
+
+
+class NameIndex:
+    """Inverted index over the names (headword, aliases, id) of every entry.
+
+    Compact so that the compiled index loads it quickly: each name is one
+    string record ``entry<US>kind<US>display<US>words`` and each posting list
+    is packed bytes of name numbers.
+    """
+
+    def __init__(self, records: list[str], postings: dict[str, bytes], vocab: list[str]) -> None:
+        self.records = records
         self.postings = postings
-        self.vocab = sorted(postings)
+        self.vocab = vocab
 
     @classmethod
     def from_rows(cls, rows) -> NameIndex:
-        names = []
+        records: list[str] = []
+        lists: dict[str, list[int]] = {}
         for i, (tid, term, _cat, aliases) in enumerate(rows):
             seen = set()
-            for name in (term, *aliases, tid):
+            for kind, name in (("t", term), *(("a", a) for a in aliases), ("i", tid)):
                 toks = tuple(words(name))
                 if toks and toks not in seen:
                     seen.add(toks)
-                    names.append((i, name, toks))
-        return cls(names)
+                    for t in set(toks):
+                        lists.setdefault(t, []).append(len(records))
+                    records.append(_SEP.join((str(i), kind, name, " ".join(toks))))
+        return cls(records, {t: _pack(v) for t, v in lists.items()}, sorted(lists))
 
-    def scores(self, query: str, sims: dict[str, dict[str, float]] | None = None) -> list[tuple[float, int, str]]:
-        """Best name score per entry, best first: (score, entry index, name).
+    def record(self, n: int) -> tuple[int, str, str, list[str]]:
+        """(entry index, kind: term/alias/id, display name, words) of name ``n``."""
+        i, kind, display, toks = self.records[n].split(_SEP)
+        return int(i), KINDS[kind], display, toks.split()
+
+    def scores(self, query: str, sims: dict[str, dict[str, float]] | None = None) -> list[tuple[float, int, str, str]]:
+        """Best name score per entry, best first: (score, entry index, name, kind).
 
         ``sims`` (from ``word_similarities`` over a vocabulary that includes
         this index's) saves recomputing the word matches.
@@ -106,35 +129,38 @@ class NameIndex:
         candidates: set[int] = set()
         for q in qwords:
             for w in sims[q]:
-                candidates.update(self.postings.get(w, ()))
+                packed = self.postings.get(w)
+                if packed:
+                    candidates.update(_unpack(packed))
         qkey = "".join(qwords)
-        best: dict[int, tuple[float, str]] = {}
+        best: dict[int, tuple[float, str, str]] = {}
         for n in candidates:
-            i, display, toks = self.names[n]
+            i, kind, display, toks = self.record(n)
             if "".join(toks) == qkey:
                 score = 100.0
             else:
                 covered = sum(max((sims[q].get(t, 0.0) for t in toks), default=0.0) for q in qwords) / len(qwords)
                 matched = sum(1 for t in toks if any(t in sims[q] for q in qwords)) / len(toks)
                 score = QUERY_WEIGHT * covered + (1 - QUERY_WEIGHT) * 100.0 * matched
-            if score > best.get(i, (-1.0, ""))[0]:
-                best[i] = (score, display)
-        return sorted(((s, i, d) for i, (s, d) in best.items()), key=lambda x: (-x[0], x[1]))
+            if score > best.get(i, (-1.0, "", ""))[0]:
+                best[i] = (score, display, kind)
+        return sorted(((s, i, d, k) for i, (s, d, k) in best.items()), key=lambda x: (-x[0], x[1]))
 
 
 class TextIndex:
-    """Inverted index of the words of one text field (summary or definition)."""
+    """Inverted index of the words of one text field (summary or definition),
+    posting lists packed as bytes of entry indexes."""
 
-    def __init__(self, postings: dict[str, list[int]]) -> None:
+    def __init__(self, postings: dict[str, bytes]) -> None:
         self.postings = postings
 
     @classmethod
     def from_texts(cls, texts: list[str]) -> TextIndex:
-        postings: dict[str, list[int]] = {}
+        lists: dict[str, list[int]] = {}
         for i, text in enumerate(texts):
             for w in set(words(text)):
-                postings.setdefault(w, []).append(i)
-        return cls(postings)
+                lists.setdefault(w, []).append(i)
+        return cls({w: _pack(v) for w, v in lists.items()})
 
     def coverage(self, qwords: list[str], sims: dict[str, dict[str, float]]) -> dict[int, tuple[float, list[str]]]:
         """Per entry: mean over query words of the best similarity found in
@@ -142,7 +168,10 @@ class TextIndex:
         per_entry: dict[int, dict[str, tuple[float, str]]] = {}
         for q in qwords:
             for w, s in sims[q].items():
-                for i in self.postings.get(w, ()):
+                packed = self.postings.get(w)
+                if not packed:
+                    continue
+                for i in _unpack(packed):
                     got = per_entry.setdefault(i, {})
                     if s > got.get(q, (0.0, ""))[0]:
                         got[q] = (s, w)

@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 from ..errors import AmbiguousError, NotFoundError
 from . import normalize
-from .store import ALIAS, Glossary
+from .store import ALIAS, Glossary, owners
 from .term import Term
 
 MIN_PREFIX = 3
@@ -64,22 +64,22 @@ def _contains(hay: list[str], needle: list[str]) -> bool:
     return any(hay[i : i + n] == needle for i in range(len(hay) - n + 1))
 
 
-def _names(glossary: Glossary) -> list[tuple[int, str, str]]:
-    """(entry index, display name, spaced normal form) for every name."""
-    out = []
-    for i, (tid, term, _cat, aliases) in enumerate(glossary.rows):
-        for name in (term, *aliases, tid):
-            out.append((i, name, normalize.spaced(name)))
-    return out
-
-
 def _containing(glossary: Glossary, query: str) -> dict[int, str]:
+    """Entries with a name in which the query's words appear in order."""
+    from .fuzzy import STOPWORDS, _unpack
+
     qt = normalize.tokens(query)
     if len("".join(qt)) < MIN_PREFIX:
         return {}
+    index = glossary.name_index()
+    content = {w for w in qt if w not in STOPWORDS}
+    if not content:
+        return {}
+    candidates = set.intersection(*(set(_unpack(index.postings.get(w, b""))) for w in content))
     found: dict[int, str] = {}
-    for i, display, spaced in _names(glossary):
-        if i not in found and _contains(spaced.split(), qt):
+    for n in sorted(candidates):
+        i, _kind, display, _words = index.record(n)
+        if i not in found and _contains(normalize.tokens(display), qt):
             found[i] = display
     return found
 
@@ -99,7 +99,8 @@ def resolve(glossary: Glossary, query: str) -> Match:
     qkey = normalize.key(text)
     if not qkey:
         raise TermNotFound(f"no entry for {query!r}", [])
-    bucket = glossary.keys.get(qkey)
+    packed = glossary.keys.get(qkey)
+    bucket = owners(packed) if packed is not None else None
     if bucket:
         primary = [j for j, rank in bucket if rank != ALIAS]
         chosen = primary if len(primary) == 1 else [j for j, _ in bucket]
@@ -126,14 +127,14 @@ def resolve(glossary: Glossary, query: str) -> Match:
         from bisect import bisect_left
 
         keys = glossary.sorted_keys
-        owners: dict[int, str] = {}
+        holders: dict[int, str] = {}
         pos = bisect_left(keys, qkey)
         while pos < len(keys) and keys[pos].startswith(qkey):
-            for j, _ in glossary.keys[keys[pos]]:
-                owners.setdefault(j, keys[pos])
+            for j, _ in owners(glossary.keys[keys[pos]]):
+                holders.setdefault(j, keys[pos])
             pos += 1
-        if len(owners) == 1:
-            (j, k), = owners.items()
+        if len(holders) == 1:
+            (j, k), = holders.items()
             t = glossary.get(j)
             return Match(t, "prefix", query, _matched_name(t, k), 100.0)
 
@@ -144,13 +145,13 @@ def resolve(glossary: Glossary, query: str) -> Match:
 
     scores = glossary.name_index().scores(text)
     if scores:
-        top, j, name = scores[0]
+        top, j, name, _kind = scores[0]
         runner_up = scores[1][0] if len(scores) > 1 else 0.0
         if top >= FUZZY_ACCEPT and top - runner_up >= FUZZY_MARGIN:
             return Match(glossary.get(j), "fuzzy", query, name, top)
 
     suggestions: list[str] = [glossary.rows[j][1] for j in contained][:5]
-    for s, j, _ in scores:
+    for s, j, _name, _kind in scores:
         if s < SUGGEST_MIN or len(suggestions) >= 5:
             break
         head = glossary.rows[j][1]

@@ -63,16 +63,21 @@ def search(glossary: Glossary, query: str, *, limit: int | None = 10) -> list[Hi
         if score >= MIN_SCORE and score > best.get(i, (-1.0,))[0]:
             best[i] = (score, field, matched)
 
-    for score, i, name in index.names.scores(query, sims):
-        tid, term = glossary.rows[i][0], glossary.rows[i][1]
-        offer(i, score, "term" if name == term else "id" if name == tid else "alias", name)
+    for score, i, name, kind in index.names.scores(query, sims):
+        offer(i, score, kind, name)
     for field, text_index, weight in (
         ("summary", index.summaries, SUMMARY_WEIGHT),
         ("definition", index.definitions, DEFINITION_WEIGHT),
     ):
         for i, (cov, found) in text_index.coverage(qwords, sims).items():
             offer(i, weight * cov, field, " ".join(found))
-    ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], glossary.rows[kv[0]][1].casefold()))
+    # best first; ties broken by headword, which needs only the tied entries
+    ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))
+    if limit is not None and len(ranked) > limit:
+        cutoff = ranked[limit - 1][1][0]
+        ranked = [kv for kv in ranked if kv[1][0] >= cutoff]
+    terms = {i: glossary.get(i) for i, _ in ranked}
+    ranked.sort(key=lambda kv: (-kv[1][0], terms[kv[0]].term.casefold()))
     if limit is not None:
         ranked = ranked[:limit]
-    return [Hit(glossary.get(i), round(s, 1), f, m) for i, (s, f, m) in ranked]
+    return [Hit(terms[i], round(s, 1), f, m) for i, (s, f, m) in ranked]

@@ -12,19 +12,17 @@ cxterms is upgraded; it is never served stale. A corrupt or unreadable index
 is treated as missing. Writes go to a temporary file that is renamed into
 place, so concurrent runs never see a half-written index.
 
-Index file layout::
-
-    b"CXTIDX02" | head length (8 bytes LE) | crc32 of head (4 bytes LE) | head | entries
-
-``head`` is a marshal dump of the lookup tables; each entry is a separate
-marshal blob with its offset, length and crc32 in the head, so a lookup
-reads only the one entry it shows.
+The index file (``serialise``) holds separate sections: the name tables,
+the rows, packed entry offsets, the search postings and one blob per entry,
+each with a crc32. A lookup reads only the sections it uses and one entry,
+so its cost hardly depends on the size of the glossary.
 """
 
 from __future__ import annotations
 
 import marshal
 import os
+import struct
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
@@ -34,8 +32,7 @@ from ..errors import GlossaryError, NotFoundError
 from . import normalize
 from .term import Problem, Term
 
-FORMAT = b"CXTIDX02"
-_HEADER = len(FORMAT) + 8 + 4
+FORMAT = b"CXTIDX03"
 _KEEP_INDEXES = 8
 
 #: what reading a damaged index entry can raise (marshal, checksum, Term(*...))
@@ -176,90 +173,126 @@ class SearchIndex(NamedTuple):
     vocab: list[str]  # sorted union of their words
 
 
+def tables(ordered: Sequence[Term]) -> tuple[list[tuple], dict[str, int], dict[str, int | tuple]]:
+    """rows (id, term, category, aliases); exact names -> index; normalised
+    keys -> owners, packed as ``index * 2 + rank`` (rank: ID_OR_HEADWORD or
+    ALIAS), a tuple of those when several entries share the key. Plain ints
+    load several times faster than lists of pairs; see ``owners``."""
+    rows = [(t.id, t.term, t.category, t.aliases) for t in ordered]
+    exact: dict[str, int] = {}
+    keys: dict[str, list] = {}
+    for i, t in enumerate(ordered):
+        for name in (t.id, t.term):
+            exact.setdefault(name.strip().casefold(), i)
+        for rank, names in ((ID_OR_HEADWORD, (t.id, t.term)), (ALIAS, t.aliases)):
+            for name in names:
+                k = normalize.key(name)
+                if not k:
+                    continue
+                bucket = keys.setdefault(k, [])
+                if not any(p // 2 == i for p in bucket):
+                    bucket.append(i * 2 + rank)
+    packed = {k: v[0] if len(v) == 1 else tuple(v) for k, v in keys.items()}
+    return rows, exact, packed
+
+
+def owners(packed) -> list[tuple[int, int]]:
+    """[(entry index, rank)] from a value of the keys table.
+
+    >>> owners(7), owners((4, 9))
+    ([(3, 1)], [(2, 0), (4, 1)])
+    """
+    if isinstance(packed, int):
+        return [divmod(packed, 2)]
+    return [divmod(p, 2) for p in packed]
+
+
+def search_tables(ordered: Sequence[Term], rows: list[tuple]) -> SearchIndex:
+    from .fuzzy import NameIndex, TextIndex
+
+    names = NameIndex.from_rows(rows)
+    summaries = TextIndex.from_texts([t.summary for t in ordered])
+    definitions = TextIndex.from_texts([t.definition for t in ordered])
+    vocab = sorted({*names.postings, *summaries.postings, *definitions.postings})
+    return SearchIndex(names, summaries, definitions, vocab)
+
+
+class _Memory:
+    """Tables computed from terms held in memory."""
+
+    def __init__(self, ordered: list[Term]) -> None:
+        self.ordered = ordered
+        self.rows, self.exact, self.keys = tables(ordered)
+        self.size = len(ordered)
+
+    def get(self, i: int) -> Term:
+        return self.ordered[i]
+
+    def all(self) -> list[Term]:
+        return list(self.ordered)
+
+    def search(self) -> SearchIndex:
+        return search_tables(self.ordered, self.rows)
+
+
 class Glossary:
     """The layered set of entries with lookup tables.
 
     Entries are kept in alphabetical order of headword; ``rows`` holds the
     light fields ``(id, term, category, aliases)`` of every entry, and the full
-    ``Term`` of entry *i* comes from ``get(i)`` (read lazily from the index
-    file when the glossary came from the cache).
+    ``Term`` of entry *i* comes from ``get(i)``. From the compiled index every
+    table is read only when first used, so a lookup reads the name tables and
+    one entry, whatever the size of the glossary.
     """
 
-    def __init__(
-        self,
-        rows: list[tuple],
-        exact: dict[str, int],
-        keys: dict[str, list],
-        fetch: Callable[[int], Term],
-        fetch_all: Callable[[], list[Term]],
-        recover: Callable[[], Glossary] | None = None,
-    ) -> None:
-        self.rows = rows
-        self.exact = exact
-        self.keys = keys
-        self._fetch = fetch
-        self._fetch_all = fetch_all
+    def __init__(self, source, recover: Callable[[], Glossary] | None = None) -> None:
+        self._source = source
         self._recover = recover
         self._ids: dict[str, int] | None = None
         self._sorted_keys: list[str] | None = None
         self._name_index = None
         self._search_index: SearchIndex | None = None
 
-    def _adopt_rebuilt(self) -> None:
-        """An entry in the index file was damaged: re-parse the sources and
-        continue from memory (the rebuild also rewrites the index file)."""
-        fresh = self._recover()
-        self.rows, self.exact, self.keys = fresh.rows, fresh.exact, fresh.keys
-        self._fetch, self._fetch_all, self._recover = fresh._fetch, fresh._fetch_all, None
-        self._ids = self._sorted_keys = self._name_index = self._search_index = None
-
-    # -- building ---------------------------------------------------------
     @classmethod
     def from_terms(cls, terms: Iterable[Term]) -> Glossary:
         """An in-memory glossary of ``terms`` (already layered)."""
-        ordered = sorted(terms, key=lambda t: sort_key(t.term))
-        rows, exact, keys = cls.tables(ordered)
-        return cls(rows, exact, keys, ordered.__getitem__, lambda: list(ordered))
+        return cls(_Memory(sorted(terms, key=lambda t: sort_key(t.term))))
 
-    @staticmethod
-    def tables(ordered: Sequence[Term]) -> tuple[list[tuple], dict[str, int], dict[str, list]]:
-        rows = [(t.id, t.term, t.category, t.aliases) for t in ordered]
-        exact: dict[str, int] = {}
-        keys: dict[str, list] = {}
-        for i, t in enumerate(ordered):
-            for name in (t.id, t.term):
-                exact.setdefault(name.strip().casefold(), i)
-            for rank, names in ((ID_OR_HEADWORD, (t.id, t.term)), (ALIAS, t.aliases)):
-                for name in names:
-                    k = normalize.key(name)
-                    if not k:
-                        continue
-                    bucket = keys.setdefault(k, [])
-                    if not any(j == i for j, _ in bucket):
-                        bucket.append((i, rank))
-        return rows, exact, keys
+    def _safely(self, read):
+        """Run ``read(source)``; if the index file turns out to be damaged,
+        re-parse the sources (which also rewrites the index) and retry."""
+        try:
+            return read(self._source)
+        except _DAMAGE:
+            if self._recover is None:
+                raise
+            self._source = self._recover()._source
+            self._recover = None
+            self._ids = self._sorted_keys = self._name_index = self._search_index = None
+            return read(self._source)
 
-    # -- access -----------------------------------------------------------
+    # -- tables -------------------------------------------------------------
+    @property
+    def rows(self) -> list[tuple]:
+        return self._safely(lambda s: s.rows)
+
+    @property
+    def exact(self) -> dict[str, int]:
+        return self._safely(lambda s: s.exact)
+
+    @property
+    def keys(self) -> dict[str, int | tuple]:
+        """Normalised name -> packed owners (decode with ``owners``)."""
+        return self._safely(lambda s: s.keys)
+
     def __len__(self) -> int:
-        return len(self.rows)
+        return self._source.size
 
     def get(self, i: int) -> Term:
-        try:
-            return self._fetch(i)
-        except _DAMAGE:
-            if self._recover is None:
-                raise
-            self._adopt_rebuilt()
-            return self._fetch(i)
+        return self._safely(lambda s: s.get(i))
 
     def all(self) -> list[Term]:
-        try:
-            return self._fetch_all()
-        except _DAMAGE:
-            if self._recover is None:
-                raise
-            self._adopt_rebuilt()
-            return self._fetch_all()
+        return self._safely(lambda s: s.all())
 
     @property
     def ids(self) -> dict[str, int]:
@@ -272,6 +305,12 @@ class Glossary:
         return None if i is None else self.get(i)
 
     def headword(self, term_id: str) -> str | None:
+        """Headword of the entry with this id (reads that entry only)."""
+        i = self.exact.get(term_id)  # ids are lower-case, so their casefold is themselves
+        if i is not None:
+            t = self.get(i)
+            if t.id == term_id:
+                return t.term
         i = self.ids.get(term_id)
         return None if i is None else self.rows[i][1]
 
@@ -282,24 +321,15 @@ class Glossary:
         return self._sorted_keys
 
     def name_index(self):
-        """Inverted index of every name, for the fuzzy tier (built on first use)."""
+        """Inverted index of every name, for the fuzzy tier."""
         if self._name_index is None:
-            from .fuzzy import NameIndex
-
-            self._name_index = NameIndex.from_rows(self.rows)
+            self._name_index = self.search_index().names
         return self._name_index
 
     def search_index(self) -> SearchIndex:
-        """Name and text indexes for ``search`` (built on first use)."""
+        """Name and text indexes for ``search`` (precomputed in the index file)."""
         if self._search_index is None:
-            from .fuzzy import TextIndex
-
-            terms = self.all()
-            names = self.name_index()
-            summaries = TextIndex.from_texts([t.summary for t in terms])
-            definitions = TextIndex.from_texts([t.definition for t in terms])
-            vocab = sorted({*names.postings, *summaries.postings, *definitions.postings})
-            self._search_index = SearchIndex(names, summaries, definitions, vocab)
+            self._search_index = self._safely(lambda s: s.search())
         return self._search_index
 
     def categories(self) -> list[tuple[str, int]]:
@@ -330,69 +360,138 @@ def index_path(config: GlossaryConfig) -> str:
     return os.path.join(config.cache_dir or "", name)
 
 
+_ENTRY = struct.Struct("<QII")  # offset in the entries section, length, crc32
+_SECTIONS = ("meta", "exact", "keys", "rows", "offsets", "search", "entries")
+
+
 def serialise(ordered: Sequence[Term], stamp: list[tuple]) -> bytes:
-    rows, exact, keys = Glossary.tables(ordered)
+    """The index file for ``ordered`` terms::
+
+        FORMAT | toc length (4 bytes LE) | toc | sections
+
+    ``toc`` (marshal) maps each section name to (offset, length, crc32)
+    relative to the end of the toc. Sections are marshal dumps, except
+    ``offsets`` (packed ``_ENTRY`` records) and ``entries`` (one marshal
+    blob per Term).
+    """
+    rows, exact, keys = tables(ordered)
+    search = search_tables(ordered, rows)
     blobs = [marshal.dumps(tuple(t)) for t in ordered]
-    offsets, pos = [], 0
+    offsets, pos = bytearray(), 0
     for b in blobs:
-        offsets.append((pos, len(b), zlib.crc32(b)))
+        offsets += _ENTRY.pack(pos, len(b), zlib.crc32(b))
         pos += len(b)
-    head = marshal.dumps((__version__, stamp, rows, exact, keys, offsets))
-    return b"".join(
-        [FORMAT, len(head).to_bytes(8, "little"), zlib.crc32(head).to_bytes(4, "little"), head, *blobs]
-    )
+    names = search.names
+    sections = {
+        "meta": marshal.dumps((__version__, stamp, len(ordered))),
+        "exact": marshal.dumps(exact),
+        "keys": marshal.dumps(keys),
+        "rows": marshal.dumps(rows),
+        "offsets": bytes(offsets),
+        "search": marshal.dumps((names.records, names.postings, names.vocab, search.summaries.postings,
+                                 search.definitions.postings, search.vocab)),
+        "entries": b"".join(blobs),
+    }
+    toc, pos = {}, 0
+    for name in _SECTIONS:
+        data = sections[name]
+        toc[name] = (pos, len(data), zlib.crc32(data))
+        pos += len(data)
+    toc_bytes = marshal.dumps(toc)
+    return b"".join([FORMAT, len(toc_bytes).to_bytes(4, "little"), toc_bytes, *(sections[n] for n in _SECTIONS)])
 
 
 class _IndexFile:
-    """An open index file; entries are read on demand through the same handle,
-    so a concurrent rebuild (rename over the path) cannot mix two versions."""
+    """An open index file; sections are read when first needed, through the
+    same handle, so a concurrent rebuild (a rename over the path) cannot mix
+    two versions. Damage raises one of ``_DAMAGE``."""
 
-    def __init__(self, fh, base: int, offsets: list[tuple[int, int, int]]) -> None:
+    def __init__(self, fh, base: int, toc: dict, size: int) -> None:
         self.fh = fh
         self.base = base
-        self.offsets = offsets
+        self.toc = toc
+        self.size = size
+        self._cache: dict[str, object] = {}
 
-    def _decode(self, blob: bytes, crc: int) -> Term:
+    def raw(self, name: str) -> bytes:
+        offset, length, crc = self.toc[name]
+        self.fh.seek(self.base + offset)
+        data = self.fh.read(length)
+        if len(data) != length or zlib.crc32(data) != crc:
+            raise ValueError(f"index section {name} is damaged")
+        return data
+
+    def section(self, name: str):
+        if name not in self._cache:
+            self._cache[name] = marshal.loads(self.raw(name))
+        return self._cache[name]
+
+    @property
+    def rows(self) -> list[tuple]:
+        return self.section("rows")
+
+    @property
+    def exact(self) -> dict[str, int]:
+        return self.section("exact")
+
+    @property
+    def keys(self) -> dict[str, int | tuple]:
+        return self.section("keys")
+
+    def _entry(self, i: int) -> tuple[int, int, int]:
+        if "offsets" not in self._cache:
+            self._cache["offsets"] = self.raw("offsets")
+        return _ENTRY.unpack_from(self._cache["offsets"], i * _ENTRY.size)
+
+    def get(self, i: int) -> Term:
+        start, length, crc = self._entry(i)
+        offset, _total, _crc = self.toc["entries"]
+        self.fh.seek(self.base + offset + start)
+        blob = self.fh.read(length)
         if zlib.crc32(blob) != crc:
             raise ValueError("index entry checksum mismatch")
         return Term(*marshal.loads(blob))
 
-    def get(self, i: int) -> Term:
-        start, length, crc = self.offsets[i]
-        self.fh.seek(self.base + start)
-        return self._decode(self.fh.read(length), crc)
-
     def all(self) -> list[Term]:
-        self.fh.seek(self.base)
-        data = self.fh.read()
-        return [self._decode(data[s : s + n], c) for s, n, c in self.offsets]
+        data = self.raw("entries")
+        out = []
+        for i in range(self.size):
+            start, length, _crc = self._entry(i)
+            out.append(Term(*marshal.loads(data[start : start + length])))
+        return out
+
+    def search(self) -> SearchIndex:
+        from .fuzzy import NameIndex, TextIndex
+
+        records, postings, name_vocab, summaries, definitions, vocab = self.section("search")
+        return SearchIndex(NameIndex(records, postings, name_vocab), TextIndex(summaries), TextIndex(definitions), vocab)
 
 
 def read_index(path: str, stamp: list[tuple], recover: Callable[[], Glossary] | None = None) -> Glossary | None:
-    """The cached glossary at ``path`` if its head is intact and current, else
-    None. Entries are checked (crc32) when read; a damaged one makes the
+    """The cached glossary at ``path`` if it is intact and current, else None.
+    Sections are checked (crc32) as they are read; a damaged one makes the
     glossary call ``recover`` for a rebuilt copy."""
     try:
         fh = open(path, "rb")
     except OSError:
         return None
     try:
-        header = fh.read(_HEADER)
-        if len(header) != _HEADER or header[: len(FORMAT)] != FORMAT:
+        header = fh.read(len(FORMAT) + 4)
+        if len(header) != len(FORMAT) + 4 or header[: len(FORMAT)] != FORMAT:
             raise ValueError("not an index")
-        size = int.from_bytes(header[len(FORMAT) : len(FORMAT) + 8], "little")
-        crc = int.from_bytes(header[len(FORMAT) + 8 :], "little")
-        head = fh.read(size)
-        if len(head) != size or zlib.crc32(head) != crc:
-            raise ValueError("truncated or corrupt index")
-        version, old_stamp, rows, exact, keys, offsets = marshal.loads(head)
+        toc_len = int.from_bytes(header[len(FORMAT) :], "little")
+        toc = marshal.loads(fh.read(toc_len))
+        if not isinstance(toc, dict) or set(toc) != set(_SECTIONS):
+            raise ValueError("bad table of contents")
+        index = _IndexFile(fh, len(FORMAT) + 4 + toc_len, toc, 0)
+        version, old_stamp, size = index.section("meta")
         if version != __version__ or old_stamp != stamp:
             raise ValueError("stale index")
+        index.size = size
     except Exception:  # any damage means: rebuild
         fh.close()
         return None
-    store = _IndexFile(fh, _HEADER + size, offsets)
-    return Glossary(rows, exact, keys, store.get, store.all, recover)
+    return Glossary(index, recover)
 
 
 def write_index(path: str, data: bytes) -> None:

@@ -85,6 +85,37 @@ def _split_cells(lines: list[str], d: str, cols: tuple[int, ...], multi: bool) -
         return [tuple(p[c] if c < len(p) else "" for c in cols) for p in (text.split(d, top) for text in lines)]
 
 
+def _cell_of(row: list[str], cols: tuple[int, ...], multi: bool):
+    if multi:
+        return tuple(row[c] if c < len(row) else "" for c in cols)
+    return row[cols[0]] if cols[0] < len(row) else ""
+
+
+def _pick_cells(rows: list[list[str]], cols: tuple[int, ...], multi: bool) -> list:
+    """Cells of ``cols`` from parsed rows; a short row gives "" (blank)."""
+    try:
+        if multi:
+            pick = itemgetter(*cols)
+            return [pick(r) for r in rows]
+        k = cols[0]
+        return [r[k] for r in rows]
+    except IndexError:
+        return [_cell_of(r, cols, multi) for r in rows]
+
+
+class _LazyLines:
+    """The line numbers of a piece's records, computed on first access."""
+
+    def __init__(self, compute) -> None:
+        self._compute = compute
+        self._lines: list[int] | None = None
+
+    def __getitem__(self, i: int) -> int:
+        if self._lines is None:
+            self._lines = self._compute()
+        return self._lines[i]
+
+
 class _Counted:
     """Passes (line, piece) pairs through, counting line breaks and quotes."""
 
@@ -486,15 +517,17 @@ class Table:
             if lines is not None:
                 yield _split_cells(lines, self.delimiter, cols, multi), line, None
                 continue
-            keys: list = []
-            where: list[int] = []
-            for ln, row in self._records_of(line, piece):
-                if multi:
-                    keys.append(tuple(row[c] if c < len(row) else "" for c in cols))
-                else:
-                    keys.append(row[cols[0]] if cols[0] < len(row) else "")
-                where.append(ln)
-            yield keys, line, where
+            if not self._quoted_mode():
+                records = [(ln, row) for ln, row in self._records_of(line, piece)]
+                yield [_cell_of(row, cols, multi) for _, row in records], line, [ln for ln, _ in records]
+                continue
+            try:
+                rows = list(csv.reader(io.StringIO(piece, newline=""), delimiter=self.delimiter, strict=False))
+            except csv.Error as e:
+                raise DataError(f"cannot parse the table: {e}", file=self.name) from None
+            keys = _pick_cells(rows, cols, multi)
+            # line numbers are only needed to name invalid cells: worked out on demand
+            yield keys, line, _LazyLines(lambda p=piece, ln=line: [n for n, _ in self._records_of(ln, p)])
 
     def close(self) -> None:
         try:

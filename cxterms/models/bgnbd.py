@@ -9,11 +9,14 @@ lambda ~ Gamma(r, alpha) (shape r, rate alpha); after each *repeat* purchase
 the customer drops out for good with probability p ~ Beta(a, b). The data per
 customer are x (repeat transactions), t_x (time of the last one, 0 if none)
 and T (time since the first purchase), all in one time unit (see
-:mod:`cxterms.models.rfm`); the fitted alpha is in that unit too.
+:mod:`cxterms.models.rfm`). alpha is a *rate* in that unit: the same data in
+days give an alpha 7 times the weekly one (r, a, b unchanged).
 
 Fitting maximises the closed-form log-likelihood (eq. 6 of the paper) on the
 log scale of the four parameters with L-BFGS-B and an analytic gradient, from
-several starting points, then polishes with Newton steps.
+several starting points, then polishes with Newton steps. A maximum that the
+data do not pin down (the likelihood staying flat as parameters run off to 0
+or infinity) is reported as a ModelError rather than returned.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ __all__ = [
     "simulate_bgnbd",
 ]
 
+
 def _wsum(w: np.ndarray, v: np.ndarray) -> float:
     """Weighted sum without BLAS: ``w @ v`` goes through threaded OpenBLAS, whose
     thread hand-offs cost far more than the sum itself on a busy machine."""
@@ -63,24 +67,28 @@ class _Optimum:
     iterations: int
     converged: bool
     message: str
+    flat: np.ndarray | None = None  # a direction along which the likelihood stays flat
+
+
+def _hessian(fun: Callable, theta: np.ndarray, h: float = 1e-6) -> np.ndarray:
+    """Finite-difference Hessian from the analytic gradient (symmetrised)."""
+    k = theta.size
+    hess = np.empty((k, k))
+    for j in range(k):
+        e = np.zeros(k)
+        e[j] = h
+        hess[:, j] = (fun(theta + e)[1] - fun(theta - e)[1]) / (2 * h)
+    return 0.5 * (hess + hess.T)
 
 
 def _newton_polish(fun: Callable, theta: np.ndarray, steps: int = 6) -> tuple[np.ndarray, float, np.ndarray]:
     """A few damped Newton steps with a finite-difference Hessian of the analytic gradient."""
     value, grad = fun(theta)
-    k = theta.size
     for _ in range(steps):
         if np.max(np.abs(grad)) < 1e-12:
             break
-        h = 1e-6
-        hess = np.empty((k, k))
-        for j in range(k):
-            e = np.zeros(k)
-            e[j] = h
-            hess[:, j] = (fun(theta + e)[1] - fun(theta - e)[1]) / (2 * h)
-        hess = 0.5 * (hess + hess.T)
         try:
-            step = np.linalg.solve(hess, grad)
+            step = np.linalg.solve(_hessian(fun, theta), grad)
         except np.linalg.LinAlgError:
             break
         if not np.all(np.isfinite(step)):
@@ -98,11 +106,39 @@ def _newton_polish(fun: Callable, theta: np.ndarray, steps: int = 6) -> tuple[np
     return theta, value, grad
 
 
-def _minimize(fun: Callable, starts: Sequence[np.ndarray], *, grad_tol: float = 1e-7) -> _Optimum:
+def _flat_direction(fun: Callable, theta: np.ndarray, value: float, n_total: float) -> np.ndarray | None:
+    """Direction in which the maximum is not pinned down, or None.
+
+    Moves 3 log-units (a factor of 20 in the parameters) both ways along the
+    least-curved direction of the Hessian. If the *total* log-likelihood drops
+    by less than 0.01 either way, the data cannot tell the parameters apart
+    (a ridge running off to 0 or infinity, e.g. no heterogeneity in the data).
+    """
+    try:
+        eigval, eigvec = np.linalg.eigh(_hessian(fun, theta))
+    except np.linalg.LinAlgError:
+        return None
+    v = eigvec[:, 0]
+    tol = 0.01 / n_total
+    for sign in (1.0, -1.0):
+        direction = sign * v
+        # go up to 3 log-units, but stay inside the bounds (clipping would bend the path)
+        room = np.where(direction > 0, (_LOG_BOUND - theta) / np.maximum(direction, 1e-300),
+                        np.where(direction < 0, (-_LOG_BOUND - theta) / np.minimum(direction, -1e-300), np.inf))
+        step = min(3.0, float(np.min(room)))
+        other = fun(theta + step * direction)[0]
+        if np.isfinite(other) and other - value < tol:
+            return direction
+    if not eigval[0] > 0:
+        return v
+    return None
+
+
+def _minimize(fun: Callable, starts: Sequence[np.ndarray], *, n_total: float, grad_tol: float = 1e-7) -> _Optimum:
     """Minimise ``fun(theta) -> (value, gradient)`` from several starts; keep the best.
 
-    ``fun`` should be a *mean* negative log-likelihood so that ``grad_tol``
-    does not depend on the sample size.
+    ``fun`` should be a *mean* negative log-likelihood (total / ``n_total``)
+    so that ``grad_tol`` does not depend on the sample size.
     """
     best = None
     total_iter = 0
@@ -125,9 +161,18 @@ def _minimize(fun: Callable, starts: Sequence[np.ndarray], *, grad_tol: float = 
         raise ModelError("the optimiser found no finite log-likelihood")
     with np.errstate(all="ignore"):
         theta, value, grad = _newton_polish(fun, np.asarray(best.x, dtype=float))
+        flat = _flat_direction(fun, theta, value, n_total) if np.isfinite(value) else None
     at_bound = np.abs(theta) >= _LOG_BOUND - 1e-6
-    ok = bool(np.isfinite(value) and np.all(np.isfinite(grad)) and np.max(np.abs(grad)) < grad_tol and not at_bound.any())
-    return _Optimum(theta=theta, value=float(value), iterations=total_iter, converged=ok, message=str(best.message))
+    ok = bool(
+        np.isfinite(value)
+        and np.all(np.isfinite(grad))
+        and np.max(np.abs(grad)) < grad_tol
+        and not at_bound.any()
+        and flat is None
+    )
+    return _Optimum(
+        theta=theta, value=float(value), iterations=total_iter, converged=ok, message=str(best.message), flat=flat
+    )
 
 
 def _check_optimum(opt: _Optimum, names: Sequence[str], model: str) -> np.ndarray:
@@ -143,13 +188,13 @@ def _check_optimum(opt: _Optimum, names: Sequence[str], model: str) -> np.ndarra
             f"the {model} fit did not converge: the estimates run off to the edge ({which})",
             hint="the data do not identify the model; more customers or a longer calibration period may help",
         )
+    if opt.flat is not None:
+        which = " and ".join(n for n, c in zip(names, opt.flat) if abs(c) > 0.3)
+        raise ModelError(
+            f"the {model} fit did not converge: the data do not pin down {which}",
+            hint="the likelihood is flat along a ridge; more data, or more variation between customers, is needed",
+        )
     if not opt.converged:
-        large = [n for n, t in zip(names, opt.theta) if abs(t) > 10.0]
-        if large:
-            raise ModelError(
-                f"the {model} fit did not converge: the estimates of {', '.join(large)} grow without bound",
-                hint="the data do not identify the model (too little variation between customers)",
-            )
         raise ModelError(f"the {model} fit did not converge ({opt.message})")
     return params
 
@@ -217,18 +262,15 @@ class BGNBDFit:
 # --------------------------------------------------------------------------
 
 
-def _loglik_parts(r, alpha, a, b, x, tx, T):
-    """Per-customer log-likelihood pieces (see :func:`log_likelihood_terms`)."""
+def _loglik(r, alpha, a, b, x, tx, T) -> np.ndarray:
+    """Per-customer log-likelihood (see :func:`log_likelihood_terms`)."""
     xpos = x > 0
     a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
     a2 = gammaln(a + b) + gammaln(b + x) - gammaln(b) - gammaln(a + b + x)
-    log_aT = np.log(alpha + T)
-    log_atx = np.log(alpha + tx)
-    a3 = -(r + x) * log_aT
+    a3 = -(r + x) * np.log(alpha + T)
     bx1 = np.where(xpos, b + x - 1.0, 1.0)
-    a4 = np.where(xpos, np.log(a) - np.log(bx1) - (r + x) * log_atx, -np.inf)
-    d = np.logaddexp(a3, a4)
-    return a1 + a2 + d, a3, a4, d, log_aT, log_atx, bx1, xpos
+    a4 = np.where(xpos, np.log(a) - np.log(bx1) - (r + x) * np.log(alpha + tx), -np.inf)
+    return a1 + a2 + np.logaddexp(a3, a4)
 
 
 def log_likelihood_terms(params, frequency, recency, T) -> np.ndarray:
@@ -249,7 +291,7 @@ def log_likelihood_terms(params, frequency, recency, T) -> np.ndarray:
     """
     r, alpha, a, b = _param_tuple(params)
     x, tx, t, _ = validate_columns(frequency, recency, T)
-    return _loglik_parts(r, alpha, a, b, x, tx, t)[0]
+    return _loglik(r, alpha, a, b, x, tx, t)
 
 
 def _param_tuple(params) -> tuple[float, float, float, float]:
@@ -358,7 +400,9 @@ def fit_bgnbd(frequency, recency, T, *, initial=None) -> BGNBDFit:
     Maximises the sum over customers of :func:`log_likelihood_terms`. Identical
     (x, t_x, T) rows are merged with weights, so fitting cost grows with the
     number of distinct summaries. ``initial`` (r, alpha, a, b) adds a starting
-    point to the built-in ones; the best optimum wins.
+    point to the built-in ones; the best optimum wins. ``log_likelihood`` is
+    the maximised total; ``iterations`` counts L-BFGS-B iterations over all
+    starts.
 
     Errors: invalid columns -> DataError (see :func:`validate_columns`); fewer
     than 2 customers, or no repeat buyers at all -> DataError; a non-finite or
@@ -381,7 +425,7 @@ def fit_bgnbd(frequency, recency, T, *, initial=None) -> BGNBDFit:
         )
     (ux, utx, ut), w, _ = _compress(x, tx, t)
     fun = _make_objective(ux, utx, ut, w)
-    opt = _minimize(fun, _starts(ux, ut, w, initial))
+    opt = _minimize(fun, _starts(ux, ut, w, initial), n_total=float(w.sum()))
     r, alpha, a, b = _check_optimum(opt, ("r", "alpha", "a", "b"), "BG/NBD")
     ll = -opt.value * float(w.sum())
     if not math.isfinite(ll):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cxterms.errors import UsageError
+from cxterms.errors import DataError, UsageError
 from cxterms.models.bgnbd import BGNBDFit, _compress, _prediction_columns, expected_transactions
 from cxterms.models.gamma_gamma import GammaGammaFit, expected_average_value
 
@@ -95,8 +95,11 @@ def predicted_clv(
     E[M] * E[Y(horizon)]. The time unit is the one the BG/NBD model was fitted
     in: a weekly fit needs a weekly discount rate (see :func:`convert_rate`).
 
-    horizon <= 0 or discount_rate <= -1 -> UsageError; invalid customer data ->
-    DataError; q <= 1 in the spend fit -> ModelError.
+    horizon <= 0 or discount_rate <= -1 -> UsageError; invalid customer data
+    (including a monetary_value column of the wrong length) -> DataError;
+    q <= 1 in the spend fit -> ModelError. The work grows with ceil(horizon)
+    when d > 0 (one forecast per time unit), so daily units over many years
+    are slower than weekly or monthly ones.
 
     >>> bg = BGNBDFit(r=0.243, alpha=4.414, a=0.793, b=2.426)
     >>> gg = GammaGammaFit(p=6.25, q=3.74, gamma=15.44)
@@ -112,16 +115,27 @@ def predicted_clv(
         raise UsageError(f"the discount rate must be greater than -1, not {discount_rate!r}")
     x, tx, age = _prediction_columns(frequency, recency, T)
     x, tx, age = x.ravel(), tx.ravel(), age.ravel()
-    value = np.asarray(expected_average_value(gg_fit, x, np.broadcast_to(np.asarray(monetary_value, dtype=float), x.shape)), dtype=float).reshape(x.shape)
+    try:
+        spend = np.broadcast_to(np.asarray(monetary_value, dtype=float), x.shape)
+    except ValueError:
+        raise DataError("monetary_value must have one value per customer") from None
+    value = np.asarray(expected_average_value(gg_fit, x, spend), dtype=float).reshape(x.shape)
     # Identical (x, t_x, T) rows share their transaction forecast.
     (ux, utx, ut), _, inverse = _compress(x, tx, age)
-    steps = math.ceil(h)
-    previous = np.zeros(ux.shape[0])
-    discounted = np.zeros(ux.shape[0])
-    for k in range(1, steps + 1):
-        current = np.asarray(expected_transactions(bgnbd_fit, min(float(k), h), ux, utx, ut), dtype=float).reshape(ux.shape)
-        discounted += (current - previous) / (1.0 + d) ** k
-        previous = current
+
+    def forecast(t: float) -> np.ndarray:
+        return np.asarray(expected_transactions(bgnbd_fit, t, ux, utx, ut), dtype=float).reshape(ux.shape)
+
+    if d == 0.0:
+        previous = discounted = forecast(h)
+    else:
+        # one evaluation per time unit: the cost grows with ceil(horizon)
+        previous = np.zeros(ux.shape[0])
+        discounted = np.zeros(ux.shape[0])
+        for k in range(1, math.ceil(h) + 1):
+            current = forecast(min(float(k), h))
+            discounted = discounted + (current - previous) / (1.0 + d) ** k
+            previous = current
     transactions = previous[inverse]
     clv = value * discounted[inverse]
     return CLVPrediction(

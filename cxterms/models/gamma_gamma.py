@@ -206,7 +206,7 @@ def fit_gamma_gamma(frequency, monetary_value) -> GammaGammaFit:
         np.log([4.0, 3.0, 0.5 * mean_spend]),
         np.log([10.0, 6.0, 0.5 * mean_spend]),
     ]
-    opt = _minimize(_objective(x, m), starts)
+    opt = _minimize(_objective(x, m), starts, n_total=float(x.shape[0]))
     p, q, g = _check_optimum(opt, ("p", "q", "gamma"), "Gamma-Gamma")
     ll = -opt.value * x.shape[0]
     return GammaGammaFit(

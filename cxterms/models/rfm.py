@@ -129,7 +129,8 @@ def validate_columns(
             i = int(bad[0])
             raise DataError(f"{_where(i, customer_ids)}: {message(i)}")
 
-    for name, arr in (("frequency", x), ("recency", tx), ("T", t)) + ((("monetary_value", m),) if m is not None else ()):
+    columns = [("frequency", x), ("recency", tx), ("T", t)] + ([("monetary_value", m)] if m is not None else [])
+    for name, arr in columns:
         fail(~np.isfinite(arr), lambda i, name=name, arr=arr: f"{name} is not a finite number ({arr[i]:g})")
     fail(x < 0, lambda i: f"frequency {x[i]:g} is negative")
     fail(x != np.floor(x), lambda i: f"frequency {x[i]:g} is not a whole number of repeat transactions")
@@ -287,7 +288,8 @@ def summarize_transactions(
     dropped. Only per-customer aggregates are kept (a day -> amount map), so
     the rows can be a stream. No rows, or no customer left, raises
     ``EmptyDataError``; a non-date day or a non-finite amount raises
-    ``DataError`` naming the 1-based row.
+    ``DataError`` naming the 1-based row; an unknown unit or a non-date
+    ``calibration_end`` raises ``UsageError``.
 
     >>> from datetime import date
     >>> log = [("a", date(2024, 1, 1), 10.0), ("a", date(2024, 1, 8), 4.0),
@@ -300,7 +302,9 @@ def summarize_transactions(
     (5, 4)
     """
     u = unit_days(unit)
-    end = None if calibration_end is None else _as_ordinal(calibration_end, 0)
+    if calibration_end is not None and not isinstance(calibration_end, datetime.date):
+        raise UsageError(f"the calibration end must be a date, not {calibration_end!r}")
+    end = None if calibration_end is None else calibration_end.toordinal()
     # customer -> {day ordinal: summed amount (or 0.0 when there are no amounts)}
     days: dict[str, dict[int, float]] = {}
     with_amounts: bool | None = None

@@ -92,8 +92,11 @@ def _check_survivors(survivors: Sequence[float]) -> np.ndarray:
         n = np.asarray(list(survivors), dtype=float)
     except (TypeError, ValueError):
         raise DataError("survivor counts must be numbers") from None
-    if n.ndim != 1 or n.size < 2:
-        raise DataError("the sBG model needs the cohort size in period 0 and at least one later period")
+    if n.ndim != 1 or n.size < 3:
+        raise DataError(
+            "the sBG model needs survivor counts for periods 0, 1 and 2 at least",
+            hint="with a single period every (alpha, beta) with the same churn share fits equally well",
+        )
     for t, value in enumerate(n):
         if not math.isfinite(value) or value < 0:
             raise DataError(f"period {t}: survivor count {value:g} is not a non-negative number")
@@ -146,9 +149,11 @@ def fit_sbg(survivors: Sequence[float]) -> SBGFit:
 
         LL = sum_{t=1}^{k} (n_{t-1} - n_t) * log P(T = t) + n_k * log S(k)
 
-    Errors: fewer than 2 values, a negative or non-finite value, period 0 not
-    > 0, an increase, or no churn at all -> DataError naming the period;
-    non-converged or non-finite estimates -> ModelError.
+    Errors: fewer than 3 values (one period cannot separate alpha from beta),
+    a negative or non-finite value, period 0 not > 0, an increase, or no churn
+    at all -> DataError naming the period; non-converged, non-finite or
+    unidentified estimates (e.g. a steady trickle of churn with no sign of
+    heterogeneity) -> ModelError.
 
     Fader & Hardie's (2007) "high end" segment, years 0-7:
 
@@ -159,7 +164,7 @@ def fit_sbg(survivors: Sequence[float]) -> SBGFit:
     n = _check_survivors(survivors)
     fun = _objective(n)
     starts = [np.log([1.0, 1.0]), np.log([0.5, 2.0]), np.log([2.0, 8.0])]
-    opt = _minimize(fun, starts)
+    opt = _minimize(fun, starts, n_total=float(n[0]))
     alpha, beta = _check_optimum(opt, ("alpha", "beta"), "sBG")
     return SBGFit(
         alpha=float(alpha),

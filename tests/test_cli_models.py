@@ -1,0 +1,196 @@
+"""clv --model bgnbd and retention through the CLI."""
+
+import csv
+import io
+import json
+from datetime import date, timedelta
+
+import pytest
+
+from .conftest import REPO
+
+np = pytest.importorskip("numpy")
+pytest.importorskip("scipy")
+
+EX = REPO / "examples"
+
+
+def js(r):
+    assert r.exit_code == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+def test_bgnbd_with_gamma_gamma_json(run):
+    d = js(run("clv", EX / "orders.csv", "--model", "bgnbd", "-f", "json"))
+    assert d["model"] == "bgnbd" and set(d["params"]) == {"r", "alpha", "a", "b"}
+    assert d["customers"] == 300 and d["unit"] == "week" and d["horizon"] == 52.0
+    assert d["log_likelihood"] < 0 and d["converged"] is True
+    assert d["spend"]["model"] == "gamma-gamma" and set(d["spend"]["params"]) == {"p", "q", "gamma"}
+    assert d["spend"]["customers"] == d["repeat_customers"]
+    assert d["clv_total"] == pytest.approx(d["clv_mean"] * 300)
+    quiet = run("clv", EX / "orders.csv", "--model", "bgnbd", "-q").stdout.strip()
+    assert quiet == f"{d['clv_mean']:.2f}"
+
+
+def test_per_customer_rows(run):
+    rows = js(run("clv", EX / "orders.csv", "--model", "bgnbd", "--per-customer", "-f", "json"))
+    assert len(rows) == 300
+    assert set(rows[0]) == {"customer", "frequency", "recency", "T", "monetary_value", "expected_transactions",
+                            "probability_alive", "expected_average_value", "clv"}
+    assert all(0 <= r["probability_alive"] <= 1 for r in rows)
+    assert all(r["probability_alive"] == 1 for r in rows if r["frequency"] == 0)
+    table = list(csv.reader(io.StringIO(run("clv", EX / "orders.csv", "--model", "bgnbd", "--per-customer", "-f", "csv").stdout)))
+    assert table[0][0] == "customer" and len(table) == 301
+
+
+def test_discounting_lowers_clv_and_units_scale(run):
+    base = js(run("clv", EX / "orders.csv", "--model", "bgnbd", "-f", "json"))
+    disc = js(run("clv", EX / "orders.csv", "--model", "bgnbd", "--discount-rate", "1%", "-f", "json"))
+    assert disc["clv_mean"] < base["clv_mean"]
+    days = js(run("clv", EX / "orders.csv", "--model", "bgnbd", "--unit", "day", "-f", "json"))
+    assert days["horizon"] == 365.0 and days["params"]["alpha"] == pytest.approx(7 * base["params"]["alpha"], rel=1e-3)
+    assert days["params"]["r"] == pytest.approx(base["params"]["r"], rel=1e-3)
+
+
+def test_rich_summary(run):
+    out = run("clv", EX / "orders.csv", "--model", "bgnbd", "-f", "rich", "--top", "3").stdout
+    assert "BG/NBD + Gamma-Gamma" in out and "Top 3 customers" in out and "CLV distribution" in out
+
+
+def write_log(path, with_amounts=True, whitespace=False):
+    """A CDNOW-like log from a BG/NBD simulation: first purchases in the
+    first 12 weeks of 1997, repeat purchases spread up to the last one."""
+    from cxterms.models.bgnbd import simulate_bgnbd
+
+    rng = np.random.default_rng(7)
+    x, tx, T = simulate_bgnbd(0.25, 4.0, 0.8, 2.5, 600, 39.0, rng)
+    lines = []
+    for c in range(len(x)):
+        first = date(1997, 1, 1) + timedelta(days=int(rng.integers(0, 84)))
+        nu = rng.gamma(4.0, 1 / 15.0)  # the customer's spend rate (Gamma-Gamma: q = 4, gamma = 15)
+        times = [0.0, *sorted(rng.uniform(0, tx[c], int(x[c]) - 1)), tx[c]] if x[c] else [0.0]
+        for t in times:
+            day = first + timedelta(days=int(round(7 * t)))
+            amount = round(float(rng.gamma(6.0, 1 / nu)), 2)  # p = 6
+            if whitespace:
+                lines.append(f" {c + 1:05d} {c + 1:04d} {day:%Y%m%d}  1   {amount:.2f}")
+            else:
+                lines.append(f"{c + 1},{day.isoformat()}" + (f",{amount}" if with_amounts else ""))
+    header = "" if whitespace else ("customer,date,amount\n" if with_amounts else "customer,date\n")
+    path.write_text(header + "\n".join(lines) + "\n")
+    return path
+
+
+def test_cdnow_whitespace_layout(run, tmp_path):
+    f = write_log(tmp_path / "cdnow.txt", whitespace=True)
+    args = ["clv", f, "--model", "bgnbd", "--customer-column", "1", "--date-column", "3", "--amount-column", "5",
+            "--unit", "week", "--calibration-end", "1997-09-30", "-f", "json"]
+    r = run(*args)
+    d = js(r)
+    assert d["calibration_end"] == "1997-09-30" and d["customers"] == 600
+    if d["ignored_after_end"]:
+        assert f"{d['ignored_after_end']} rows dated after the calibration end" in r.stderr
+
+
+def test_without_amounts_bgnbd_only(run, tmp_path):
+    f = write_log(tmp_path / "log.csv", with_amounts=False)
+    d = js(run("clv", f, "--model", "bgnbd", "-f", "json"))
+    assert "spend" not in d and "clv_mean" not in d
+    assert run("clv", f, "--model", "bgnbd", "-q").stdout.strip() == f"{d['expected_transactions_mean']:.3f}"
+
+
+def test_rfm_summary_input(run, tmp_path):
+    from cxterms.models.bgnbd import simulate_bgnbd
+
+    x, tx, T = simulate_bgnbd(0.25, 4.0, 0.8, 2.5, 2000, 39.0, np.random.default_rng(1))
+    f = tmp_path / "rfm.csv"
+    with open(f, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["customer_id", "frequency", "recency", "T"])
+        for i in range(len(x)):
+            w.writerow([f"c{i}", int(x[i]), float(tx[i]), float(T[i])])
+    d = js(run("clv", f, "--rfm", "-f", "json"))
+    assert d["customers"] == 2000 and 0.15 < d["params"]["r"] < 0.4
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ("customer,date,amount\na,2026-01-01,5\n", "at least two customers"),
+        ("customer,date,amount\na,2026-01-01,5\nb,2026-01-02,6\n", "repeat"),
+        ("customer,date,amount\na,2026-01-01,5\nb,someday,6\n", "is not a date"),
+    ],
+)
+def test_model_input_errors(run, tmp_path, body, message):
+    f = tmp_path / "bad.csv"
+    f.write_text(body)
+    r = run("clv", f, "--model", "bgnbd")
+    assert r.exit_code == 1 and r.stdout == "" and message in r.stderr
+    assert "Traceback" not in r.stderr and "nan" not in r.stderr.lower().split()
+
+
+def test_missing_models_extra_is_explained(run, monkeypatch):
+    import cxterms.models as models
+    from cxterms.errors import MissingDependencyError
+
+    def missing():
+        raise MissingDependencyError("the probability models need numpy and scipy", hint="install them with: pip install 'cxterms[models]'")
+
+    monkeypatch.setattr(models, "require", missing)
+    r = run("retention", "--survivors", "1000,800,700")
+    assert r.exit_code == 1
+    assert r.stderr.splitlines() == ["cxterms: the probability models need numpy and scipy", "hint: install them with: pip install 'cxterms[models]'"]
+
+
+# -- retention ----------------------------------------------------------------
+
+REGULAR = "1000,631,468,382,326,297,262,241"
+HIGH_END = "1000,869,743,653,593,551,517,491"
+
+
+@pytest.mark.parametrize("data, alpha, beta", [(REGULAR, 0.704, 1.182), (HIGH_END, 0.668, 3.806)])
+def test_retention_reproduces_fader_hardie_2007(run, data, alpha, beta):
+    d = js(run("retention", "--survivors", data, "-f", "json"))
+    assert d["model"] == "sbg" and d["params"]["alpha"] == pytest.approx(alpha, abs=2e-3)
+    assert d["params"]["beta"] == pytest.approx(beta, abs=2e-3)
+    assert d["expected_lifetime"] is None and d["expected_lifetime_note"] == "infinite (alpha <= 1)"
+    assert [p["period"] for p in d["projection"]] == [8, 9, 10, 11, 12]
+    assert d["derl"] > 0 and d["discount_rate"] == 0.1
+
+
+def test_retention_finite_lifetime_and_quiet(run):
+    # survivors of an sBG cohort with alpha = 3, beta = 5: S(t) = B(3, 5 + t) / B(3, 5)
+    from math import lgamma, exp
+
+    def s(t):
+        return exp(lgamma(5 + t) + lgamma(8) - lgamma(5) - lgamma(8 + t))
+
+    counts = ",".join(f"{100000 * s(t):.0f}" for t in range(8))
+    d = js(run("retention", "--survivors", counts, "-f", "json"))
+    assert d["params"]["alpha"] == pytest.approx(3, rel=0.05) and d["expected_lifetime"] == pytest.approx(3.5, rel=0.05)
+    q = run("retention", "--survivors", counts, "-q").stdout.strip()
+    assert q == f"{100 * d['next_retention_rate']:.2f}%"
+
+
+def test_retention_from_file_and_formats(run):
+    d = js(run("retention", EX / "cohort.csv", "-f", "json"))
+    assert d["observed"][0] == 1000 and d["periods"] == 7
+    plain = run("retention", EX / "cohort.csv").stdout
+    assert plain.startswith("next_retention_rate\t") and "period\tobserved\tfitted\tretention_rate" in plain
+    rows = list(csv.DictReader(io.StringIO(run("retention", EX / "cohort.csv", "-f", "csv").stdout)))
+    assert len(rows) == 13 and rows[-1]["observed"] == ""
+    assert "Survivors by period" in run("retention", EX / "cohort.csv", "-f", "rich").stdout
+
+
+@pytest.mark.parametrize(
+    "args, code",
+    [
+        (["--survivors", "1000,1100,900"], 1),  # survivors cannot grow
+        (["--survivors", "1000,900"], 1),  # too few periods
+        (["--survivors", "a,b,c"], 2),
+        (["--survivors", "1000,900,800", "--discount-rate", "150%"], 2),
+    ],
+)
+def test_retention_errors(run, args, code):
+    r = run("retention", *args)
+    assert r.exit_code == code and r.stdout == "" and r.stderr.startswith("cxterms: ")
