@@ -206,3 +206,26 @@ def test_chunked_rows_match_the_csv_module(rows, d, eol, chunk, trailing):
     assert got == want
     assert [c for c, _ in cells] == [rec[1] if len(rec) > 1 else "" for _, rec in want]
     assert [ln for _, ln in cells] == [ln for ln, _ in want]
+
+
+SIMPLE = st.text(alphabet="ab 09.", max_size=4)  # ASCII: the shortcut applies
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(2, 5), st.data())
+def test_last_column_shortcut_matches_csv(width, data):
+    """Pieces of more than 64 lines whose lines all have ``width`` fields take
+    the rpartition path; a single longer or shorter line must not fool it."""
+    n = data.draw(st.integers(65, 150))
+    rows = [[data.draw(SIMPLE) for _ in range(width)] for _ in range(n)]
+    if data.draw(st.booleans()):  # break uniformity somewhere
+        i = data.draw(st.integers(0, n - 1))
+        rows[i] = rows[i][:-1] if data.draw(st.booleans()) else rows[i] + ["extra"]
+        j = data.draw(st.integers(0, n - 1))
+        rows[j] = rows[j] + ["more"] if data.draw(st.booleans()) else rows[j][:-1]
+    text = "".join(",".join(r) + "\n" for r in rows)
+    head = ",".join(f"h{i}" for i in range(width)) + "\n"
+    t = table((head + text).encode(), delimiter=",", header=True)
+    got = [k for keys, _first, _lines in t.cells((width - 1,)) for k in keys]
+    want = [rec[width - 1] if len(rec) > width - 1 else "" for _ln, rec in reference(text, ",")]
+    assert got == want
