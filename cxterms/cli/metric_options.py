@@ -26,7 +26,7 @@ FileArg = Annotated[
 ]
 ColumnOpt = Annotated[
     Optional[str],
-    typer.Option("--column", "-c", metavar="NAME|N", help="Score column: header name (any case) or 1-based number. Default: the only column, else one named score, rating, nps, csat, ces or response.", rich_help_panel=INPUT),
+    typer.Option("--column", "-c", metavar="NAME|N", help="Score column: header name (any case) or 1-based number. Default: the only column, else one named score, rating, nps, csat, ces or response, else a numeric column whose header has one of those words or 'recommend'.", rich_help_panel=INPUT),
 ]
 DelimiterOpt = Annotated[
     Optional[str],

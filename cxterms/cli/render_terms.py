@@ -74,37 +74,10 @@ def explain_lines(term: Term, match=None) -> list[str]:
     return lines
 
 
-def anchor(term_id: str) -> str:
-    return term_id
+def term_markdown(term: Term, glossary: Glossary, *, match=None, explain: bool = False) -> str:
+    from ..glossary.export import entry_markdown
 
-
-def term_markdown(term: Term, glossary: Glossary, *, match=None, explain: bool = False, level: int = 2) -> str:
-    out = [f"{'#' * level} {md(term.term)}", ""]
-    meta = f"*{md(term.category)}*"
-    if term.aliases:
-        meta = f"{', '.join('**' + md(a) + '**' for a in term.aliases)} · " + meta
-    out += [meta, "", f"> {md(term.summary)}", ""]
-    for p in term.paragraphs:
-        out += [md(p), ""]
-    if term.formula:
-        fence = "```"
-        while fence in term.formula:
-            fence += "`"
-        out += ["**Formula**", "", fence, clean(term.formula), fence, ""]
-    if term.scale:
-        out += [f"**Scale:** {md(term.scale)}", ""]
-    if term.example:
-        out += [f"**Example:** {md(term.example)}", ""]
-    if term.related:
-        links = []
-        for r in term.related:
-            head = glossary.headword(r)
-            links.append(f"[{md(head)}](#{anchor(r)})" if head else md(r))
-        out += [f"**Related:** {', '.join(links)}", ""]
-    if term.calculator:
-        out += [f"**Calculator:** `{clean_line(term.calculator).replace('`', '')}`", ""]
-    if term.sources:
-        out += ["**Sources:**", ""] + [f"- {md(s)}" for s in term.sources] + [""]
+    out = entry_markdown(term, glossary, level=2)
     if explain:
         out += [f"- {md(line)}" for line in explain_lines(term, match)] + [""]
     return "\n".join(out).rstrip() + "\n"

@@ -186,7 +186,7 @@ def nps(
 
         cxterms nps examples/survey.csv
         cxterms nps examples/survey.csv --by region
-        cxterms nps examples/survey.csv --period date --every month
+        cxterms nps examples/survey.csv --period submitted --every month
         cxterms nps --promoters 50 --passives 30 --detractors 20
         echo 10 9 3 7 | cxterms nps -q
         cxterms nps q1.csv --compare q2.csv

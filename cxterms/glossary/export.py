@@ -27,6 +27,42 @@ def letter_anchor(letter: str) -> str:
     return "letter-num" if letter == "#" else f"letter-{letter.lower()}"
 
 
+def entry_markdown(t: Term, glossary: Glossary, *, level: int = 2, linkable: set[str] | None = None) -> list[str]:
+    """Markdown lines of one entry: heading, names and category, summary,
+    definition, formula, scale, example, related links, calculator, sources.
+
+    Related entries become ``#id`` links when they are in ``linkable`` (all
+    resolvable ids when None); others are shown as plain text.
+    """
+    out = [f"{'#' * level} {md(t.term)}", ""]
+    meta = f"*{md(t.category)}*"
+    if t.aliases:
+        meta = "Also: " + ", ".join(f"**{md(a)}**" for a in t.aliases) + " · " + meta
+    out += [meta, "", f"> {md(t.summary)}", ""]
+    for p in t.paragraphs:
+        out += [md(p), ""]
+    if t.formula:
+        fence = "```"
+        while fence in t.formula:
+            fence += "`"
+        out += ["**Formula**", "", fence, clean(t.formula), fence, ""]
+    if t.scale:
+        out += [f"**Scale:** {md(t.scale)}", ""]
+    if t.example:
+        out += [f"**Example:** {md(t.example)}", ""]
+    links = []
+    for r in t.related:
+        head = glossary.headword(r)
+        links.append(f"[{md(head)}](#{r})" if head and (linkable is None or r in linkable) else md(head or r))
+    if links:
+        out += [f"**Related:** {', '.join(links)}", ""]
+    if t.calculator:
+        out += [f"**Calculator:** `{clean(t.calculator).replace('`', '')}`", ""]
+    if t.sources:
+        out += ["**Sources:**", ""] + [f"- {md(src)}" for src in t.sources] + [""]
+    return out
+
+
 def to_markdown(terms: Sequence[Term], glossary: Glossary, title: str = "CX glossary") -> str:
     """An A-Z index with letter headings and anchors; each entry with its
     summary, definition, formula and links to related entries."""
@@ -38,27 +74,7 @@ def to_markdown(terms: Sequence[Term], glossary: Glossary, title: str = "CX glos
     for letter, entries in groups.items():
         out += [f'<a id="{letter_anchor(letter)}"></a>', "", f"## {letter}", ""]
         for t in entries:
-            out += [f'<a id="{t.id}"></a>', "", f"### {md(t.term)}", ""]
-            meta = f"*{md(t.category)}*"
-            if t.aliases:
-                meta = "Also: " + ", ".join(f"**{md(a)}**" for a in t.aliases) + " · " + meta
-            out += [meta, "", f"> {md(t.summary)}", ""]
-            for p in t.paragraphs:
-                out += [md(p), ""]
-            if t.formula:
-                fence = "```"
-                while fence in t.formula:
-                    fence += "`"
-                out += ["**Formula**", "", fence, clean(t.formula), fence, ""]
-            if t.scale:
-                out += [f"**Scale:** {md(t.scale)}", ""]
-            if t.example:
-                out += [f"**Example:** {md(t.example)}", ""]
-            links = [f"[{md(glossary.headword(r) or r)}](#{r})" for r in t.related if r in known]
-            if links:
-                out += [f"**Related:** {', '.join(links)}", ""]
-            if t.calculator:
-                out += [f"**Calculator:** `{t.calculator.replace('`', '')}`", ""]
+            out += [f'<a id="{t.id}"></a>', ""] + entry_markdown(t, glossary, level=3, linkable=known)
     return "\n".join(out).rstrip() + "\n"
 
 
