@@ -244,3 +244,18 @@ def test_clv_bad_amount(run, tmp_path):
     f.write_text("customer,date,amount\na,2026-01-01,12\nb,2026-01-02,lots\n")
     r = run("clv", f)
     assert r.exit_code == 1 and r.stderr.startswith(f"cxterms: amount 'lots' is not a number ({f}:3:3)")
+
+
+def test_progress_bar_only_on_a_terminal(run, tmp_path, monkeypatch):
+    import cxterms.cli.progress as progress
+
+    monkeypatch.setattr(progress, "PROGRESS_BYTES", 1)
+    f = tmp_path / "big.csv"
+    f.write_text("score\n" + "9\n7\n3\n" * 2000)
+    on_tty = run("nps", f, "-q", tty=True)
+    assert on_tty.exit_code == 0 and on_tty.stdout == "0.0\n"
+    assert "Reading" in on_tty.stderr  # drawn on stderr, data on stdout untouched
+    piped = run("nps", f, "-q")
+    assert piped.stderr == "" and piped.stdout == "0.0\n"
+    dumb = run("nps", f, "-q", tty=True, env={"TERM": "dumb"})
+    assert dumb.stderr == ""

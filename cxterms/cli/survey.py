@@ -96,12 +96,15 @@ def _read(session, file, *, parse_for, column, by, period, every, date_format, d
 
     if by is not None and period is not None:
         raise UsageError("use --by or --period, not both")
+    from .progress import reading
+
     table = open_input(session, file, delimiter=delimiter, header=header, encoding=encoding)
     parse = parse_for(table.delimiter not in (",", None))
-    return read_scores(
-        table, parse, column=column, by=by, period=period, every=every.value,
-        date_format=date_format, skip_invalid=skip_invalid,
-    )
+    with reading(session, table) as progress:
+        return read_scores(
+            table, parse, column=column, by=by, period=period, every=every.value,
+            date_format=date_format, skip_invalid=skip_invalid, progress=progress,
+        )
 
 
 def _results(data, compute):

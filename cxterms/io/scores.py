@@ -98,33 +98,44 @@ class ScoreData:
         )
 
 
-_JOB: tuple | None = None  # (table, cols, counter factory) for forked workers
+_JOB: tuple | None = None  # (table, cols, counter factory, progress slots) for forked workers
 
 
-def _work(span: tuple[int, int]) -> tuple:
+def _work(span: tuple[int, int, int]) -> tuple:
     """Count one byte range of a big file (in a worker process). Lines are
     numbered from 1 in the range; the parent shifts them."""
-    table, cols, make = _JOB
+    table, cols, make, done = _JOB
     counter = make()
     stats: dict = {}
+    start, end, slot = span
+    handle: list = [None]
     try:
-        for keys, first, where in table.slice_cells(span[0], span[1], cols, stats):
+        for keys, first, where in table.slice_cells(start, end, cols, stats, handle):
             counter.flush(keys, where if where is not None else range(first, first + len(keys)))
+            if done is not None:
+                done[slot] = handle[0].tell() - start
     except CxtermsError as e:
         return None, e, stats
     return counter.state(), None, stats
 
 
-def _parallel(table: Table, cols: tuple[int, ...], counter: _Counter, spans) -> bool:
+def _parallel(table: Table, cols: tuple[int, ...], counter: _Counter, spans, progress) -> bool:
     """Count the ranges in worker processes and merge; False when a cut fell
     inside a quoted field (the caller then reads the file in one pass)."""
     import multiprocessing
 
     global _JOB
-    _JOB = (table, cols, counter.fresh)
+    ctx = multiprocessing.get_context("fork")
+    done = ctx.Array("q", len(spans), lock=False) if progress is not None else None
+    _JOB = (table, cols, counter.fresh, done)
     try:
-        with multiprocessing.get_context("fork").Pool(len(spans)) as pool:
-            results = pool.map(_work, spans)
+        with ctx.Pool(len(spans)) as pool:
+            pending = pool.map_async(_work, [(a, b, i) for i, (a, b) in enumerate(spans)])
+            while not pending.ready():
+                pending.wait(0.1)
+                if progress is not None:
+                    progress(spans[0][0] + sum(done))
+            results = pending.get()
     finally:
         _JOB = None
     quotes = 0
@@ -144,8 +155,9 @@ def _parallel(table: Table, cols: tuple[int, ...], counter: _Counter, spans) -> 
     return True
 
 
-def _count_cells(table: Table, cols: tuple[int, ...], counter: _Counter, workers: int | None) -> None:
-    """Feed every chunk of cells to ``counter``; big files in parallel."""
+def _count_cells(table: Table, cols: tuple[int, ...], counter: _Counter, workers: int | None, progress=None) -> None:
+    """Feed every chunk of cells to ``counter``; big files in parallel.
+    ``progress(bytes_read)`` is called as reading advances."""
     import gc
     import os
 
@@ -154,10 +166,12 @@ def _count_cells(table: Table, cols: tuple[int, ...], counter: _Counter, workers
     gc_was = gc.isenabled()
     gc.disable()  # millions of short-lived lists and tuples: collection only costs time here
     try:
-        if spans and _parallel(table, cols, counter, spans):
+        if spans and _parallel(table, cols, counter, spans, progress):
             return
         for keys, first, where in table.cells(cols):
             counter.flush(keys, where if where is not None else range(first, first + len(keys)))
+            if progress is not None:
+                progress(table.bytes_read())
     finally:
         if gc_was:
             gc.enable()
@@ -294,12 +308,15 @@ def read_scores(
     skip_invalid: bool = False,
     defaults: tuple[str, ...] = SCORE_COLUMNS,
     workers: int | None = None,
+    progress=None,
 ) -> ScoreData:
     """Read the score column of ``table`` into tallies.
 
     Big files are split at record boundaries and read by ``workers``
     processes (default: one per CPU, at most 4, for files of PARALLEL_BYTES
     or more); the result is the same as reading them in one pass.
+    ``progress(bytes_read)``, when given, is called as reading advances
+    (the caller draws the bar: this module never prints).
 
     Raises DataError naming the first invalid cells (unless
     ``skip_invalid``) and EmptyDataError when no valid answer is left.
@@ -330,7 +347,7 @@ def read_scores(
             counter.flush(keys, lines)
     else:
         cols = (col,) if gcol is None and pcol is None else ((gcol, col) if gcol is not None else (pcol, col))
-        _count_cells(table, cols, counter, workers)
+        _count_cells(table, cols, counter, workers, progress)
 
     data = ScoreData(
         table.name, label, counter.overall,

@@ -508,11 +508,14 @@ class Table:
                     break
         return spans if len(spans) > 1 else None
 
-    def slice_cells(self, start: int, end: int, cols: tuple[int, ...], stats: dict):
+    def slice_cells(self, start: int, end: int, cols: tuple[int, ...], stats: dict, position: list | None = None):
         """``cells`` over the byte range [start, end) of the file, with line
         numbers counted from 1 at ``start``; ``stats`` receives the range's
-        ``lines`` and ``quotes`` counts when done."""
+        ``lines`` and ``quotes`` counts when done. ``position[0]``, when
+        given, follows the bytes read so far (for progress reports)."""
         with open(self._path, "rb") as fh:
+            if position is not None:
+                position[0] = fh
             fh.seek(start)
             text = io.TextIOWrapper(
                 io.BufferedReader(_Limited(fh, end - start), 1 << 16), encoding=self.encoding, errors="strict", newline=""
@@ -548,6 +551,22 @@ class Table:
             keys = _pick_cells(rows, cols, multi)
             # line numbers are only needed to name invalid cells: worked out on demand
             yield keys, line, _LazyLines(lambda p=piece, ln=line: [n for n, _ in self._records_of(ln, p)])
+
+    @property
+    def size(self) -> int | None:
+        """Size in bytes of the input file (None for stdin)."""
+        if not self._path:
+            return None
+        import os
+
+        return os.path.getsize(self._path)
+
+    def bytes_read(self) -> int:
+        """How far into the input file reading has got (0 for stdin)."""
+        try:
+            return self._stream.tell() if self._path else 0
+        except (OSError, ValueError):
+            return 0
 
     def close(self) -> None:
         try:
