@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from cxterms import __version__
-from cxterms.cli.app import COMMANDS, app
+from cxterms.cli.app import COMMANDS
 
 from .conftest import DATA, REPO
 

@@ -114,7 +114,6 @@ import random as _random  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from cxterms.io import table as table_mod  # noqa: E402
 
 
 def write_survey(path, rng, n, quoted_newlines):

@@ -22,14 +22,13 @@ or infinity) is reported as a ModelError rather than returned.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import minimize
 from scipy.special import digamma, expit, gammaln, hyp2f1, log_expit
 
 from cxterms.errors import DataError, ModelError, UsageError
+from cxterms.models._optim import _LOG_BOUND, _check_optimum, _minimize, _scalar_or_array  # noqa: F401
 from cxterms.models.rfm import validate_columns
 
 __all__ = [
@@ -47,156 +46,6 @@ def _wsum(w: np.ndarray, v: np.ndarray) -> float:
     """Weighted sum without BLAS: ``w @ v`` goes through threaded OpenBLAS, whose
     thread hand-offs cost far more than the sum itself on a busy machine."""
     return float(np.multiply(w, v).sum())
-
-
-# Parameters are optimised as log values inside [-_LOG_BOUND, _LOG_BOUND]
-# (about 1.5e-8 to 6.6e7); an estimate that ends on that edge means the data do
-# not identify the parameter, and is reported as a ModelError.
-_LOG_BOUND = 18.0
-
-
-# --------------------------------------------------------------------------
-# Shared optimiser (also used by the Gamma-Gamma and sBG fits)
-# --------------------------------------------------------------------------
-
-
-@dataclass
-class _Optimum:
-    theta: np.ndarray
-    value: float
-    iterations: int
-    converged: bool
-    message: str
-    flat: np.ndarray | None = None  # a direction along which the likelihood stays flat
-
-
-def _hessian(fun: Callable, theta: np.ndarray, h: float = 1e-6) -> np.ndarray:
-    """Finite-difference Hessian from the analytic gradient (symmetrised)."""
-    k = theta.size
-    hess = np.empty((k, k))
-    for j in range(k):
-        e = np.zeros(k)
-        e[j] = h
-        hess[:, j] = (fun(theta + e)[1] - fun(theta - e)[1]) / (2 * h)
-    return 0.5 * (hess + hess.T)
-
-
-def _newton_polish(fun: Callable, theta: np.ndarray, steps: int = 6) -> tuple[np.ndarray, float, np.ndarray]:
-    """A few damped Newton steps with a finite-difference Hessian of the analytic gradient."""
-    value, grad = fun(theta)
-    for _ in range(steps):
-        if np.max(np.abs(grad)) < 1e-12:
-            break
-        try:
-            step = np.linalg.solve(_hessian(fun, theta), grad)
-        except np.linalg.LinAlgError:
-            break
-        if not np.all(np.isfinite(step)):
-            break
-        improved = False
-        for scale in (1.0, 0.5, 0.25, 0.125):
-            cand = np.clip(theta - scale * step, -_LOG_BOUND, _LOG_BOUND)
-            v, g = fun(cand)
-            if np.isfinite(v) and v <= value + 1e-15 * abs(value):
-                theta, value, grad = cand, v, g
-                improved = True
-                break
-        if not improved:
-            break
-    return theta, value, grad
-
-
-def _flat_direction(fun: Callable, theta: np.ndarray, value: float, n_total: float) -> np.ndarray | None:
-    """Direction in which the maximum is not pinned down, or None.
-
-    Moves 3 log-units (a factor of 20 in the parameters) both ways along the
-    least-curved direction of the Hessian. If the *total* log-likelihood drops
-    by less than 0.01 either way, the data cannot tell the parameters apart
-    (a ridge running off to 0 or infinity, e.g. no heterogeneity in the data).
-    """
-    try:
-        eigval, eigvec = np.linalg.eigh(_hessian(fun, theta))
-    except np.linalg.LinAlgError:
-        return None
-    v = eigvec[:, 0]
-    tol = 0.01 / n_total
-    for sign in (1.0, -1.0):
-        direction = sign * v
-        # go up to 3 log-units, but stay inside the bounds (clipping would bend the path)
-        room = np.where(direction > 0, (_LOG_BOUND - theta) / np.maximum(direction, 1e-300),
-                        np.where(direction < 0, (-_LOG_BOUND - theta) / np.minimum(direction, -1e-300), np.inf))
-        step = min(3.0, float(np.min(room)))
-        other = fun(theta + step * direction)[0]
-        if np.isfinite(other) and other - value < tol:
-            return direction
-    if not eigval[0] > 0:
-        return v
-    return None
-
-
-def _minimize(fun: Callable, starts: Sequence[np.ndarray], *, n_total: float, grad_tol: float = 1e-7) -> _Optimum:
-    """Minimise ``fun(theta) -> (value, gradient)`` from several starts; keep the best.
-
-    ``fun`` should be a *mean* negative log-likelihood (total / ``n_total``)
-    so that ``grad_tol`` does not depend on the sample size.
-    """
-    best = None
-    total_iter = 0
-    k = len(starts[0])
-    bounds = [(-_LOG_BOUND, _LOG_BOUND)] * k
-    for start in starts:
-        with np.errstate(all="ignore"):
-            res = minimize(
-                fun,
-                np.asarray(start, dtype=float),
-                jac=True,
-                method="L-BFGS-B",
-                bounds=bounds,
-                options={"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-10, "maxcor": 20},
-            )
-        total_iter += int(res.nit)
-        if np.isfinite(res.fun) and np.all(np.isfinite(res.x)) and (best is None or res.fun < best.fun):
-            best = res
-    if best is None:
-        raise ModelError("the optimiser found no finite log-likelihood")
-    with np.errstate(all="ignore"):
-        theta, value, grad = _newton_polish(fun, np.asarray(best.x, dtype=float))
-        flat = _flat_direction(fun, theta, value, n_total) if np.isfinite(value) else None
-    at_bound = np.abs(theta) >= _LOG_BOUND - 1e-6
-    ok = bool(
-        np.isfinite(value)
-        and np.all(np.isfinite(grad))
-        and np.max(np.abs(grad)) < grad_tol
-        and not at_bound.any()
-        and flat is None
-    )
-    return _Optimum(
-        theta=theta, value=float(value), iterations=total_iter, converged=ok, message=str(best.message), flat=flat
-    )
-
-
-def _check_optimum(opt: _Optimum, names: Sequence[str], model: str) -> np.ndarray:
-    params = np.exp(opt.theta)
-    if not np.all(np.isfinite(params)) or not math.isfinite(opt.value):
-        raise ModelError(f"the {model} fit produced non-finite estimates")
-    at_bound = np.abs(opt.theta) >= _LOG_BOUND - 1e-6
-    if at_bound.any():
-        which = ", ".join(
-            f"{n} -> {'0' if t < 0 else 'infinity'}" for n, t, b in zip(names, opt.theta, at_bound) if b
-        )
-        raise ModelError(
-            f"the {model} fit did not converge: the estimates run off to the edge ({which})",
-            hint="the data do not identify the model; more customers or a longer calibration period may help",
-        )
-    if opt.flat is not None:
-        which = " and ".join(n for n, c in zip(names, opt.flat) if abs(c) > 0.3)
-        raise ModelError(
-            f"the {model} fit did not converge: the data do not pin down {which}",
-            hint="the likelihood is flat along a ridge; more data, or more variation between customers, is needed",
-        )
-    if not opt.converged:
-        raise ModelError(f"the {model} fit did not converge ({opt.message})")
-    return params
 
 
 # --------------------------------------------------------------------------
@@ -454,10 +303,6 @@ def _check_t(t) -> np.ndarray:
     return arr
 
 
-def _scalar_or_array(value: np.ndarray, *inputs) -> float | np.ndarray:
-    if value.ndim == 0 or (value.size == 1 and all(np.ndim(i) == 0 for i in inputs)):
-        return float(value.reshape(()))
-    return value
 
 
 def _prediction_columns(frequency, recency, T):

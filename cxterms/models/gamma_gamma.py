@@ -22,7 +22,7 @@ import numpy as np
 from scipy.special import digamma, gammaln
 
 from cxterms.errors import DataError, ModelError
-from cxterms.models.bgnbd import _check_optimum, _minimize, _scalar_or_array
+from cxterms.models._optim import _check_optimum, _minimize, _scalar_or_array
 from cxterms.models.rfm import _column
 
 __all__ = ["GammaGammaFit", "fit_gamma_gamma", "expected_average_value", "log_likelihood_terms"]

@@ -28,7 +28,7 @@ import numpy as np
 from scipy.special import betaln, digamma, hyp2f1
 
 from cxterms.errors import DataError, ModelError, UsageError
-from cxterms.models.bgnbd import _check_optimum, _minimize, _scalar_or_array
+from cxterms.models._optim import _check_optimum, _minimize, _scalar_or_array
 
 __all__ = [
     "SBGFit",
