@@ -52,7 +52,6 @@ class Out:
     def __init__(self, env: Environment) -> None:
         self.env = env
         self._console = None
-        self._err_console = None
 
     def write(self, text: str = "", end: str = "\n") -> None:
         try:

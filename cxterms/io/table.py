@@ -38,10 +38,6 @@ _DATE = re.compile(r"\s*\d{4}-?\d{2}-?\d{2}([T ][\d:.]+)?(Z|[+-]\d{2}:?\d{2})?\s
 csv.field_size_limit(1 << 30)  # long free-text answers are fine
 
 
-def delimiter_name(d: str | None) -> str:
-    return {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe", WHITESPACE: "whitespace", None: "none"}.get(d, repr(d))
-
-
 def parse_delimiter(text: str | None) -> str | None:
     """The ``--delimiter`` option: a character, or a name.
 

@@ -31,7 +31,6 @@ from datetime import date, timedelta
 from ..errors import DataError
 from . import periods
 
-PERIODS = ("month", "quarter", "year", "week")
 PER_YEAR = {"week": 52, "month": 12, "quarter": 4, "year": 1}
 
 

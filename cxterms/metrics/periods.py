@@ -8,7 +8,6 @@ from datetime import date, datetime, timedelta
 from ..errors import UsageError
 
 EVERY = ("day", "week", "month", "quarter", "year")
-PER_YEAR = {"day": 365.25, "week": 52.1775, "month": 12, "quarter": 4, "year": 1}
 
 
 def check_every(every: str) -> str:
