@@ -172,14 +172,12 @@ def clv(
 
 def _historic(session, file, customer_column, date_column, amount_column, unit, margin, per_customer,
               date_format, delimiter, header, encoding, fmt_, quiet):
-    from ..io.records import AMOUNT_COLUMNS, CUSTOMER_COLUMNS, DATE_COLUMNS, read_orders
+    from ..io.records import order_columns, read_orders
     from ..metrics.clv import OrderBook
     from .inputs import open_input
 
     table = open_input(session, file, delimiter=delimiter, header=header, encoding=encoding)
-    ccol = table.column(customer_column, defaults=CUSTOMER_COLUMNS, what="customer column")
-    dcol = table.column(date_column, defaults=DATE_COLUMNS, what="date column")
-    acol = table.column(amount_column, defaults=AMOUNT_COLUMNS, what="amount column")
+    ccol, dcol, acol = order_columns(table, customer_column, date_column, amount_column)
     book = OrderBook()
     for _line, customer, day, amount in read_orders(table, ccol, dcol, acol, date_format):
         book.add(customer, day, amount)

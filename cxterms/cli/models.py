@@ -123,23 +123,12 @@ def _read_rfm(session, file, *, unit, delimiter, header, encoding, customer_colu
 def _read_log(session, file, *, unit, calibration_end, date_format, delimiter, header, encoding,
               customer_column, date_column, amount_column):
     """A transaction log summarised per customer."""
-    from ..errors import UsageError
-    from ..io.records import AMOUNT_COLUMNS, CUSTOMER_COLUMNS, DATE_COLUMNS, read_orders
+    from ..io.records import order_columns, read_orders
     from ..models.rfm import summarize_transactions
     from .inputs import open_input
 
     table = open_input(session, file, delimiter=delimiter, header=header, encoding=encoding)
-    ccol = table.column(customer_column, defaults=CUSTOMER_COLUMNS, what="customer column")
-    dcol = table.column(date_column, defaults=DATE_COLUMNS, what="date column")
-    if amount_column is not None:
-        acol = table.column(amount_column, what="amount column")
-    else:
-        try:
-            acol = table.column(None, defaults=AMOUNT_COLUMNS, what="amount column")
-        except UsageError:
-            acol = None  # no amounts: BG/NBD only
-    if ccol == dcol or (acol is not None and acol in (ccol, dcol)):
-        raise UsageError("the customer, date and amount columns must differ", hint=f"columns: {table.columns_text()}")
+    ccol, dcol, acol = order_columns(table, customer_column, date_column, amount_column, amount_optional=True)  # no amounts: BG/NBD only
     rows = ((c, d, a) for _line, c, d, a in read_orders(table, ccol, dcol, acol, date_format))
     return summarize_transactions(rows, unit=unit, calibration_end=calibration_end), table.name
 

@@ -277,7 +277,7 @@ def csat(
     session = ctx.obj
     check_confidence(confidence)
     sc = parse_scale(scale)
-    core.threshold(sc, satisfied)
+    k = core.threshold(sc, satisfied)  # checked before reading the file
 
     def compute(tally):
         return core.csat_from_tally(tally, scale=sc, satisfied=satisfied, confidence=confidence)
@@ -285,7 +285,6 @@ def csat(
     data = _read(session, file, parse_for=lambda dc: make_parser(sc, decimal_comma=dc), column=column, by=by,
                  period=period, every=every, date_format=date_format, delimiter=delimiter, header=header,
                  encoding=encoding, skip_invalid=skip_invalid)
-    k = core.threshold(sc, satisfied)
     emit(session, CSAT_VIEW, compute(data.overall), _results(data, compute) if (by or period) else None,
          label_key="period" if period else "group", fmt_=format, quiet=quiet, title=f"CSAT: {data.source}",
          colour_of=lambda v: "green" if v >= k else "red")

@@ -21,6 +21,26 @@ DATE_COLUMNS = ("date", "order_date", "purchase_date", "created_at", "timestamp"
 AMOUNT_COLUMNS = ("amount", "revenue", "total", "value", "price", "order_value", "sales", "spend")
 
 
+def order_columns(table: Table, customer: str | None, day: str | None, amount: str | None, *,
+                  amount_optional: bool = False) -> tuple[int, int, int | None]:
+    """Column indexes of an order log: given names/numbers or the usual
+    headers. With ``amount_optional`` a log without an amount column is fine
+    (None). The three columns must differ."""
+    from ..errors import UsageError
+
+    ccol = table.column(customer, defaults=CUSTOMER_COLUMNS, what="customer column")
+    dcol = table.column(day, defaults=DATE_COLUMNS, what="date column")
+    try:
+        acol = table.column(amount, defaults=AMOUNT_COLUMNS, what="amount column")
+    except UsageError:
+        if not amount_optional or amount is not None:
+            raise
+        acol = None
+    if ccol == dcol or (acol is not None and acol in (ccol, dcol)):
+        raise UsageError("the customer, date and amount columns must differ", hint=f"columns: {table.columns_text()}")
+    return ccol, dcol, acol
+
+
 def _cell(row: list[str], col: int) -> str:
     return row[col].strip() if col < len(row) else ""
 
