@@ -30,10 +30,12 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-import numpy as np
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's cxterms
 
-from cxterms.models.bgnbd import fit_bgnbd, simulate_bgnbd
-from cxterms.models.gamma_gamma import fit_gamma_gamma
+import numpy as np  # noqa: E402
+
+from cxterms.models.bgnbd import fit_bgnbd, simulate_bgnbd  # noqa: E402
+from cxterms.models.gamma_gamma import fit_gamma_gamma  # noqa: E402
 
 PARAMS = dict(r=0.243, alpha=4.414, a=0.793, b=2.426)
 SPEND = dict(p=6.25, q=3.74, gamma=15.44)
@@ -88,11 +90,52 @@ def median_time(fn, runs: int) -> float:
     return statistics.median(times)
 
 
+BURN = "import time\nend = time.time() + float(__import__('sys').argv[1])\nwhile time.time() < end: pass\n"
+
+
+def threads_effect(runs: int) -> None:
+    """BG/NBD + Gamma-Gamma on 2,357 customers with BLAS limited to one thread
+    (what cxterms does) and with the default thread pools, on an idle machine
+    and with one busy process per core (bounded: they stop by themselves)."""
+    import contextlib
+
+    from cxterms.models import _optim
+
+    x, tx, T, m = simulate(2357, seed=2357)
+    limited = _optim.single_threaded
+
+    def fit():
+        fit_bgnbd(x, tx, T)
+        fit_gamma_gamma(x, m)
+
+    def timed(single: bool) -> float:
+        _optim.single_threaded = limited if single else contextlib.nullcontext
+        try:
+            return median_time(fit, runs)
+        finally:
+            _optim.single_threaded = limited
+
+    print("BLAS threads inside the fits (2,357 customers, median of %d)" % runs)
+    for label, burners in (("idle", 0), ("busy", os.cpu_count() or 2)):
+        procs = [subprocess.Popen([sys.executable, "-c", BURN, "20"]) for _ in range(burners)]
+        try:
+            one, many = timed(True), timed(False)
+        finally:
+            for p in procs:
+                p.kill()
+                p.wait()
+        print(f"  {label:>4}: one thread {one:.3f} s, default pools {many:.3f} s: {many / one:.1f}x")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--lifetimes-python", default=sys.executable, help="interpreter that has lifetimes installed")
+    ap.add_argument("--threads-only", action="store_true", help="only the BLAS thread comparison")
     args = ap.parse_args(argv)
+    threads_effect(args.runs)
+    if args.threads_only:
+        return 0
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         for n in (2357, 100_000):

@@ -144,7 +144,7 @@ def test_missing_models_extra_is_explained(run, monkeypatch):
 
 # -- retention ----------------------------------------------------------------
 
-REGULAR = "1000,631,468,382,326,297,262,241"
+REGULAR = "1000,631,468,382,326,289,262,241"
 HIGH_END = "1000,869,743,653,593,551,517,491"
 
 
@@ -194,3 +194,22 @@ def test_retention_from_file_and_formats(run):
 def test_retention_errors(run, args, code):
     r = run("retention", *args)
     assert r.exit_code == code and r.stdout == "" and r.stderr.startswith("cxterms: ")
+
+
+def test_margin_scales_model_clv(run):
+    # issue 13: --margin used to be ignored with --model
+    base = js(run("clv", EX / "orders.csv", "--model", "bgnbd", "-f", "json"))
+    cut = js(run("clv", EX / "orders.csv", "--model", "bgnbd", "--margin", "30%", "-f", "json"))
+    assert base["margin"] == 1.0 and cut["margin"] == 0.3
+    assert cut["clv_mean"] == pytest.approx(0.3 * base["clv_mean"], rel=1e-12)
+    assert cut["clv_total"] == pytest.approx(0.3 * base["clv_total"], rel=1e-12)
+    assert cut["expected_transactions_mean"] == base["expected_transactions_mean"]
+    rows = js(run("clv", EX / "orders.csv", "--model", "bgnbd", "--margin", "0.3", "--per-customer", "-f", "json"))
+    full = js(run("clv", EX / "orders.csv", "--model", "bgnbd", "--per-customer", "-f", "json"))
+    assert [r["clv"] for r in rows] == pytest.approx([0.3 * r["clv"] for r in full], rel=1e-12)
+
+
+def test_margin_without_amounts_warns(run, tmp_path):
+    f = write_log(tmp_path / "log.csv", with_amounts=False)
+    r = run("clv", f, "--model", "bgnbd", "--margin", "30%", "-f", "json")
+    assert r.exit_code == 0 and "--margin was not applied" in r.stderr

@@ -157,6 +157,7 @@ def clv(
             session, file, rfm=rfm, customer_column=customer_column, date_column=date_column, amount_column=amount_column,
             unit=unit.value if unit else None, calibration_end=calibration_end, horizon=horizon,
             discount_rate=parse_fraction(discount_rate, "--discount-rate") if discount_rate is not None else 0.0,
+            margin=parse_fraction(margin, "--margin", allow_zero=False) if margin is not None else None,
             per_customer=per_customer, top=top, date_format=date_format, delimiter=delimiter, header=header,
             encoding=encoding, fmt_=format, quiet=quiet,
         )

@@ -27,6 +27,7 @@ CLV_MODEL_VIEW = View("clv-model", (
     Field("horizon", "Horizon", "num2"),
     Field("unit", "Unit", "text"),
     Field("discount_rate", "Discount rate per unit", "frac"),
+    Field("margin", "Margin applied", "frac"),
     Field("calibration_end", "Calibration end", "text"),
     Field("ignored_after_end", "Rows after calibration end", "int"),
     Field("r", "BG/NBD r", "num4"),
@@ -134,7 +135,7 @@ def _read_log(session, file, *, unit, calibration_end, date_format, delimiter, h
 
 
 def run_clv_model(session, file, *, rfm, customer_column, date_column, amount_column, unit, calibration_end,
-                  horizon, discount_rate, per_customer, top, date_format, delimiter, header, encoding, fmt_, quiet):
+                  horizon, discount_rate, margin=None, per_customer, top, date_format, delimiter, header, encoding, fmt_, quiet):
     """Fit BG/NBD (+ Gamma-Gamma with amounts) and report predictions."""
     from ..errors import DataError, UsageError
 
@@ -178,6 +179,7 @@ def run_clv_model(session, file, *, rfm, customer_column, date_column, amount_co
         "unit": unit,
         "horizon": float(horizon),
         "discount_rate": discount_rate,
+        "margin": (1.0 if margin is None else margin) if data.has_amounts else None,
         "calibration_end": data.calibration_end.isoformat() if data.calibration_end else None,
         "ignored_after_end": data.ignored_after_end,
         "expected_transactions_mean": float(expected.mean()),
@@ -186,7 +188,8 @@ def run_clv_model(session, file, *, rfm, customer_column, date_column, amount_co
     prediction = None
     if data.has_amounts:
         spend = gamma_gamma.fit_gamma_gamma(x, data.monetary_value)
-        prediction = predicted_clv(fit, spend, x, tx, T, data.monetary_value, horizon=horizon, discount_rate=discount_rate)
+        prediction = predicted_clv(fit, spend, x, tx, T, data.monetary_value, horizon=horizon,
+                                   discount_rate=discount_rate, margin=1.0 if margin is None else margin)
         clv = prediction.clv
         summary["spend"] = {
             "model": "gamma-gamma",
@@ -202,6 +205,8 @@ def run_clv_model(session, file, *, rfm, customer_column, date_column, amount_co
                 f"purchase frequency and average spend are correlated (r = {r:.2f}); the Gamma-Gamma model "
                 "assumes they are independent, so treat the spend predictions with caution"
             )
+    if margin is not None and prediction is None:
+        session.out().warn("--margin was not applied: the log has no amounts, so there is no CLV to scale")
     if data.ignored_after_end:
         session.out().note(f"{data.ignored_after_end} rows dated after the calibration end ({data.calibration_end}) were ignored")
 
@@ -309,7 +314,7 @@ def retention(
 
     Example:
 
-        cxterms retention --survivors 1000,631,468,382,326,297,262,241 --project 5
+        cxterms retention --survivors 1000,631,468,382,326,289,262,241 --project 5
         cxterms retention examples/cohort.csv --column active --discount-rate 10%
         cxterms retention --survivors 1000,869,743,653,593 -q
     """

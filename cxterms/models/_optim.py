@@ -13,6 +13,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from cxterms.errors import ModelError
+from cxterms.models._threads import single_threaded
 
 # Parameters are optimised as log values inside [-_LOG_BOUND, _LOG_BOUND]
 # (about 1.5e-8 to 6.6e7); an estimate that ends on that edge means the data do
@@ -103,8 +104,14 @@ def _minimize(fun: Callable, starts: Sequence[np.ndarray], *, n_total: float, gr
     """Minimise ``fun(theta) -> (value, gradient)`` from several starts; keep the best.
 
     ``fun`` should be a *mean* negative log-likelihood (total / ``n_total``)
-    so that ``grad_tol`` does not depend on the sample size.
+    so that ``grad_tol`` does not depend on the sample size. BLAS runs on one
+    thread meanwhile (see :mod:`cxterms.models._threads`).
     """
+    with single_threaded():
+        return _minimize_inner(fun, starts, n_total=n_total, grad_tol=grad_tol)
+
+
+def _minimize_inner(fun: Callable, starts: Sequence[np.ndarray], *, n_total: float, grad_tol: float) -> _Optimum:
     best = None
     total_iter = 0
     k = len(starts[0])
