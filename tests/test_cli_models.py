@@ -213,3 +213,27 @@ def test_margin_without_amounts_warns(run, tmp_path):
     f = write_log(tmp_path / "log.csv", with_amounts=False)
     r = run("clv", f, "--model", "bgnbd", "--margin", "30%", "-f", "json")
     assert r.exit_code == 0 and "--margin was not applied" in r.stderr
+
+
+def test_standard_errors_and_intervals(run):
+    d = js(run("clv", EX / "orders.csv", "--model", "bgnbd", "-f", "json"))
+    assert set(d["standard_errors"]) == {"r", "alpha", "a", "b"} and all(v > 0 for v in d["standard_errors"].values())
+    assert set(d["spend"]["standard_errors"]) == {"p", "q", "gamma"}
+    assert "intervals" not in d
+    args = ("clv", EX / "orders.csv", "--model", "bgnbd", "--intervals", "--bootstrap", "20", "--seed", "3")
+    one = js(run(*args, "-f", "json"))
+    iv = one["intervals"]
+    assert iv["seed"] == 3 and iv["replicates"] + iv["failed"] == 20 and iv["level"] == 0.95
+    lo, hi = iv["aggregate"]["clv_total"]
+    assert lo < one["clv_total"] < hi
+    assert js(run(*args, "-f", "json"))["intervals"] == iv  # reproducible
+    rows = js(run(*args, "--per-customer", "-f", "json"))
+    assert all(r["clv_lower"] <= r["clv_upper"] and r["probability_alive_lower"] <= r["probability_alive_upper"] for r in rows)
+    plain = run(*args).stdout
+    assert "clv_total_lower\t" in plain and "r_se\t" in plain
+
+
+@pytest.mark.parametrize("extra", [["--bootstrap", "50"], ["--seed", "1"]])
+def test_bootstrap_options_need_intervals(run, extra):
+    r = run("clv", EX / "orders.csv", "--model", "bgnbd", *extra)
+    assert r.exit_code == 2 and r.stdout == ""

@@ -34,7 +34,7 @@ CLV_MODEL_VIEW = View("clv-model", (
     Field("alpha", "BG/NBD alpha", "num4"),
     Field("a", "BG/NBD a", "num4"),
     Field("b", "BG/NBD b", "num4"),
-    Field("log_likelihood", "BG/NBD log-likelihood", "num2"),
+    Field("log_likelihood", "Log-likelihood", "num2"),
     Field("p", "Gamma-Gamma p", "num4"),
     Field("q", "Gamma-Gamma q", "num4"),
     Field("gamma", "Gamma-Gamma gamma", "num4"),
@@ -134,18 +134,37 @@ def _read_log(session, file, *, unit, calibration_end, date_format, delimiter, h
     return summarize_transactions(rows, unit=unit, calibration_end=calibration_end), table.name
 
 
-def run_clv_model(session, file, *, rfm, customer_column, date_column, amount_column, unit, calibration_end,
-                  horizon, discount_rate, margin=None, per_customer, top, date_format, delimiter, header, encoding, fmt_, quiet):
-    """Fit BG/NBD (+ Gamma-Gamma with amounts) and report predictions."""
+def _interval_fields(summary: dict) -> list:
+    iv = summary.get("intervals")
+    if not iv:
+        return []
+    pct = f"{100 * iv['level']:g}%"
+    labels = {"expected_transactions_total": "Expected transactions (total)", "probability_alive_mean": "P(alive) (mean)",
+              "clv_total": "Predicted CLV (total)"}
+    kinds = {"expected_transactions_total": "num2", "probability_alive_mean": "num3", "clv_total": "money"}
+    out = []
+    for key in iv["aggregate"]:
+        out.append(Field(f"{key}_lower", f"{labels[key]}, {pct} lower", kinds[key]))
+        out.append(Field(f"{key}_upper", f"{labels[key]}, {pct} upper", kinds[key]))
+    return out
+
+
+def run_clv_model(session, file, *, model, rfm, customer_column, date_column, amount_column, unit, calibration_end,
+                  horizon, discount_rate, margin=None, intervals=False, replicates=None, seed=None,
+                  per_customer, top, date_format, delimiter, header, encoding, fmt_, quiet):
+    """Fit a purchase model (+ Gamma-Gamma with amounts) and report predictions."""
     from ..errors import DataError, UsageError
 
+    if not intervals and (replicates is not None or seed is not None):
+        raise UsageError("--bootstrap and --seed go with --intervals")
     _require()
     import numpy as np
 
     from ..metrics.periods import parse_date
-    from ..models import bgnbd, gamma_gamma
+    from ..models import gamma_gamma, registry
     from ..models.clv import predicted_clv
 
+    spec = registry.get(model or "bgnbd")
     unit = unit or "week"
     horizon = YEAR[unit] if horizon is None else horizon
     end = None
@@ -166,12 +185,13 @@ def run_clv_model(session, file, *, rfm, customer_column, date_column, amount_co
     if data.n_customers < 2:
         raise DataError(f"the models need at least two customers; {source} has {data.n_customers}")
     x, tx, T = data.frequency, data.recency, data.T
-    fit = bgnbd.fit_bgnbd(x, tx, T)
-    expected = np.asarray(bgnbd.expected_transactions(fit, horizon, x, tx, T), dtype=float)
-    alive = np.asarray(bgnbd.probability_alive(fit, x, tx, T), dtype=float)
+    fit = spec.fit(x, tx, T)
+    expected = np.asarray(spec.expected(fit, horizon, x, tx, T), dtype=float).reshape(-1)
+    alive = np.asarray(spec.alive(fit, x, tx, T), dtype=float).reshape(-1)
     summary = {
-        "model": "bgnbd",
+        "model": spec.name,
         "params": fit.params,
+        "standard_errors": fit.standard_errors,
         "log_likelihood": fit.log_likelihood,
         "converged": fit.converged,
         "customers": data.n_customers,
@@ -185,15 +205,19 @@ def run_clv_model(session, file, *, rfm, customer_column, date_column, amount_co
         "expected_transactions_mean": float(expected.mean()),
         "probability_alive_mean": float(alive.mean()),
     }
-    prediction = None
+    if fit.standard_errors is None:
+        session.out().warn(f"the {spec.title} standard errors are not available: the likelihood is not curved "
+                           "like a proper maximum there")
+    prediction = spend = None
     if data.has_amounts:
         spend = gamma_gamma.fit_gamma_gamma(x, data.monetary_value)
-        prediction = predicted_clv(fit, spend, x, tx, T, data.monetary_value, horizon=horizon,
+        prediction = predicted_clv(fit, spend, x, tx, T, data.monetary_value, horizon=horizon, expected=spec.expected,
                                    discount_rate=discount_rate, margin=1.0 if margin is None else margin)
         clv = prediction.clv
         summary["spend"] = {
             "model": "gamma-gamma",
             "params": spend.params,
+            "standard_errors": spend.standard_errors,
             "log_likelihood": spend.log_likelihood,
             "customers": spend.n_customers,
             "spend_frequency_correlation": spend.spend_frequency_correlation,
@@ -209,6 +233,18 @@ def run_clv_model(session, file, *, rfm, customer_column, date_column, amount_co
         session.out().warn("--margin was not applied: the log has no amounts, so there is no CLV to scale")
     if data.ignored_after_end:
         session.out().note(f"{data.ignored_after_end} rows dated after the calibration end ({data.calibration_end}) were ignored")
+    bands = None
+    if intervals:
+        from ..models.bootstrap import bootstrap_intervals
+
+        bands = bootstrap_intervals(
+            spec, fit, x, tx, T, horizon=horizon, replicates=200 if replicates is None else replicates, seed=seed,
+            spend_fit=spend, monetary_value=data.monetary_value if spend is not None else None,
+            discount_rate=discount_rate, margin=1.0 if margin is None else margin,
+        )
+        summary["intervals"] = bands.as_dict()
+        if bands.failed:
+            session.out().note(f"{bands.failed} of {bands.failed + bands.replicates} bootstrap refits failed and were left out")
 
     if per_customer:
         rows = []
@@ -220,31 +256,74 @@ def run_clv_model(session, file, *, rfm, customer_column, date_column, amount_co
             if prediction is not None:
                 row.update(monetary_value=float(data.monetary_value[i]),
                            expected_average_value=float(prediction.expected_average_value[i]), clv=float(prediction.clv[i]))
+            if bands is not None:
+                for key, (lo, hi) in bands.per_customer.items():
+                    row[f"{key}_lower"] = float(lo[i])
+                    row[f"{key}_upper"] = float(hi[i])
             rows.append(row)
-        view = PER_CUSTOMER_VIEW if prediction is not None else View("predictions", PER_CUSTOMER_VIEW.fields, "expected_transactions")
+        fields = PER_CUSTOMER_VIEW.fields
+        if bands is not None:
+            fields = fields + tuple(
+                Field(f"{k}_{side}", f"{k.replace('_', ' ')} {side}", "money" if k == "clv" else "num3")
+                for k in bands.per_customer for side in ("lower", "upper"))
+        view = View("predictions", fields, "clv" if prediction is not None else "expected_transactions")
         emit_rows(session, view, rows, fmt_, label_key="customer", quiet=quiet,
                   columns=[f.key for f in view.fields if f.key in rows[0]])
         return
-    _emit_clv_model(session, summary, fmt_, quiet, source, top, data, expected, alive, prediction)
+    _emit_clv_model(session, summary, fmt_, quiet, source, top, data, expected, alive, prediction, spec)
 
 
 def _flat_summary(summary: dict) -> dict:
-    flat = {k: v for k, v in summary.items() if k not in ("params", "spend")}
+    flat = {k: v for k, v in summary.items() if not isinstance(v, (dict, list))}
     flat.update(summary["params"])
+    for k, v in (summary.get("standard_errors") or {}).items():
+        flat[f"{k}_se"] = v
     spend = summary.get("spend")
     if spend:
         flat.update(spend["params"])
+        for k, v in (spend.get("standard_errors") or {}).items():
+            flat[f"{k}_se"] = v
         flat["spend_log_likelihood"] = spend["log_likelihood"]
         flat["spend_frequency_correlation"] = spend["spend_frequency_correlation"]
+    iv = summary.get("intervals")
+    if iv:
+        for k, (lo, hi) in iv["aggregate"].items():
+            flat[f"{k}_lower"], flat[f"{k}_upper"] = lo, hi
     return flat
 
 
-def _emit_clv_model(session, summary, fmt_, quiet, source, top, data, expected, alive, prediction):
+def _param_table(summary: dict):
+    from rich.table import Table
+
+    iv = summary.get("intervals")
+    table = Table(title="Parameters", title_justify="left")
+    for name in ("Model", "Parameter", "Estimate", "Std. error"):
+        table.add_column(name, justify="left" if name in ("Model", "Parameter") else "right")
+    if iv:
+        table.add_column(f"{100 * iv['level']:g}% bootstrap interval", justify="right")
+    blocks = [(summary["model"], summary["params"], summary.get("standard_errors"))]
+    if summary.get("spend"):
+        blocks.append(("gamma-gamma", summary["spend"]["params"], summary["spend"].get("standard_errors")))
+    for model, params, ses in blocks:
+        for name, value in params.items():
+            cells = [model, name, fmt(value, "num4"), fmt(None if ses is None else ses[name], "num4")]
+            if iv:
+                lo, hi = iv["params"][name]
+                cells.append(f"{fmt(lo, 'num4')} .. {fmt(hi, 'num4')}")
+            table.add_row(*cells)
+    return table
+
+
+def _emit_clv_model(session, summary, fmt_, quiet, source, top, data, expected, alive, prediction, spec):
     from .render_metrics import plain_single, rich_summary, write_rows
 
     out = session.out()
     flat = _flat_summary(summary)
-    view = CLV_MODEL_VIEW if prediction is not None else View("bgnbd", CLV_MODEL_VIEW.fields, "expected_transactions_mean")
+    view = CLV_MODEL_VIEW if prediction is not None else View(spec.name, CLV_MODEL_VIEW.fields, "expected_transactions_mean")
+    extra = [Field(f"{k}_se", f"{k} std. error", "num4") for k in (summary.get("standard_errors") or {})]
+    if summary.get("spend") and summary["spend"].get("standard_errors"):
+        extra += [Field(f"{k}_se", f"{k} std. error", "num4") for k in summary["spend"]["standard_errors"]]
+    extra += _interval_fields(summary)
     fmt_ = resolve_format(fmt_, session.env)
     if quiet:
         key = view.headline
@@ -254,14 +333,17 @@ def _emit_clv_model(session, summary, fmt_, quiet, source, top, data, expected, 
     elif fmt_ in (TableFormat.csv, TableFormat.tsv):
         write_rows(out, fmt_, [flat])
     elif fmt_ is TableFormat.plain:
-        plain_single(out, view, flat)
+        plain_single(out, view, flat, extra=extra)
     else:
         import numpy as np
         from rich.console import Group
         from rich.table import Table
         from rich.text import Text
 
-        parts = [rich_summary(view, flat, f"BG/NBD{' + Gamma-Gamma' if prediction is not None else ''}: {source}")]
+        keep = tuple(f for f in view.fields if f.key not in summary["params"] and f.key not in (summary.get("spend") or {}).get("params", {}))
+        title = f"{spec.title}{' + Gamma-Gamma' if prediction is not None else ''}: {source}"
+        parts = [rich_summary(View(view.name, keep, view.headline), flat, title, extra=_interval_fields(summary)),
+                 _param_table(summary)]
         value = prediction.clv if prediction is not None else expected
         label = "CLV" if prediction is not None else "Expected purchases"
         qs = Table(title=f"{label} distribution", title_justify="left", box=None, padding=(0, 2))

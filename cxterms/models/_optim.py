@@ -175,3 +175,85 @@ def _scalar_or_array(value: np.ndarray, *inputs) -> float | np.ndarray:
     if value.ndim == 0 or (value.size == 1 and all(np.ndim(i) == 0 for i in inputs)):
         return float(value.reshape(()))
     return value
+
+
+def _log_covariance(fun: Callable, theta: np.ndarray, n_total: float, h: float = 1e-5) -> np.ndarray | None:
+    """Covariance of the log-parameter estimates from the observed information.
+
+    ``fun`` is the mean negative log-likelihood with its analytic gradient on
+    the log scale; the observed information is ``n_total`` times its Hessian
+    at the maximum, taken by central finite differences of the gradient. Its
+    inverse is the asymptotic covariance of log(params). None when the
+    Hessian is not positive definite (the maximum is not a proper peak).
+    """
+    with single_threaded(), np.errstate(all="ignore"):
+        info = _hessian(fun, np.asarray(theta, dtype=float), h) * float(n_total)
+        if not np.all(np.isfinite(info)):
+            return None
+        try:
+            np.linalg.cholesky(info)
+            cov = np.linalg.inv(info)
+        except np.linalg.LinAlgError:
+            return None
+    cov = 0.5 * (cov + cov.T)
+    if not np.all(np.isfinite(cov)) or np.any(np.diag(cov) <= 0):
+        return None
+    return cov
+
+
+def _standard_errors(params: dict[str, float], covariance) -> dict[str, float] | None:
+    """Delta method: se(p) = p * se(log p) = p * sqrt(cov_log[i, i])."""
+    if covariance is None:
+        return None
+    cov = np.asarray(covariance, dtype=float)
+    return {name: float(value * math.sqrt(cov[i, i])) for i, (name, value) in enumerate(params.items())}
+
+
+def _as_tuple(cov: np.ndarray | None):
+    return None if cov is None else tuple(tuple(float(v) for v in row) for row in cov)
+
+
+class FitMixin:
+    """Shared behaviour of the fitted-parameter dataclasses.
+
+    Subclasses are frozen dataclasses with one field per parameter (named in
+    ``_names``), and ``log_likelihood``, ``converged``, ``iterations``,
+    ``n_customers`` and ``covariance`` (of the log parameters, or None).
+    """
+
+    _names: tuple[str, ...] = ()
+    _model: str = ""
+    _title: str = ""
+
+    def _validate(self) -> None:
+        for name in self._names:
+            value = getattr(self, name)
+            if not (isinstance(value, (int, float, np.floating, np.integer)) and math.isfinite(value) and value > 0):
+                raise ModelError(f"{self._title} parameter {name} must be a positive number, not {value!r}")
+
+    @property
+    def params(self) -> dict[str, float]:
+        """The parameters as plain floats."""
+        return {n: float(getattr(self, n)) for n in self._names}
+
+    @property
+    def values(self) -> tuple[float, ...]:
+        """The parameters as a tuple, in the model's order."""
+        return tuple(float(getattr(self, n)) for n in self._names)
+
+    @property
+    def standard_errors(self) -> dict[str, float] | None:
+        """Asymptotic standard errors (observed information, delta method); None if unavailable."""
+        return _standard_errors(self.params, self.covariance)
+
+    def as_dict(self) -> dict:
+        """Plain JSON-ready dict: model, params, standard_errors, log_likelihood, converged, iterations, n_customers."""
+        return {
+            "model": self._model,
+            "params": self.params,
+            "standard_errors": self.standard_errors,
+            "log_likelihood": None if self.log_likelihood is None else float(self.log_likelihood),
+            "converged": bool(self.converged),
+            "iterations": int(self.iterations),
+            "n_customers": int(self.n_customers),
+        }

@@ -83,6 +83,7 @@ def predicted_clv(
     horizon: float,
     discount_rate: float = 0.0,
     margin: float = 1.0,
+    expected=None,
 ) -> CLVPrediction:
     """CLV of each customer over ``horizon`` time units, discounted per unit.
 
@@ -96,7 +97,9 @@ def predicted_clv(
     i.e. the transactions expected in unit k are discounted to the end of that
     unit (the last, partial unit is clipped at the horizon). With d = 0 this is
     margin * E[M] * E[Y(horizon)]; ``margin`` (0 < margin <= 1, default 1)
-    turns revenue into profit. The time unit is the one the BG/NBD model was fitted
+    turns revenue into profit. ``expected`` is the conditional-expectation
+    function of the purchase model (default: BG/NBD's; any model of
+    :mod:`cxterms.models.registry` works). The time unit is the one the BG/NBD model was fitted
     in: a weekly fit needs a weekly discount rate (see :func:`convert_rate`).
 
     horizon <= 0, discount_rate <= -1 or margin outside (0, 1] -> UsageError; invalid customer data
@@ -127,11 +130,12 @@ def predicted_clv(
     except ValueError:
         raise DataError("monetary_value must have one value per customer") from None
     value = np.asarray(expected_average_value(gg_fit, x, spend), dtype=float).reshape(x.shape)
+    expect = expected_transactions if expected is None else expected
     # Identical (x, t_x, T) rows share their transaction forecast.
     (ux, utx, ut), _, inverse = _compress(x, tx, age)
 
     def forecast(t: float) -> np.ndarray:
-        return np.asarray(expected_transactions(bgnbd_fit, t, ux, utx, ut), dtype=float).reshape(ux.shape)
+        return np.asarray(expect(bgnbd_fit, t, ux, utx, ut), dtype=float).reshape(ux.shape)
 
     if d == 0.0:
         previous = discounted = forecast(h)

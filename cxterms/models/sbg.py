@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.special import betaln, digamma, hyp2f1
 
 from cxterms.errors import DataError, ModelError, UsageError
-from cxterms.models._optim import _check_optimum, _minimize, _scalar_or_array
+from cxterms.models._optim import _as_tuple, _check_optimum, _log_covariance, _minimize, _scalar_or_array, _standard_errors
 
 __all__ = [
     "SBGFit",
@@ -57,6 +57,8 @@ class SBGFit:
     iterations: int = 0
     periods: int = 0
     cohort_size: float | None = None
+    #: covariance of (log alpha, log beta) from the observed information, or None
+    covariance: tuple | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for name in ("alpha", "beta"):
@@ -70,6 +72,11 @@ class SBGFit:
         return {"alpha": float(self.alpha), "beta": float(self.beta)}
 
     @property
+    def standard_errors(self) -> dict[str, float] | None:
+        """Asymptotic standard errors: observed information on the log scale, delta method back."""
+        return _standard_errors(self.params, self.covariance)
+
+    @property
     def mean_churn_probability(self) -> float:
         """Mean churn probability per period across new customers, alpha / (alpha + beta)."""
         return float(self.alpha / (self.alpha + self.beta))
@@ -79,6 +86,7 @@ class SBGFit:
         return {
             "model": "sbg",
             "params": self.params,
+            "standard_errors": self.standard_errors,
             "log_likelihood": None if self.log_likelihood is None else float(self.log_likelihood),
             "converged": bool(self.converged),
             "iterations": int(self.iterations),
@@ -174,6 +182,7 @@ def fit_sbg(survivors: Sequence[float]) -> SBGFit:
         iterations=opt.iterations,
         periods=int(n.size - 1),
         cohort_size=float(n[0]),
+        covariance=_as_tuple(_log_covariance(fun, opt.theta, float(n[0]))),
     )
 
 
