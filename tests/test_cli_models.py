@@ -237,3 +237,39 @@ def test_standard_errors_and_intervals(run):
 def test_bootstrap_options_need_intervals(run, extra):
     r = run("clv", EX / "orders.csv", "--model", "bgnbd", *extra)
     assert r.exit_code == 2 and r.stdout == ""
+
+
+HOLDOUT = ("clv", EX / "purchases.csv", "--model", "bgnbd", "--calibration-end", "2025-09-30", "--holdout-end", "2026-06-30")
+
+
+def test_holdout_validation_json_csv_plain_rich(run):
+    d = js(run(*HOLDOUT, "-f", "json"))
+    ho = d["holdout"]
+    assert ho["length"] == 39.0 and ho["calibration_end"] == "2025-09-30" and ho["holdout_end"] == "2026-06-30"
+    assert set(ho["errors"]) >= {"mae", "rmse", "bias_percent", "correlation", "actual_total", "predicted_total"}
+    assert [r["repeat_purchases"] for r in ho["by_frequency"]] == ["0", "1", "2", "3", "4", "5", "6", "7+"]
+    assert len(ho["tracking"]) == 78
+    assert set(ho["tracking"][0]) == {"period", "start", "phase", "actual_incremental", "predicted_incremental",
+                                      "actual_cumulative", "predicted_cumulative"}
+    rows = list(csv.DictReader(io.StringIO(run(*HOLDOUT, "-f", "csv").stdout)))
+    assert [r["table"] for r in rows].count("tracking") == 78 and [r["table"] for r in rows].count("by_frequency") == 8
+    assert float(rows[0]["holdout_mae"]) == pytest.approx(ho["errors"]["mae"])
+    plain = run(*HOLDOUT).stdout
+    assert "holdout_rmse\t" in plain and "# by_frequency" in plain and "# tracking" in plain
+    rich = run(*HOLDOUT, "-f", "rich").stdout
+    assert "Holdout purchases by calibration repeat purchases" in rich and "● actual" in rich
+    per = js(run(*HOLDOUT, "--per-customer", "-f", "json"))
+    assert sum(r["holdout_actual"] for r in per) == ho["errors"]["actual_total"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--holdout-end", "2026-06-30"),  # no --calibration-end
+        ("--calibration-end", "2025-09-30", "--holdout-end", "2025-09-01"),  # before the calibration end
+        ("--calibration-end", "2025-09-30", "--holdout-end", "soon"),
+    ],
+)
+def test_holdout_usage_errors(run, args):
+    r = run("clv", EX / "purchases.csv", "--model", "bgnbd", *args)
+    assert r.exit_code == 2 and r.stdout == "" and r.stderr.startswith("cxterms: ")

@@ -91,6 +91,7 @@ def clv(
     model: Annotated[Optional[Model], typer.Option("--model", case_sensitive=False, help="Fit BG/NBD (and Gamma-Gamma when amounts are given) to the order log.", rich_help_panel=MODELS)] = None,
     rfm: Annotated[bool, typer.Option("--rfm", help="FILE is a summary table: frequency, recency, T (and monetary_value).", rich_help_panel=MODELS)] = False,
     calibration_end: Annotated[Optional[str], typer.Option("--calibration-end", metavar="DATE", help="End of the calibration period (default: the last date in the log).", rich_help_panel=MODELS)] = None,
+    holdout_end: Annotated[Optional[str], typer.Option("--holdout-end", metavar="DATE", help="Validate on the holdout period after --calibration-end up to DATE.", rich_help_panel=MODELS)] = None,
     horizon: Annotated[Optional[float], typer.Option("--horizon", min=0, metavar="H", help="Prediction horizon in --unit units (default: one year).", rich_help_panel=MODELS)] = None,
     intervals: Annotated[bool, typer.Option("--intervals", help="Parametric-bootstrap intervals (95%) for parameters, expected purchases, P(alive) and CLV.", rich_help_panel=MODELS)] = False,
     bootstrap: Annotated[Optional[int], typer.Option("--bootstrap", min=10, metavar="N", help="Bootstrap replicates for --intervals (default 200).", rich_help_panel=MODELS)] = None,
@@ -158,7 +159,7 @@ def clv(
 
         run_clv_model(
             session, file, model=model.value if model is not None else None, rfm=rfm,
-            intervals=intervals, replicates=bootstrap, seed=seed, customer_column=customer_column, date_column=date_column, amount_column=amount_column,
+            intervals=intervals, replicates=bootstrap, seed=seed, holdout_end=holdout_end, customer_column=customer_column, date_column=date_column, amount_column=amount_column,
             unit=unit.value if unit else None, calibration_end=calibration_end, horizon=horizon,
             discount_rate=parse_fraction(discount_rate, "--discount-rate") if discount_rate is not None else 0.0,
             margin=parse_fraction(margin, "--margin", allow_zero=False) if margin is not None else None,
@@ -168,8 +169,8 @@ def clv(
         return
     if discount_rate is not None:
         raise UsageError("--discount-rate goes with the formula or a --model")
-    if horizon is not None or calibration_end is not None or intervals or bootstrap is not None or seed is not None:
-        raise UsageError("--horizon, --calibration-end, --intervals, --bootstrap and --seed go with --model")
+    if horizon is not None or calibration_end is not None or holdout_end is not None or intervals or bootstrap is not None or seed is not None:
+        raise UsageError("--horizon, --calibration-end, --holdout-end, --intervals, --bootstrap and --seed go with --model")
     _historic(session, file, customer_column, date_column, amount_column, unit.value if unit else "day",
               parse_fraction(margin, "--margin", allow_zero=False) if margin is not None else 1.0,
               per_customer, date_format, delimiter, header, encoding, format, quiet)

@@ -2,6 +2,7 @@
 and ``retention`` (shifted-beta-geometric). numpy and scipy are imported
 only here, after ``cxterms.models.require()`` has checked them."""
 
+import math
 from typing import Annotated, Optional
 
 import typer
@@ -149,8 +150,21 @@ def _interval_fields(summary: dict) -> list:
     return out
 
 
+def _read_split(session, file, *, unit, calibration_end, holdout_end, date_format, delimiter, header, encoding,
+                customer_column, date_column, amount_column):
+    """A transaction log split into calibration and holdout periods."""
+    from ..io.records import order_columns, read_orders
+    from ..models.holdout import split_log
+    from .inputs import open_input
+
+    table = open_input(session, file, delimiter=delimiter, header=header, encoding=encoding)
+    ccol, dcol, acol = order_columns(table, customer_column, date_column, amount_column, amount_optional=True)
+    rows = ((c, d, a) for _line, c, d, a in read_orders(table, ccol, dcol, acol, date_format))
+    return split_log(rows, unit=unit, calibration_end=calibration_end, holdout_end=holdout_end), table.name
+
+
 def run_clv_model(session, file, *, model, rfm, customer_column, date_column, amount_column, unit, calibration_end,
-                  horizon, discount_rate, margin=None, intervals=False, replicates=None, seed=None,
+                  horizon, discount_rate, margin=None, intervals=False, replicates=None, seed=None, holdout_end=None,
                   per_customer, top, date_format, delimiter, header, encoding, fmt_, quiet):
     """Fit a purchase model (+ Gamma-Gamma with amounts) and report predictions."""
     from ..errors import DataError, UsageError
@@ -175,7 +189,25 @@ def run_clv_model(session, file, *, model, rfm, customer_column, date_column, am
             end = parse_date(calibration_end, date_format)
         except ValueError:
             raise UsageError(f"--calibration-end {calibration_end!r} is not a date") from None
-    if rfm:
+    split = None
+    if holdout_end is not None:
+        if rfm:
+            raise UsageError("--holdout-end needs a transaction log, not --rfm")
+        if end is None:
+            raise UsageError("--holdout-end goes with --calibration-end (the end of the fitting period)")
+        try:
+            hend = parse_date(holdout_end, date_format)
+        except ValueError:
+            raise UsageError(f"--holdout-end {holdout_end!r} is not a date") from None
+        split, source = _read_split(session, file, unit=unit, calibration_end=end, holdout_end=hend,
+                                    date_format=date_format, delimiter=delimiter, header=header, encoding=encoding,
+                                    customer_column=customer_column, date_column=date_column, amount_column=amount_column)
+        data = split.calibration
+        if split.new_in_holdout:
+            session.out().note(f"{split.new_in_holdout} customers whose first purchase is in the holdout period were left out")
+        if split.ignored_after_holdout:
+            session.out().note(f"{split.ignored_after_holdout} rows dated after the holdout end ({hend}) were ignored")
+    elif rfm:
         data, source = _read_rfm(session, file, unit=unit, delimiter=delimiter, header=header, encoding=encoding,
                                  customer_column=customer_column)
     else:
@@ -233,6 +265,18 @@ def run_clv_model(session, file, *, model, rfm, customer_column, date_column, am
         session.out().warn("--margin was not applied: the log has no amounts, so there is no CLV to scale")
     if data.ignored_after_end:
         session.out().note(f"{data.ignored_after_end} rows dated after the calibration end ({data.calibration_end}) were ignored")
+    validation = None
+    if split is not None:
+        from ..models.holdout import validate
+
+        validation = validate(spec, fit, split)
+        summary["holdout"] = {
+            "calibration_end": split.calibration_end.isoformat(),
+            "holdout_end": split.holdout_end.isoformat(),
+            "length": split.holdout_length,
+            "new_customers_left_out": split.new_in_holdout,
+            **validation.as_dict(),
+        }
     bands = None
     if intervals:
         from ..models.bootstrap import bootstrap_intervals
@@ -256,6 +300,8 @@ def run_clv_model(session, file, *, model, rfm, customer_column, date_column, am
             if prediction is not None:
                 row.update(monetary_value=float(data.monetary_value[i]),
                            expected_average_value=float(prediction.expected_average_value[i]), clv=float(prediction.clv[i]))
+            if validation is not None:
+                row.update(holdout_actual=float(validation.actual[i]), holdout_predicted=float(validation.predicted[i]))
             if bands is not None:
                 for key, (lo, hi) in bands.per_customer.items():
                     row[f"{key}_lower"] = float(lo[i])
@@ -266,6 +312,9 @@ def run_clv_model(session, file, *, model, rfm, customer_column, date_column, am
             fields = fields + tuple(
                 Field(f"{k}_{side}", f"{k.replace('_', ' ')} {side}", "money" if k == "clv" else "num3")
                 for k in bands.per_customer for side in ("lower", "upper"))
+        if validation is not None:
+            fields = fields + (Field("holdout_actual", "Holdout purchases", "num2"),
+                               Field("holdout_predicted", "Predicted holdout purchases", "num3"))
         view = View("predictions", fields, "clv" if prediction is not None else "expected_transactions")
         emit_rows(session, view, rows, fmt_, label_key="customer", quiet=quiet,
                   columns=[f.key for f in view.fields if f.key in rows[0]])
@@ -289,7 +338,62 @@ def _flat_summary(summary: dict) -> dict:
     if iv:
         for k, (lo, hi) in iv["aggregate"].items():
             flat[f"{k}_lower"], flat[f"{k}_upper"] = lo, hi
+    ho = summary.get("holdout")
+    if ho:
+        flat["holdout_end"] = ho["holdout_end"]
+        flat["holdout_length"] = ho["length"]
+        for k, v in ho["errors"].items():
+            flat[f"holdout_{k}"] = v
     return flat
+
+
+HOLDOUT_FIELDS = (
+    Field("holdout_end", "Holdout end", "text"),
+    Field("holdout_length", "Holdout length (units)", "num2"),
+    Field("holdout_actual_total", "Holdout purchases: actual", "num2"),
+    Field("holdout_predicted_total", "Holdout purchases: predicted", "num2"),
+    Field("holdout_bias_percent", "Aggregate bias (%)", "num2"),
+    Field("holdout_mae", "MAE per customer", "num3"),
+    Field("holdout_rmse", "RMSE per customer", "num3"),
+    Field("holdout_correlation", "Correlation (predicted, actual)", "num3"),
+)
+
+
+def line_chart(series: dict[str, list[float]], marks: dict[str, str], *, split: int | None = None, height: int = 10,
+               width: int = 78) -> list[str]:
+    """A small text line chart of aligned series (one column per point, sampled down to ``width``).
+
+    ``marks`` gives each series' character; where two meet the later one wins
+    unless they are equal. ``split`` draws a dotted vertical line before that
+    point (the calibration end).
+    """
+    names = list(series)
+    n = len(series[names[0]])
+    if n == 0:
+        return []
+    step = max(1, math.ceil(n / width))
+    idx = list(range(0, n, step))
+    if idx[-1] != n - 1:
+        idx.append(n - 1)
+    top = max(max(series[k][i] for i in idx) for k in names) or 1.0
+    grid = [[" "] * len(idx) for _ in range(height)]
+    if split is not None:
+        col = next((c for c, i in enumerate(idx) if i >= split), None)
+        if col is not None:
+            for row in grid:
+                row[col] = "┊"
+    for k in names:
+        for c, i in enumerate(idx):
+            r = height - 1 - round(series[k][i] / top * (height - 1))
+            cell = grid[r][c]
+            grid[r][c] = "◆" if cell not in (" ", "┊") and cell != marks[k] else marks[k]
+    label = len(f"{top:,.0f}")
+    lines = []
+    for r, row in enumerate(grid):
+        y = f"{top:,.0f}" if r == 0 else ("0" if r == height - 1 else "")
+        lines.append(f"{y:>{label}} │{''.join(row)}")
+    lines.append(" " * label + " └" + "─" * len(idx))
+    return lines
 
 
 def _param_table(summary: dict):
@@ -314,6 +418,27 @@ def _param_table(summary: dict):
     return table
 
 
+def _holdout_rich(holdout: dict, unit: str) -> list:
+    from rich.table import Table
+    from rich.text import Text
+
+    parts = []
+    bf = Table(title="Holdout purchases by calibration repeat purchases", title_justify="left")
+    for name in ("Repeat purchases", "Customers", "Actual (mean)", "Predicted (mean)"):
+        bf.add_column(name, justify="right")
+    for r in holdout["by_frequency"]:
+        bf.add_row(r["repeat_purchases"], str(r["customers"]), fmt(r["actual_mean"], "num3"), fmt(r["predicted_mean"], "num3"))
+    parts.append(bf)
+    tr = holdout["tracking"]
+    split = next((i for i, r in enumerate(tr) if r["phase"] == "holdout"), None)
+    for kind in ("cumulative", "incremental"):
+        lines = line_chart({"actual": [r[f"actual_{kind}"] for r in tr], "predicted": [r[f"predicted_{kind}"] for r in tr]},
+                           {"actual": "●", "predicted": "·"}, split=split)
+        parts.append(Text(f"Repeat purchases per {unit}, {kind}\n● actual  · predicted  ◆ both  ┊ calibration end\n"
+                          + "\n".join(lines), no_wrap=True))
+    return parts
+
+
 def _emit_clv_model(session, summary, fmt_, quiet, source, top, data, expected, alive, prediction, spec):
     from .render_metrics import plain_single, rich_summary, write_rows
 
@@ -324,6 +449,9 @@ def _emit_clv_model(session, summary, fmt_, quiet, source, top, data, expected, 
     if summary.get("spend") and summary["spend"].get("standard_errors"):
         extra += [Field(f"{k}_se", f"{k} std. error", "num4") for k in summary["spend"]["standard_errors"]]
     extra += _interval_fields(summary)
+    holdout = summary.get("holdout")
+    if holdout:
+        extra += list(HOLDOUT_FIELDS)
     fmt_ = resolve_format(fmt_, session.env)
     if quiet:
         key = view.headline
@@ -331,19 +459,36 @@ def _emit_clv_model(session, summary, fmt_, quiet, source, top, data, expected, 
     elif fmt_ is TableFormat.json:
         out.json(summary)
     elif fmt_ in (TableFormat.csv, TableFormat.tsv):
-        write_rows(out, fmt_, [flat])
+        if holdout:
+            write_rows(out, fmt_, [{"table": "summary", **flat}]
+                       + [{"table": "by_frequency", **r} for r in holdout["by_frequency"]]
+                       + [{"table": "tracking", **r} for r in holdout["tracking"]])
+        else:
+            write_rows(out, fmt_, [flat])
     elif fmt_ is TableFormat.plain:
         plain_single(out, view, flat, extra=extra)
+        if holdout:
+            for name, rows in (("by_frequency", holdout["by_frequency"]), ("tracking", holdout["tracking"])):
+                out.write("")
+                out.write(f"# {name}")
+                keys = list(rows[0])
+                out.write("\t".join(keys))
+                for r in rows:
+                    out.write("\t".join("" if r[k] is None else (fmt(r[k], "num3") if isinstance(r[k], float) else str(r[k]))
+                                        for k in keys))
     else:
         import numpy as np
         from rich.console import Group
         from rich.table import Table
         from rich.text import Text
 
-        keep = tuple(f for f in view.fields if f.key not in summary["params"] and f.key not in (summary.get("spend") or {}).get("params", {}))
+        keep = tuple(f for f in view.fields if not (holdout and f.key == "ignored_after_end") and f.key not in summary["params"] and f.key not in (summary.get("spend") or {}).get("params", {}))
         title = f"{spec.title}{' + Gamma-Gamma' if prediction is not None else ''}: {source}"
-        parts = [rich_summary(View(view.name, keep, view.headline), flat, title, extra=_interval_fields(summary)),
+        parts = [rich_summary(View(view.name, keep, view.headline), flat, title,
+                              extra=_interval_fields(summary) + (list(HOLDOUT_FIELDS) if holdout else [])),
                  _param_table(summary)]
+        if holdout:
+            parts.extend(_holdout_rich(holdout, summary["unit"]))
         value = prediction.clv if prediction is not None else expected
         label = "CLV" if prediction is not None else "Expected purchases"
         qs = Table(title=f"{label} distribution", title_justify="left", box=None, padding=(0, 2))
