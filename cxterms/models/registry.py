@@ -48,7 +48,55 @@ def _bgnbd() -> ModelSpec:
     )
 
 
-_FACTORIES: dict[str, Callable[[], ModelSpec]] = {"bgnbd": _bgnbd}
+def _pareto() -> ModelSpec:
+    from cxterms.models import pareto as m
+
+    return ModelSpec(
+        name="pareto",
+        title="Pareto/NBD",
+        names=("r", "alpha", "s", "beta"),
+        fit=m.fit_pareto,
+        expected=m.expected_transactions,
+        alive=m.probability_alive,
+        unconditional=m.expected_transactions_unconditional,
+        simulate=lambda v, T, rng: m.simulate_pareto(*v, len(T), T, rng),
+    )
+
+
+def _mbgnbd() -> ModelSpec:
+    from cxterms.models import mbgnbd as m
+
+    return ModelSpec(
+        name="mbgnbd",
+        title="MBG/NBD",
+        names=("r", "alpha", "a", "b"),
+        fit=m.fit_mbgnbd,
+        expected=m.expected_transactions,
+        alive=m.probability_alive,
+        unconditional=m.expected_transactions_unconditional,
+        simulate=lambda v, T, rng: m.simulate_mbgnbd(*v, len(T), T, rng),
+    )
+
+
+def _bgbb() -> ModelSpec:
+    from cxterms.models import bgbb as m
+
+    return ModelSpec(
+        name="bgbb",
+        title="BG/BB",
+        names=("alpha", "beta", "gamma", "delta"),
+        fit=m.fit_bgbb,
+        expected=m.expected_transactions,
+        alive=m.probability_alive,
+        unconditional=m.expected_transactions_unconditional,
+        simulate=lambda v, T, rng: m.simulate_bgbb(*v, len(T), T, rng),
+        discrete=True,
+    )
+
+
+_FACTORIES: dict[str, Callable[[], ModelSpec]] = {"bgnbd": _bgnbd, "pareto": _pareto, "mbgnbd": _mbgnbd, "bgbb": _bgbb}
+#: the continuous-time models that ``--model auto`` compares
+CONTINUOUS: tuple[str, ...] = ("bgnbd", "pareto", "mbgnbd")
 MODELS: tuple[str, ...] = tuple(_FACTORIES)
 
 
