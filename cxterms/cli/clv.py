@@ -26,6 +26,10 @@ class Unit(str, Enum):
 
 class Model(str, Enum):
     bgnbd = "bgnbd"
+    pareto = "pareto"
+    mbgnbd = "mbgnbd"
+    bgbb = "bgbb"
+    auto = "auto"
 
 
 FORMULA_VIEW = View("clv", (
@@ -70,7 +74,7 @@ def customer_view(unit: str) -> View:
 
 FORMULA = "Formula"
 ORDERS = "From orders"
-MODELS = "Models (BG/NBD + Gamma-Gamma; needs the models extra)"
+MODELS = "Models (BG/NBD, Pareto/NBD, MBG/NBD, BG/BB + Gamma-Gamma; needs the models extra)"
 
 
 @app.command()
@@ -88,8 +92,8 @@ def clv(
     amount_column: Annotated[Optional[str], typer.Option("--amount-column", metavar="NAME|N", help="Order amount column. Default: amount, revenue, total...", rich_help_panel=ORDERS)] = None,
     unit: Annotated[Optional[Unit], typer.Option("--unit", case_sensitive=False, help="Time unit: day, week (7 days) or month (365.25/12 days). Default: day for history, week for models.", rich_help_panel=ORDERS)] = None,
     per_customer: Annotated[bool, typer.Option("--per-customer", help="Emit only the per-customer rows (JSON array or CSV rows).", rich_help_panel=ORDERS)] = False,
-    model: Annotated[Optional[Model], typer.Option("--model", case_sensitive=False, help="Fit BG/NBD (and Gamma-Gamma when amounts are given) to the order log.", rich_help_panel=MODELS)] = None,
-    rfm: Annotated[bool, typer.Option("--rfm", help="FILE is a summary table: frequency, recency, T (and monetary_value).", rich_help_panel=MODELS)] = False,
+    model: Annotated[Optional[Model], typer.Option("--model", case_sensitive=False, help="Purchase model: bgnbd, pareto (Pareto/NBD), mbgnbd, bgbb (discrete periods) or auto (compare by BIC / holdout); Gamma-Gamma spend when amounts are given.", rich_help_panel=MODELS)] = None,
+    rfm: Annotated[bool, typer.Option("--rfm", help="FILE is a summary table: frequency, recency, T (and monetary_value); for bgbb frequency, recency, n and an optional count.", rich_help_panel=MODELS)] = False,
     calibration_end: Annotated[Optional[str], typer.Option("--calibration-end", metavar="DATE", help="End of the calibration period (default: the last date in the log).", rich_help_panel=MODELS)] = None,
     holdout_end: Annotated[Optional[str], typer.Option("--holdout-end", metavar="DATE", help="Validate on the holdout period after --calibration-end up to DATE.", rich_help_panel=MODELS)] = None,
     horizon: Annotated[Optional[float], typer.Option("--horizon", min=0, metavar="H", help="Prediction horizon in --unit units (default: one year).", rich_help_panel=MODELS)] = None,
@@ -116,11 +120,15 @@ def clv(
     revenue, average order value, purchase frequency, average lifespan and
     historic CLV (revenue per customer, mean and median; x --margin).
 
-    Models (--model bgnbd): BG/NBD expected transactions and P(alive) per
-    customer, Gamma-Gamma expected spend when amounts are given, and CLV
-    over --horizon units discounted at --discount-rate per unit. Times are
-    measured in --unit (a discount rate per month with --unit week is a
-    mistake). Needs numpy and scipy: pip install 'cxterms[models]'.
+    Models (--model bgnbd|pareto|mbgnbd|bgbb|auto): expected transactions
+    and P(alive) per customer with standard errors, Gamma-Gamma expected
+    spend when amounts are given, and CLV (x --margin) over --horizon units
+    discounted at --discount-rate per unit. Times are measured in --unit (a
+    discount rate per month with --unit week is a mistake); bgbb counts
+    whole --unit periods. auto compares bgnbd, pareto and mbgnbd by BIC (by
+    holdout MAE with --holdout-end). --intervals adds parametric-bootstrap
+    intervals; --calibration-end with --holdout-end validates on the later
+    period. Needs numpy and scipy: pip install 'cxterms[models]'.
 
     Example:
 
@@ -129,6 +137,8 @@ def clv(
         cxterms clv examples/orders.csv
         cxterms clv examples/orders.csv --per-customer -f csv
         cxterms clv examples/orders.csv --model bgnbd --unit week --horizon 52
+        cxterms clv examples/purchases.csv --model auto --calibration-end 2025-09-30 --holdout-end 2026-06-30
+        cxterms clv examples/orders.csv --model pareto --intervals --bootstrap 100 --seed 1
     """
     from ..errors import UsageError
     from .inputs import parse_fraction

@@ -88,9 +88,11 @@ def _float_column(table, col: int, what: str, rows):
     return out
 
 
-def _read_rfm(session, file, *, unit, delimiter, header, encoding, customer_column):
-    """A summary table: frequency, recency, T and optionally monetary_value."""
-    from ..errors import UsageError
+def _read_rfm(session, file, *, unit, delimiter, header, encoding, customer_column, discrete=False):
+    """A summary table: frequency, recency, T (or, for BG/BB, n) and optionally monetary_value and count."""
+    import numpy as np
+
+    from ..errors import DataError, UsageError
     from ..io.records import CUSTOMER_COLUMNS
     from ..models.rfm import RFMData
     from .inputs import open_input
@@ -99,27 +101,39 @@ def _read_rfm(session, file, *, unit, delimiter, header, encoding, customer_colu
     if not table.header:
         raise UsageError("--rfm needs a header naming the columns frequency, recency, T (and monetary_value)")
     named = {h.casefold(): i for i, h in enumerate(table.header)}
-    missing = [c for c in ("frequency", "recency", "t") if c not in named]
+    age_names = ("n", "periods", "t") if discrete else ("t",)
+    age = next((named[c] for c in age_names if c in named), None)
+    missing = [c for c in ("frequency", "recency") if c not in named] + ([] if age is not None else ["n" if discrete else "T"])
     if missing:
         raise UsageError(
-            f"--rfm needs columns frequency, recency and T; {table.name} lacks {', '.join(missing)}",
+            f"--rfm needs columns frequency, recency and {'n' if discrete else 'T'}; {table.name} lacks {', '.join(missing)}",
             hint=f"columns: {table.columns_text()}",
         )
     money = next((named[c] for c in ("monetary_value", "monetary", "avg_spend") if c in named), None)
+    count = next((named[c] for c in ("count", "weights", "weight", "customers") if c in named), None) if discrete else None
     try:
         cust = table.column(customer_column, defaults=CUSTOMER_COLUMNS + ("id",), what="customer column")
     except UsageError:
         cust = None
     rows = [(ln, r) for ln, r in table.rows() if any(c.strip() for c in r)]
     ids = [r[cust].strip() if cust is not None and cust < len(r) else str(n) for n, (_ln, r) in enumerate(rows, 1)]
-    return RFMData.from_columns(
-        _float_column(table, named["frequency"], "frequency", rows),
-        _float_column(table, named["recency"], "recency", rows),
-        _float_column(table, named["t"], "T", rows),
-        _float_column(table, money, "monetary_value", rows) if money is not None else None,
-        customer_ids=ids,
-        unit=unit,
-    ), table.name
+    cols = [_float_column(table, named["frequency"], "frequency", rows),
+            _float_column(table, named["recency"], "recency", rows),
+            _float_column(table, age, "n" if discrete else "T", rows),
+            _float_column(table, money, "monetary_value", rows) if money is not None else None]
+    if count is not None:
+        counts = _float_column(table, count, "count", rows)
+        for (ln, _r), c in zip(rows, counts):
+            if not (c >= 0 and c == int(c)):
+                raise DataError(f"count {c:g} is not a whole number >= 0", file=table.name, line=ln, column=count + 1)
+        reps = np.asarray(counts, dtype=np.int64)
+        cols = [None if c is None else np.repeat(np.asarray(c, dtype=float), reps) for c in cols]
+        ids = [f"{cid}.{k}" for cid, r in zip(ids, reps) for k in range(1, int(r) + 1)]
+    if discrete:
+        from ..models.bgbb import validate_periods
+
+        validate_periods(cols[0], cols[1], cols[2])
+    return RFMData.from_columns(*cols, customer_ids=ids, unit=unit), table.name
 
 
 def _read_log(session, file, *, unit, calibration_end, date_format, delimiter, header, encoding,
@@ -150,6 +164,20 @@ def _interval_fields(summary: dict) -> list:
     return out
 
 
+def _read_periods(session, file, *, unit, calibration_end, date_format, delimiter, header, encoding,
+                  customer_column, date_column, amount_column):
+    """A transaction log summarised per customer in whole periods (BG/BB)."""
+    from ..io.records import order_columns, read_orders
+    from ..models.rfm import summarize_periods
+    from .inputs import open_input
+
+    table = open_input(session, file, delimiter=delimiter, header=header, encoding=encoding)
+    ccol, dcol, acol = order_columns(table, customer_column, date_column, amount_column, amount_optional=True)
+    rows = ((c, d, a) for _line, c, d, a in read_orders(table, ccol, dcol, acol, date_format))
+    data, _left_out = summarize_periods(rows, unit=unit, calibration_end=calibration_end)
+    return data, table.name
+
+
 def _read_split(session, file, *, unit, calibration_end, holdout_end, date_format, delimiter, header, encoding,
                 customer_column, date_column, amount_column):
     """A transaction log split into calibration and holdout periods."""
@@ -178,9 +206,18 @@ def run_clv_model(session, file, *, model, rfm, customer_column, date_column, am
     from ..models import gamma_gamma, registry
     from ..models.clv import predicted_clv
 
-    spec = registry.get(model or "bgnbd")
+    name = model or "bgnbd"
+    auto = name == "auto"
+    spec = registry.get("bgnbd" if auto else name)
     unit = unit or "week"
+    if spec.discrete and holdout_end is not None:
+        raise UsageError("--holdout-end works with the continuous-time models (bgnbd, pareto, mbgnbd, auto), not bgbb")
+    if spec.discrete and intervals:
+        pass  # the parametric bootstrap works for BG/BB too
+    horizon_given = horizon is not None
     horizon = YEAR[unit] if horizon is None else horizon
+    if spec.discrete and horizon != int(horizon):
+        raise UsageError(f"BG/BB predicts whole periods: --horizon must be a whole number, not {horizon:g}")
     end = None
     if calibration_end is not None:
         if rfm:
@@ -209,7 +246,17 @@ def run_clv_model(session, file, *, model, rfm, customer_column, date_column, am
             session.out().note(f"{split.ignored_after_holdout} rows dated after the holdout end ({hend}) were ignored")
     elif rfm:
         data, source = _read_rfm(session, file, unit=unit, delimiter=delimiter, header=header, encoding=encoding,
-                                 customer_column=customer_column)
+                                 customer_column=customer_column, discrete=spec.discrete)
+        if spec.discrete and not horizon_given:
+            horizon = float(np.max(data.T))
+            session.out().note(f"BG/BB horizon: {horizon:g} periods (the longest observation); set it with --horizon")
+    elif spec.discrete:
+        data, source = _read_periods(session, file, unit=unit, calibration_end=end, date_format=date_format,
+                                     delimiter=delimiter, header=header, encoding=encoding,
+                                     customer_column=customer_column, date_column=date_column, amount_column=amount_column)
+        if data.ignored_after_end:
+            session.out().note(f"BG/BB uses whole {unit}s: {data.ignored_after_end} purchases in the incomplete "
+                               f"last {unit} (after {data.calibration_end}) were left out")
     else:
         data, source = _read_log(session, file, unit=unit, calibration_end=end, date_format=date_format,
                                  delimiter=delimiter, header=header, encoding=encoding, customer_column=customer_column,
@@ -217,7 +264,11 @@ def run_clv_model(session, file, *, model, rfm, customer_column, date_column, am
     if data.n_customers < 2:
         raise DataError(f"the models need at least two customers; {source} has {data.n_customers}")
     x, tx, T = data.frequency, data.recency, data.T
-    fit = spec.fit(x, tx, T)
+    comparison = None
+    if auto:
+        spec, fit, comparison, selected_by = _compare_models(session, registry, x, tx, T, split)
+    else:
+        fit = spec.fit(x, tx, T)
     expected = np.asarray(spec.expected(fit, horizon, x, tx, T), dtype=float).reshape(-1)
     alive = np.asarray(spec.alive(fit, x, tx, T), dtype=float).reshape(-1)
     summary = {
@@ -237,6 +288,11 @@ def run_clv_model(session, file, *, model, rfm, customer_column, date_column, am
         "expected_transactions_mean": float(expected.mean()),
         "probability_alive_mean": float(alive.mean()),
     }
+    if spec.discrete:
+        summary["unit"] = "period" if rfm else unit
+    if comparison is not None:
+        summary["comparison"] = comparison
+        summary["selected_by"] = selected_by
     if fit.standard_errors is None:
         session.out().warn(f"the {spec.title} standard errors are not available: the likelihood is not curved "
                            "like a proper maximum there")
@@ -320,6 +376,53 @@ def run_clv_model(session, file, *, model, rfm, customer_column, date_column, am
                   columns=[f.key for f in view.fields if f.key in rows[0]])
         return
     _emit_clv_model(session, summary, fmt_, quiet, source, top, data, expected, alive, prediction, spec)
+
+
+def _compare_models(session, registry, x, tx, T, split):
+    """Fit every continuous-time model; choose by BIC, or by holdout MAE when there is a holdout."""
+    import math
+
+    from ..errors import DataError, ModelError
+
+    n = x.shape[0]
+    rows, fits = [], {}
+    for name in registry.CONTINUOUS:
+        spec = registry.get(name)
+        row = {"model": name}
+        try:
+            fit = spec.fit(x, tx, T)
+        except (ModelError, DataError) as exc:
+            row["error"] = str(exc)
+            rows.append(row)
+            continue
+        k = len(spec.names)
+        ll = float(fit.log_likelihood)
+        row.update(params=fit.params, log_likelihood=ll, aic=2 * k - 2 * ll, bic=k * math.log(n) - 2 * ll)
+        if split is not None:
+            from ..models.holdout import validate
+
+            errors = validate(spec, fit, split).errors
+            row.update({f"holdout_{key}": errors[key] for key in ("mae", "rmse", "bias_percent", "correlation")})
+        fits[name] = (spec, fit)
+        rows.append(row)
+    good = [r for r in rows if "error" not in r]
+    if not good:
+        raise ModelError("none of the models could be fitted: " + "; ".join(f"{r['model']}: {r['error']}" for r in rows))
+    by_bic = min(good, key=lambda r: r["bic"])
+    chosen, selected_by = by_bic, "bic"
+    if split is not None:
+        by_holdout = min(good, key=lambda r: r["holdout_mae"])
+        if by_holdout is not by_bic:
+            session.out().note(f"BIC prefers {by_bic['model']}, the holdout prefers {by_holdout['model']}: "
+                               f"using {by_holdout['model']}")
+        chosen, selected_by = by_holdout, "holdout_mae"
+    for r in rows:
+        r["selected"] = r is chosen
+    for r in rows:
+        if "error" in r:
+            session.out().warn(f"--model auto: {r['model']} could not be fitted ({r['error']})")
+    spec, fit = fits[chosen["model"]]
+    return spec, fit, rows, selected_by
 
 
 def _flat_summary(summary: dict) -> dict:
@@ -418,6 +521,29 @@ def _param_table(summary: dict):
     return table
 
 
+def _comparison_table(summary: dict):
+    from rich.table import Table
+
+    rows = summary["comparison"]
+    holdout = any("holdout_mae" in r for r in rows)
+    table = Table(title=f"Model comparison (chosen by {summary['selected_by'].replace('_', ' ').upper() if summary['selected_by'] == 'bic' else 'holdout MAE'})",
+                  title_justify="left")
+    cols = ["Model", "LL", "AIC", "BIC"] + (["MAE", "RMSE", "Bias %", "Corr."] if holdout else []) + ["Chosen"]
+    for c in cols:
+        table.add_column(c, justify="left" if c == "Model" else "right")
+    for r in rows:
+        if "error" in r:
+            table.add_row(r["model"], "failed", *[""] * (len(cols) - 2))
+            continue
+        cells = [r["model"], fmt(r["log_likelihood"], "num2"), fmt(r["aic"], "num2"), fmt(r["bic"], "num2")]
+        if holdout:
+            cells += [fmt(r["holdout_mae"], "num3"), fmt(r["holdout_rmse"], "num3"), fmt(r["holdout_bias_percent"], "num2"),
+                      fmt(r["holdout_correlation"], "num3")]
+        cells.append("✓" if r["selected"] else "")
+        table.add_row(*cells)
+    return table
+
+
 def _holdout_rich(holdout: dict, unit: str) -> list:
     from rich.table import Table
     from rich.text import Text
@@ -459,14 +585,26 @@ def _emit_clv_model(session, summary, fmt_, quiet, source, top, data, expected, 
     elif fmt_ is TableFormat.json:
         out.json(summary)
     elif fmt_ in (TableFormat.csv, TableFormat.tsv):
-        if holdout:
-            write_rows(out, fmt_, [{"table": "summary", **flat}]
-                       + [{"table": "by_frequency", **r} for r in holdout["by_frequency"]]
-                       + [{"table": "tracking", **r} for r in holdout["tracking"]])
+        extra_rows = [{"table": "comparison", **{k: v for k, v in r.items() if k != "params"}}
+                      for r in summary.get("comparison") or []]
+        if holdout or extra_rows:
+            write_rows(out, fmt_, [{"table": "summary", **flat}] + extra_rows
+                       + [{"table": "by_frequency", **r} for r in (holdout or {}).get("by_frequency", [])]
+                       + [{"table": "tracking", **r} for r in (holdout or {}).get("tracking", [])])
         else:
             write_rows(out, fmt_, [flat])
     elif fmt_ is TableFormat.plain:
         plain_single(out, view, flat, extra=extra)
+        if summary.get("comparison"):
+            keys = ["model", "log_likelihood", "aic", "bic", "holdout_mae", "holdout_rmse", "holdout_bias_percent",
+                    "holdout_correlation", "selected", "error"]
+            keys = [k for k in keys if any(k in r for r in summary["comparison"])]
+            out.write("")
+            out.write("# comparison")
+            out.write("\t".join(keys))
+            for r in summary["comparison"]:
+                out.write("\t".join("" if r.get(k) is None else (fmt(r[k], "num3") if isinstance(r[k], float) else clean_line(str(r[k])))
+                                    for k in keys))
         if holdout:
             for name, rows in (("by_frequency", holdout["by_frequency"]), ("tracking", holdout["tracking"])):
                 out.write("")
@@ -487,6 +625,8 @@ def _emit_clv_model(session, summary, fmt_, quiet, source, top, data, expected, 
         parts = [rich_summary(View(view.name, keep, view.headline), flat, title,
                               extra=_interval_fields(summary) + (list(HOLDOUT_FIELDS) if holdout else [])),
                  _param_table(summary)]
+        if summary.get("comparison"):
+            parts.append(_comparison_table(summary))
         if holdout:
             parts.extend(_holdout_rich(holdout, summary["unit"]))
         value = prediction.clv if prediction is not None else expected

@@ -122,7 +122,27 @@ def _f1(b, c, z):
     if not small.all():
         big = ~small
         out[big] = hyp2f1(1.0, b[big], c[big], z[big])
+        bad = np.flatnonzero(~np.isfinite(out) & big)
+        for i in bad:  # rare: scipy gives up (large b, z near 1); sum the series in blocks instead
+            out.flat[i] = _f1_long_series(float(b.flat[i]), float(c.flat[i]), float(z.flat[i]))
     return out
+
+
+def _f1_long_series(b: float, c: float, z: float, block: int = 65536, max_terms: int = 20_000_000) -> float:
+    """2F1(1, b; c; z) by its power series, summed in blocks of log-space terms (nan if it will not converge)."""
+    total = 0.0
+    log_term = 0.0
+    n0 = 0
+    while n0 < max_terms:
+        n = np.arange(n0, n0 + block, dtype=float)
+        logs = log_term + np.concatenate([[0.0], np.cumsum(np.log((b + n[:-1]) / (c + n[:-1]) * z))])
+        terms = np.exp(logs)
+        total += math.fsum(terms)
+        log_term = float(logs[-1] + math.log((b + n[-1]) / (c + n[-1]) * z))
+        n0 += block
+        if math.exp(log_term) < 1e-17 * total:
+            return total
+    return math.nan
 
 
 def _log_h(r, alpha, s, beta, x, u):
