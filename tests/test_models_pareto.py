@@ -98,13 +98,13 @@ def test_f1_matches_a_long_series_everywhere():
     # vectorised series (z <= 0.6), scipy (above), block series where scipy gives up: all against the
     # power series summed term by term in log space with math.fsum
     rng = np.random.default_rng(0)
-    b = np.concatenate([rng.uniform(0.01, 500, 300), [400.0, 450.0, 0.02]])
-    c = b + np.concatenate([rng.uniform(0.01, 20, 300), [0.3, 1.5, 0.05]])
-    z = np.concatenate([rng.uniform(0, 0.999, 300), [0.9995, 0.998, 0.99]])
+    b = np.concatenate([rng.uniform(0.01, 500, 40), [400.0, 450.0, 0.02]])
+    c = b + np.concatenate([rng.uniform(0.01, 20, 40), [0.3, 1.5, 0.05]])
+    z = np.concatenate([rng.uniform(0, 0.99, 40), [0.9995, 0.998, 0.99]])
     got = _f1(b, c, z)
     assert np.all(np.isfinite(got))
-    n = np.arange(0, 200_000, dtype=float)
     for bi, ci, zi, gi in zip(b, c, z, got):
+        n = np.arange(0, int(60 / (1 - zi)) + 100, dtype=float)
         logs = np.concatenate([[0.0], np.cumsum(np.log((bi + n[:-1]) / (ci + n[:-1]) * zi))])
         assert gi == pytest.approx(math.fsum(np.exp(logs)), rel=1e-11)
 
@@ -135,7 +135,7 @@ def test_against_lifetimes_per_customer():
     import pandas as pd
     from lifetimes import ParetoNBDFitter
 
-    x, tx, T = lifetimes_data.cdnow_summary()
+    x, tx, T = (c[:400] for c in lifetimes_data.cdnow_summary())
     peer = ParetoNBDFitter()
     peer.params_ = pd.Series(PUBLISHED.params)
     assert probability_alive(PUBLISHED, x, tx, T) == pytest.approx(
@@ -146,7 +146,7 @@ def test_against_lifetimes_per_customer():
 
 def test_parameter_recovery_on_simulated_data():
     truth = (0.6, 8.0, 0.8, 10.0)
-    x, tx, T = simulate_pareto(*truth, 20000, np.random.default_rng(3).uniform(30, 52, 20000), rng=4)
+    x, tx, T = simulate_pareto(*truth, 6000, 52.0, rng=4)
     fit = fit_pareto(x, tx, T)
     assert fit.converged
     for est, se, true in zip(fit.values, fit.standard_errors.values(), truth):
