@@ -273,3 +273,67 @@ def test_holdout_validation_json_csv_plain_rich(run):
 def test_holdout_usage_errors(run, args):
     r = run("clv", EX / "purchases.csv", "--model", "bgnbd", *args)
     assert r.exit_code == 2 and r.stdout == "" and r.stderr.startswith("cxterms: ")
+
+
+# -- more models ------------------------------------------------------------------
+
+from . import lifetimes_data  # noqa: E402
+
+
+def test_cdnow_published_bgnbd_and_pareto_from_the_raw_log(run):
+    # Fader, Hardie & Lee (2005): r 0.243, alpha 4.414, a 0.793, b 2.426; Gamma-Gamma p 6.25, q 3.74, gamma 15.44;
+    # Pareto/NBD (Fader & Hardie's note): r 0.553, alpha 10.578, s 0.606, beta 11.669 (3 significant figures)
+    log = lifetimes_data.cdnow_log()
+    args = ("clv", log, "--customer-column", "1", "--date-column", "3", "--amount-column", "5", "--unit", "week",
+            "--calibration-end", "1997-09-30", "-f", "json")
+    d = js(run(*args, "--model", "bgnbd"))
+    assert d["customers"] == 2357
+    assert {k: round(v, 3) for k, v in d["params"].items()} == {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+    assert round(d["log_likelihood"], 1) == -9582.4
+    assert {k: round(v, 2) for k, v in d["spend"]["params"].items()} == {"p": 6.25, "q": 3.74, "gamma": 15.44}
+    p = js(run(*args, "--model", "pareto"))["params"]
+    assert {k: float(f"{v:.3g}") for k, v in p.items()} == {"r": 0.553, "alpha": 10.6, "s": 0.606, "beta": 11.7}
+
+
+@pytest.mark.parametrize("model, names", [("pareto", {"r", "alpha", "s", "beta"}), ("mbgnbd", {"r", "alpha", "a", "b"}),
+                                          ("bgbb", {"alpha", "beta", "gamma", "delta"})])
+def test_each_model_from_a_log(run, model, names):
+    d = js(run("clv", EX / "purchases.csv", "--model", model, "-f", "json"))
+    assert d["model"] == model and set(d["params"]) == names and set(d["standard_errors"]) == names
+    assert d["clv_total"] > 0 and 0 < d["probability_alive_mean"] <= 1
+    rows = js(run("clv", EX / "purchases.csv", "--model", model, "--per-customer", "-f", "json"))
+    assert len(rows) == d["customers"] and all(0 <= r["probability_alive"] <= 1 for r in rows)
+
+
+def test_auto_compares_and_chooses(run):
+    r = run("clv", EX / "purchases.csv", "--model", "auto", "-f", "json")
+    d = js(r)
+    comp = d["comparison"]
+    assert [c["model"] for c in comp] == ["bgnbd", "pareto", "mbgnbd"] and d["selected_by"] == "bic"
+    best = min(comp, key=lambda c: c["bic"])
+    assert best["selected"] and d["model"] == best["model"]
+    for c in comp:
+        assert c["aic"] == pytest.approx(8 - 2 * c["log_likelihood"])
+        assert c["bic"] == pytest.approx(4 * np.log(d["customers"]) - 2 * c["log_likelihood"])
+    h = js(run(*HOLDOUT[:3], "auto", *HOLDOUT[4:], "-f", "json"))
+    assert h["selected_by"] == "holdout_mae"
+    chosen = min(h["comparison"], key=lambda c: c["holdout_mae"])
+    assert h["model"] == chosen["model"] and all("holdout_rmse" in c for c in h["comparison"])
+    assert "Model comparison" in run(*HOLDOUT[:3], "auto", *HOLDOUT[4:], "-f", "rich").stdout
+
+
+def test_bgbb_donation_summary_with_counts(run):
+    d = js(run("clv", lifetimes_data.donations_path(), "--rfm", "--model", "bgbb", "-f", "json"))
+    assert d["customers"] == 11104 and d["unit"] == "period" and d["horizon"] == 6.0
+    assert {k: round(v, 3) for k, v in d["params"].items()} == {"alpha": 1.204, "beta": 0.750, "gamma": 0.657, "delta": 2.783}
+
+
+def test_bgbb_errors(run, tmp_path):
+    f = tmp_path / "bad.csv"
+    f.write_text("frequency,recency,n,count\n3,2,6,10\n0,0,6,5\n")
+    r = run("clv", f, "--rfm", "--model", "bgbb")
+    assert r.exit_code == 1 and r.stdout == "" and r.stderr.startswith("cxterms: ")
+    r = run("clv", EX / "purchases.csv", "--model", "bgbb", "--horizon", "2.5")
+    assert r.exit_code == 2
+    r = run(*HOLDOUT[:3], "bgbb", *HOLDOUT[4:])
+    assert r.exit_code == 2

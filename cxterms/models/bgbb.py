@@ -135,14 +135,42 @@ def validate_periods(frequency, recency, n, weights=None):
 
 
 def _loglik(params, x, tx, n):
+    """Per-row log-likelihood. x, t_x and n are whole numbers, so every gamma
+    function is read from a table over 0 .. max(n), and the sum over i becomes,
+    per distinct x, a reversed cumulative sum over the period m = t_x + i:
+
+        sum_{m=t_x}^{n-1} exp(G(beta + m - x) - G(alpha + beta + m) + G(delta + m) - G(gamma + delta + 1 + m))
+
+    = R_x[t_x] - R_x[n] with R_x[m] = sum over periods >= m (the terms fall
+    with m, so the difference loses little precision), scaled by each row's
+    largest term to stay in range."""
     a, b, g, d = params
+    x = np.asarray(x, dtype=float)
+    xi, txi, ni = x.astype(np.int64), np.asarray(tx).astype(np.int64), np.asarray(n).astype(np.int64)
+    top = int(ni.max()) + 2 if ni.size else 2
+    m = np.arange(top, dtype=float)
     lb_ab, lb_gd = betaln(a, b), betaln(g, d)
-    total = betaln(a + x, b + n - x) - lb_ab + betaln(g, d + n) - lb_gd
-    steps = int(np.max(n - tx)) if n.size else 0
-    for i in range(steps):
-        term = betaln(a + x, b + tx - x + i) - lb_ab + betaln(g + 1.0, d + tx + i) - lb_gd
-        total = np.where(i < n - tx, np.logaddexp(total, term), total)
-    return total
+    lg_b = gammaln(b + m)
+    lg_ab = gammaln(a + b + m)
+    lg_d = gammaln(d + m)
+    lg_gd1 = gammaln(g + d + 1.0 + m)
+    lg_ax = gammaln(a + x)
+    # alive through period n
+    alive = lg_ax + lg_b[ni - xi] - lg_ab[ni] - lb_ab + math.lgamma(g) + lg_d[ni] - gammaln(g + d + ni) - lb_gd
+    # dropped out in period m + 1, for m = t_x .. n - 1
+    ux, inv = np.unique(xi, return_inverse=True)
+    inv = inv.reshape(-1)
+    shift = m[None, :] - ux[:, None]
+    valid = shift >= 0
+    logf = np.where(valid, lg_b[np.clip(shift, 0, top - 1).astype(np.int64)] - lg_ab[None, :] + lg_d[None, :] - lg_gd1[None, :], -np.inf)
+    peak = np.max(logf, axis=1, keepdims=True)
+    f = np.exp(logf - peak)
+    rev = np.cumsum(f[:, ::-1], axis=1)[:, ::-1]  # rev[:, m] = sum over periods >= m
+    rev = np.concatenate([rev, np.zeros((rev.shape[0], 1))], axis=1)
+    part = rev[inv, txi] - rev[inv, ni]
+    with np.errstate(divide="ignore"):
+        dead = lg_ax - lb_ab + math.lgamma(g + 1.0) - lb_gd + peak[inv, 0] + np.log(np.maximum(part, 0.0))
+    return np.logaddexp(alive, dead)
 
 
 def log_likelihood_terms(params, frequency, recency, n) -> np.ndarray:
