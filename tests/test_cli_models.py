@@ -337,3 +337,58 @@ def test_bgbb_errors(run, tmp_path):
     assert r.exit_code == 2
     r = run(*HOLDOUT[:3], "bgbb", *HOLDOUT[4:])
     assert r.exit_code == 2
+
+
+# -- cohorts ----------------------------------------------------------------------
+
+
+def test_retention_cohort_matrix(run):
+    r = run("retention", EX / "cohorts.csv", "--value-per-period", "20", "--discount-rate", "1%", "-f", "json")
+    d = js(r)
+    assert d["layout"] == "matrix" and len(d["cohorts"]) == 8
+    first = d["cohorts"][0]
+    assert first["cohort"] == "2024-Q1" and first["periods"] == 24 and first["fitted_by"] == "cohort"
+    assert len(first["retention_curve"]) == 24 + 5 + 1 and first["retention_curve"][0] == 1.0
+    for c in d["cohorts"]:
+        assert c["residual_value"] == pytest.approx(c["active"] * 20 * c["derl"])
+        assert [p["period"] for p in c["projection"]] == list(range(c["periods"] + 1, c["periods"] + 6))
+    total = d["total"]
+    assert total["active"] == sum(c["active"] for c in d["cohorts"])
+    assert total["residual_value"] == pytest.approx(sum(c["residual_value"] for c in d["cohorts"]))
+    assert total["projection"][0]["active"] == pytest.approx(sum(c["projection"][0]["active"] for c in d["cohorts"]))
+    assert 0.5 < d["pooled"]["params"]["alpha"] < 1.5  # simulated with alpha 0.9, beta 4.5
+    assert run("retention", EX / "cohorts.csv", "--value-per-period", "20", "--discount-rate", "1%", "-q").stdout.strip() == \
+        f"{total['residual_value']:.2f}"
+    plain = run("retention", EX / "cohorts.csv").stdout
+    assert plain.startswith("cohort\tsize\t") and "pooled_alpha\t" in plain
+    assert "sBG retention by cohort" in run("retention", EX / "cohorts.csv", "-f", "rich").stdout
+
+
+def test_retention_long_table_matches_matrix(run, tmp_path):
+    rows = list(csv.reader(open(EX / "cohorts.csv")))
+    long = tmp_path / "long.csv"
+    with open(long, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["cohort", "period", "active"])
+        for r in rows[1:]:
+            for k, v in enumerate(r[1:]):
+                if v:
+                    w.writerow([r[0], k, v])
+    a = js(run("retention", long, "-f", "json"))
+    b = js(run("retention", EX / "cohorts.csv", "-f", "json"))
+    assert a["layout"] == "long" and a["pooled"]["params"] == pytest.approx(b["pooled"]["params"])
+    assert [c["cohort"] for c in a["cohorts"]] == [c["cohort"] for c in b["cohorts"]]
+
+
+def test_single_cohort_residual_value(run):
+    d = js(run("retention", "--survivors", REGULAR, "--value-per-period", "10", "-f", "json"))
+    assert d["residual_value"] == pytest.approx(241 * 10 * d["derl"])
+
+
+@pytest.mark.parametrize("body", ["cohort,m0,m1,m2\nA,100,120,90\n", "cohort,m0,m1,m2\nA,100,,90\n",
+                                  "cohort,period,active\nA,0,100\nA,2,50\n", "cohort,m0,m1,m2\nA,100,x,90\n"])
+def test_retention_cohort_errors(run, tmp_path, body):
+    f = tmp_path / "bad.csv"
+    f.write_text(body)
+    r = run("retention", f)
+    assert r.exit_code == 1 and r.stdout == "" and r.stderr.startswith("cxterms: ") and "Traceback" not in r.stderr

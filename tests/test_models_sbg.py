@@ -242,3 +242,36 @@ def test_argument_errors(call):
 def test_parameter_validation():
     with pytest.raises(ModelError):
         SBGFit(0.0, 1.0)
+
+
+# ---------------------------------------------------------------- cohorts
+
+
+def test_pooled_fit_of_identical_cohorts_equals_the_single_fit():
+    from cxterms.models.sbg import fit_sbg_pooled
+
+    one = fit_sbg(REGULAR)
+    both = fit_sbg_pooled([REGULAR, REGULAR])
+    assert (both.alpha, both.beta) == pytest.approx((one.alpha, one.beta), rel=1e-6)
+    assert both.log_likelihood == pytest.approx(2 * one.log_likelihood, rel=1e-9)
+    assert both.cohort_size == 2000 and both.periods == 7
+
+
+def test_pooled_fit_of_triangular_cohorts_recovers_parameters():
+    from cxterms.models.sbg import fit_sbg_pooled
+
+    truth = SBGFit(0.9, 4.5)
+    cohorts = [list(project(truth, 10_000, k)) for k in (3, 6, 9, 12, 15)]
+    fit = fit_sbg_pooled(cohorts)
+    assert (fit.alpha, fit.beta) == pytest.approx((0.9, 4.5), rel=1e-5)
+    # a cohort with only two values still contributes
+    assert fit_sbg_pooled(cohorts + [[1000, 800]]).alpha != fit.alpha
+
+
+def test_project_active_uses_the_posterior_after_n_renewals():
+    from cxterms.models.sbg import project_active
+
+    fit = fit_sbg(REGULAR)
+    ahead = project_active(fit, 241, 7, 5)
+    assert ahead == pytest.approx(project(fit, 1000, 12)[8:] * 241 / project(fit, 1000, 7)[7], rel=1e-12)
+    assert ahead == pytest.approx(REGULAR_ALL[8:], rel=0.05)
