@@ -178,3 +178,57 @@ def test_neighbours_are_distinguished(builtin, left, right):
     """Each of a pair of easily confused entries names the other."""
     a, b = builtin.by_id(left), builtin.by_id(right)
     assert b.term.lower() in a.definition.lower() or right in a.related, (left, right)
+
+
+def test_review_fixes_stay_fixed(builtin):
+    passive = builtin.by_id("passive")
+    assert "inflate" not in passive.definition and "away from zero" in passive.definition
+    assert "-33.3" in passive.example and "-20" in passive.example
+    moe = builtin.by_id("margin-of-error")
+    assert "Rocks (2016)" in moe.definition and "Lewis and Sauro, which" not in moe.definition
+    assert "still active" in builtin.by_id("customer-retention").formula
+    assert "paper" not in builtin.by_id("top-2-box-score").definition
+    assert any("Gamma-Gamma Model of Monetary Value" in s for s in builtin.by_id("gamma-gamma-spend-model").sources)
+    assert "path analyzes" not in builtin.by_id("clickstream-data").definition
+    # "Salesforce" alone names no entry: it is a company, not Apex or IoT Cloud
+    from cxterms.errors import NotFoundError
+    from cxterms.glossary.normalize import key
+
+    assert not [t.id for t in builtin.all() if "salesforce" in {key(n) for n in t.names}]
+    with pytest.raises(NotFoundError):
+        resolve(builtin, "Salesforce")
+
+
+BRITISH = re.compile(
+    r"\b(?:(?:colour|behaviour|favour|labour|honour|neighbour)\w*|centre[sd]?|analys(?:e|ed|ing)\b|catalogues?|programmes?|"
+    r"licence|cancelled|cancelling|travelled|modelled|modelling|labelled|labelling|fulfil\b|judgement|afterwards|"
+    r"towards|whilst|amongst|telecoms|centimetres?|acknowledgements?|dialling|barrelled|car park|"
+    r"(?:organis|recognis|optimis|personalis|prioritis|customis|utilis|minimis|maximis|standardis|realis|summaris|"
+    r"visualis|criticis|categoris|normalis|authoris|centralis|digitis|monetis|synchronis|specialis|apologis)(?:e|ed|es|ing|ations?))\b",
+    re.IGNORECASE,
+)
+
+
+def test_entries_use_us_spelling(builtin):
+    """Entry text is in US spelling (aliases may list British forms, for lookup)."""
+    for t in builtin.all():
+        text = " ".join(filter(None, [t.term, t.summary, t.definition, t.formula, t.scale, t.example]))
+        found = sorted({m.group(0) for m in BRITISH.finditer(text)})
+        assert not found, (t.id, found)
+
+
+def test_model_examples_match_the_models(builtin):
+    """The worked examples of the customer-base model entries agree with cxterms' own model code."""
+    pytest.importorskip("scipy")
+    from cxterms.models import bgnbd, sbg
+
+    fit = bgnbd.BGNBDFit(r=0.243, alpha=4.414, a=0.793, b=2.426)
+    assert round(float(bgnbd.probability_alive(fit, 4, 30, 39)), 2) == 0.72
+    assert round(float(bgnbd.probability_alive(fit, 4, 10, 39)), 2) == 0.06
+    assert "0.72" in builtin.by_id("probability-alive").example and "0.06" in builtin.by_id("probability-alive").example
+    s = sbg.SBGFit(alpha=1.0, beta=3.0)
+    first = sbg.discounted_expected_residual_lifetime(s, 0, 0.10)  # F&H's n = 1
+    fifth = sbg.discounted_expected_residual_lifetime(s, 4, 0.10)  # F&H's n = 5
+    text = builtin.by_id("discounted-expected-residual-lifetime").example
+    assert f"{first:.2f}" in text and f"{fifth:.2f}" in text
+    assert f"{20 * first:.1f}" in text and f"{20 * fifth:.1f}" in text
