@@ -232,3 +232,29 @@ def test_model_examples_match_the_models(builtin):
     text = builtin.by_id("discounted-expected-residual-lifetime").example
     assert f"{first:.2f}" in text and f"{fifth:.2f}" in text
     assert f"{20 * first:.1f}" in text and f"{20 * fifth:.1f}" in text
+
+
+def _erlang_c(a: float, n: int) -> float:
+    from math import factorial
+
+    top = a**n / factorial(n) * n / (n - a)
+    return top / (sum(a**k / factorial(k) for k in range(n)) + top)
+
+
+def test_contact_center_and_survey_examples_add_up(builtin):
+    """Recompute the figures quoted in worked examples that are not simple ratios."""
+    from math import exp
+
+    a, aht = 100 * 180 / 1800, 180
+    text = builtin.by_id("erlang-c").example
+    for n, p_wait, sl, asa in ((13, "0.285", "79.6%", "17.1 s"), (14, "0.174", "88.8%", "7.8 s")):
+        pw = _erlang_c(a, n)
+        assert f"{pw:.3f}" == p_wait and p_wait in text
+        assert f"{100 * (1 - pw * exp(-(n - a) * 20 / aht)):.1f}%" == sl and sl in text
+        assert f"{pw * aht / (n - a):.1f} s" == asa and asa in text
+    weights = [0.5 / 0.6] * 600 + [0.5 / 0.4] * 400
+    n_eff = sum(weights) ** 2 / sum(w * w for w in weights)
+    assert round(n_eff) == 960 and "n_eff = 1,000^2 / 1,041.7 = 960" in builtin.by_id("survey-weighting").example
+    assert round(1.96**2 * 0.25 / 0.05**2, 1) == 384.2 and round(1.96**2 / 0.05**2, 1) == 1536.6
+    text = builtin.by_id("pareto-nbd-model").example
+    assert f"{(11.7 / 50.7) ** 0.6:.2f}" == "0.41" and "= 0.41" in text
