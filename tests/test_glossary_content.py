@@ -18,7 +18,8 @@ def scope_lines():
     names; "budget, authority, need, timing" spells out one acronym). The
     parts of a list are kept apart: when the whole text is itself a name of
     the entry (a spelled-out acronym), its parts need not be names too, so
-    that "frequency" is not forced onto RFM analysis.
+    that "frequency" is not forced onto RFM analysis. A parenthesis that
+    starts with a preposition qualifies the name and is tried with it.
     """
     out = []
     for line in (DATA / "glossary-scope.md").read_text(encoding="utf-8").splitlines():
@@ -29,7 +30,9 @@ def scope_lines():
             continue
         name, paren = m.group(1), m.group(2)
         forms, parts = [], []
-        if paren:
+        if paren and paren.split()[0] in ("in", "for", "of"):
+            forms.append(f"{name} {paren}")  # a qualifier: "Discount rate (in CLV)"
+        elif paren:
             forms.append(paren)
             if "," in paren:
                 parts = [p.strip() for p in paren.split(",") if p.strip()]
