@@ -280,11 +280,21 @@ def _require():
 
 
 def _float_column(table, col: int, what: str, rows):
+    """The column's cells as floats; a DataError names the first cell that is not a number."""
     from ..errors import DataError
 
+    texts = [row[col] if col < len(row) else "" for _line, row in rows]
+    try:
+        import numpy as np
+
+        values = np.asarray(texts, dtype=float)  # numpy parses the whole column at C speed
+        if values.shape == (len(texts),):
+            return values.tolist()
+    except (ImportError, ValueError, TypeError):
+        pass
     out = []
-    for line, row in rows:
-        text = row[col].strip() if col < len(row) else ""
+    for (line, _row), text in zip(rows, texts):
+        text = text.strip()
         try:
             out.append(float(text))
         except ValueError:

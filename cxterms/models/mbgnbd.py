@@ -101,25 +101,31 @@ def log_likelihood_terms(params, frequency, recency, T) -> np.ndarray:
 
 
 def _objective(x, tx, T, w):
+    """Mean negative log-likelihood and analytic gradient; gamma terms once per distinct x."""
     wsum = float(w.sum())
+    xu, xi = np.unique(x, return_inverse=True)
+    xi = xi.reshape(-1)
 
     def fun(theta):
         r, alpha, a, b = np.exp(theta)
         with np.errstate(all="ignore"):
-            odds = _odds(r, alpha, a, b, x, tx, T)
-            ll = _loglik((r, alpha, a, b), x, tx, T)
-        value = -_wsum(w, ll) / wsum
+            log_aT, log_atx = np.log(alpha + T), np.log(alpha + tx)
+            rx = (r + xu)[xi]
+            odds = (math.log(a) - np.log(b + xu))[xi] + rx * (log_aT - log_atx)
+            c_x = gammaln(r + xu) + gammaln(b + xu + 1.0) - gammaln(a + b + xu + 1.0)
+            ll = (c_x[xi] - math.lgamma(r) + r * math.log(alpha) - math.lgamma(b) + math.lgamma(a + b)
+                  - rx * log_aT - log_expit(-odds))
+            value = -_wsum(w, ll) / wsum
         if not math.isfinite(value):
             return np.inf, np.zeros(4)
         w4 = expit(odds)
         w3 = 1.0 - w4
-        log_aT, log_atx = np.log(alpha + T), np.log(alpha + tx)
         psi_ab = digamma(a + b)
-        psi_abx = digamma(a + b + x + 1.0)
-        d_r = digamma(r + x) - digamma(r) + math.log(alpha) - w3 * log_aT - w4 * log_atx
-        d_alpha = r / alpha - (r + x) * (w3 / (alpha + T) + w4 / (alpha + tx))
-        d_a = psi_ab - psi_abx + w4 / a
-        d_b = digamma(b + x + 1.0) - psi_abx - digamma(b) + psi_ab - w4 / (b + x)
+        psi_abx = digamma(a + b + xu + 1.0)
+        d_r = (digamma(r + xu) - digamma(r))[xi] + math.log(alpha) - w3 * log_aT - w4 * log_atx
+        d_alpha = r / alpha - rx * (w3 / (alpha + T) + w4 / (alpha + tx))
+        d_a = (psi_ab - psi_abx)[xi] + w4 / a
+        d_b = (digamma(b + xu + 1.0) - psi_abx - digamma(b) + psi_ab)[xi] - w4 / (b + xu)[xi]
         grad = np.array([_wsum(w, d_r) * r, _wsum(w, d_alpha) * alpha, _wsum(w, d_a) * a, _wsum(w, d_b) * b]) / wsum
         return value, -grad
 
@@ -148,7 +154,7 @@ def fit_mbgnbd(frequency, recency, T, *, initial=None) -> MBGNBDFit:
     rate = min(max(_wsum(w, ux) / total_T if total_T > 0 else 1.0, 1e-6), 1e6)
     starts = [np.log(_params(initial))] if initial is not None else []
     starts += [np.log([r0, r0 / rate, a0, b0]) for r0, a0, b0 in ((1.0, 1.0, 1.0), (0.5, 0.5, 2.0), (2.0, 2.0, 6.0))]
-    opt = _minimize(fun, starts, n_total=float(w.sum()))
+    opt = _minimize(fun, starts, n_total=float(w.sum()), first_success=True)
     params = _check_optimum(opt, MBGNBDFit._names, "MBG/NBD")
     return MBGNBDFit(*(float(v) for v in params), log_likelihood=float(-opt.value * float(w.sum())), converged=True,
                      iterations=opt.iterations, n_customers=n,
