@@ -392,3 +392,11 @@ def test_retention_cohort_errors(run, tmp_path, body):
     f.write_text(body)
     r = run("retention", f)
     assert r.exit_code == 1 and r.stdout == "" and r.stderr.startswith("cxterms: ") and "Traceback" not in r.stderr
+
+
+def test_bgbb_gamma_and_spend_gamma_stay_apart(run):
+    d = js(run("clv", EX / "purchases.csv", "--model", "bgbb", "-f", "json"))
+    plain = dict(line.split("\t", 1) for line in run("clv", EX / "purchases.csv", "--model", "bgbb", "-f", "plain").stdout.splitlines())
+    assert float(plain["gamma"]) == pytest.approx(d["params"]["gamma"], abs=1e-4)
+    assert float(plain["spend_gamma"]) == pytest.approx(d["spend"]["params"]["gamma"], abs=1e-4)
+    assert "delta" in plain and "delta_se" in plain

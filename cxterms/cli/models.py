@@ -639,6 +639,22 @@ def _compare_models(session, registry, x, tx, T, split):
     return spec, fit, rows, selected_by
 
 
+def _spend_key(summary: dict, name: str) -> str:
+    """Gamma-Gamma parameter names in flat output; ``spend_gamma`` where the purchase model has its own gamma (BG/BB)."""
+    return f"spend_{name}" if name in summary["params"] else name
+
+
+def _param_fields(summary: dict, title: str) -> list:
+    fields = [Field(k, f"{title} {k}", "num4") for k in summary["params"]]
+    fields += [Field(f"{k}_se", f"{title} {k} std. error", "num4") for k in (summary.get("standard_errors") or {})]
+    spend = summary.get("spend")
+    if spend:
+        fields += [Field(_spend_key(summary, k), f"Gamma-Gamma {k}", "num4") for k in spend["params"]]
+        fields += [Field(f"{_spend_key(summary, k)}_se", f"Gamma-Gamma {k} std. error", "num4")
+                   for k in (spend.get("standard_errors") or {})]
+    return fields
+
+
 def _flat_summary(summary: dict) -> dict:
     flat = {k: v for k, v in summary.items() if not isinstance(v, (dict, list))}
     flat.update(summary["params"])
@@ -646,9 +662,10 @@ def _flat_summary(summary: dict) -> dict:
         flat[f"{k}_se"] = v
     spend = summary.get("spend")
     if spend:
-        flat.update(spend["params"])
+        for k, v in spend["params"].items():
+            flat[_spend_key(summary, k)] = v
         for k, v in (spend.get("standard_errors") or {}).items():
-            flat[f"{k}_se"] = v
+            flat[f"{_spend_key(summary, k)}_se"] = v
         flat["spend_log_likelihood"] = spend["log_likelihood"]
         flat["spend_frequency_correlation"] = spend["spend_frequency_correlation"]
     iv = summary.get("intervals")
@@ -784,10 +801,9 @@ def _emit_clv_model(session, summary, fmt_, quiet, source, top, data, expected, 
 
     out = session.out()
     flat = _flat_summary(summary)
-    view = CLV_MODEL_VIEW if prediction is not None else View(spec.name, CLV_MODEL_VIEW.fields, "expected_transactions_mean")
-    extra = [Field(f"{k}_se", f"{k} std. error", "num4") for k in (summary.get("standard_errors") or {})]
-    if summary.get("spend") and summary["spend"].get("standard_errors"):
-        extra += [Field(f"{k}_se", f"{k} std. error", "num4") for k in summary["spend"]["standard_errors"]]
+    base = tuple(f for f in CLV_MODEL_VIEW.fields if f.key not in ("r", "alpha", "a", "b", "p", "q", "gamma"))
+    view = View(spec.name, base, "clv_mean" if prediction is not None else "expected_transactions_mean")
+    extra = _param_fields(summary, spec.title)
     extra += _interval_fields(summary)
     holdout = summary.get("holdout")
     if holdout:
@@ -834,7 +850,7 @@ def _emit_clv_model(session, summary, fmt_, quiet, source, top, data, expected, 
         from rich.table import Table
         from rich.text import Text
 
-        keep = tuple(f for f in view.fields if not (holdout and f.key == "ignored_after_end") and f.key not in summary["params"] and f.key not in (summary.get("spend") or {}).get("params", {}))
+        keep = tuple(f for f in view.fields if not (holdout and f.key == "ignored_after_end"))
         title = f"{spec.title}{' + Gamma-Gamma' if prediction is not None else ''}: {source}"
         parts = [rich_summary(View(view.name, keep, view.headline), flat, title,
                               extra=_interval_fields(summary) + (list(HOLDOUT_FIELDS) if holdout else [])),
