@@ -84,7 +84,10 @@ class LazyGroup(TyperGroup):
                 raise
             _report(stderr, str(e), e.hint)
             code = e.exit_code
-        except (KeyboardInterrupt, EOFError):
+        except KeyboardInterrupt:
+            _report(stderr, "interrupted", None)
+            code = ExitCode.INTERRUPTED
+        except EOFError:
             code = ExitCode.INTERRUPTED
         except Exception as e:
             # click usage errors (vendored inside Typer): duck-typed on purpose

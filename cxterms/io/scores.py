@@ -119,39 +119,89 @@ def _work(span: tuple[int, int, int]) -> tuple:
     return counter.state(), None, stats
 
 
+def _worker_signals() -> None:
+    """In a worker: Ctrl-C is the parent's to handle (it reaches the whole
+    process group), and SIGTERM (sent by the parent to stop the pool) ends the
+    worker quietly, without a traceback."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+
+
+class _Terminated(BaseException):
+    """SIGTERM arrived while workers were reading (they are stopped first)."""
+
+
+def _run_pool(ctx, spans, progress, done) -> list:
+    """Run ``_work`` over the spans. Workers are forked with SIGINT and
+    SIGTERM blocked (so none can die with a traceback before it has set its
+    handlers); the parent turns SIGTERM into ``_Terminated`` so that leaving
+    the ``with`` block stops the workers before the parent itself ends."""
+    import signal
+
+    def on_term(signum, frame):
+        raise _Terminated()
+
+    old_term = signal.signal(signal.SIGTERM, on_term)
+    old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        pool = ctx.Pool(len(spans), initializer=_worker_signals)
+        signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+        with pool:
+            pending = pool.map_async(_work, [(a, b, i) for i, (a, b) in enumerate(spans)])
+            while not pending.ready():
+                pending.wait(0.1)
+                if progress is not None:
+                    progress(spans[0][0] + sum(done))
+            return pending.get()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+        signal.signal(signal.SIGTERM, old_term)
+
+
 def _parallel(table: Table, cols: tuple[int, ...], counter: _Counter, spans, progress) -> bool:
     """Count the ranges in worker processes and merge; False when a cut fell
-    inside a quoted field (the caller then reads the file in one pass)."""
+    inside a quoted field (the caller then reads the file in one pass).
+
+    Each worker reads its range as if it began at a record start. The first
+    range does; if it also ends outside quotes, the second range begins at a
+    record start too, and so on: the split is right when every range but the
+    last ended outside quotes (by the csv module's rules, which the reader
+    follows). An error in a range counts only when the ranges before it
+    were read right. A quote left open at the end of the file also sends the
+    caller to the single pass, which reports it."""
     import multiprocessing
+    import os
+    import signal
 
     global _JOB
     ctx = multiprocessing.get_context("fork")
     done = ctx.Array("q", len(spans), lock=False) if progress is not None else None
     _JOB = (table, cols, counter.fresh, done)
     try:
-        with ctx.Pool(len(spans)) as pool:
-            pending = pool.map_async(_work, [(a, b, i) for i, (a, b) in enumerate(spans)])
-            while not pending.ready():
-                pending.wait(0.1)
-                if progress is not None:
-                    progress(spans[0][0] + sum(done))
-            results = pending.get()
+        results = _run_pool(ctx, spans, progress, done)
+    except _Terminated:
+        # the workers are stopped: end as SIGTERM would have ended us
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+        raise KeyboardInterrupt from None  # not reached
     finally:
         _JOB = None
-    quotes = 0
-    for _state, _err, stats in results[:-1]:
-        quotes += stats.get("quotes", 1)
-        if quotes % 2:
-            return False
     offset = table.header_line if table.header is not None else 0
-    for state, err, stats in results:
+    states = []
+    for i, (state, err, stats) in enumerate(results):
         if err is not None:
             if err.line is not None:
                 err.line += offset
             raise err
-        overall, groups, periods, invalid, rows = state
-        counter.merge((overall, groups, periods, [(ln + offset, c, r) for ln, c, r in invalid], rows))
+        if not stats.get("clean"):  # a cut inside quotes, or a quote left open at the end
+            return False
+        states.append((state, offset))
         offset += stats["lines"]
+    for (overall, groups, periods, invalid, rows), shift in states:
+        counter.merge((overall, groups, periods, [(ln + shift, c, r) for ln, c, r in invalid], rows))
     return True
 
 
