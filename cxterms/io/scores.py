@@ -147,9 +147,8 @@ def _run_pool(ctx, spans, progress, done) -> list:
     old_term = signal.signal(signal.SIGTERM, on_term)
     old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     try:
-        pool = ctx.Pool(len(spans), initializer=_worker_signals)
-        signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
-        with pool:
+        with ctx.Pool(len(spans), initializer=_worker_signals) as pool:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)  # a pending Ctrl-C arrives here
             pending = pool.map_async(_work, [(a, b, i) for i, (a, b) in enumerate(spans)])
             while not pending.ready():
                 pending.wait(0.1)
@@ -189,20 +188,30 @@ def _parallel(table: Table, cols: tuple[int, ...], counter: _Counter, spans, pro
         raise KeyboardInterrupt from None  # not reached
     finally:
         _JOB = None
-    offset = table.header_line if table.header is not None else 0
-    states = []
-    for i, (state, err, stats) in enumerate(results):
+    parts = _combine(results, table.header_line if table.header is not None else 0)
+    if parts is None:
+        return False
+    for (overall, groups, periods, invalid, rows), shift in parts:
+        counter.merge((overall, groups, periods, [(ln + shift, c, r) for ln, c, r in invalid], rows))
+    return True
+
+
+def _combine(results: list, offset: int) -> list | None:
+    """``(state, line shift)`` per range from the workers' ``(state, error,
+    stats)``, in file order; None when the split was wrong (a range ended
+    inside quotes). Raises the first error of a range whose start was right;
+    ``offset`` is the line before the first range."""
+    parts = []
+    for state, err, stats in results:
         if err is not None:
             if err.line is not None:
                 err.line += offset
             raise err
         if not stats.get("clean"):  # a cut inside quotes, or a quote left open at the end
-            return False
-        states.append((state, offset))
+            return None
+        parts.append((state, offset))
         offset += stats["lines"]
-    for (overall, groups, periods, invalid, rows), shift in states:
-        counter.merge((overall, groups, periods, [(ln + shift, c, r) for ln, c, r in invalid], rows))
-    return True
+    return parts
 
 
 def _count_cells(table: Table, cols: tuple[int, ...], counter: _Counter, workers: int | None, progress=None) -> None:

@@ -484,6 +484,7 @@ class Table:
 
     def _take_header(self) -> None:
         """Consume the first non-empty record as the header."""
+        skipped = 0  # bytes of the pieces of blank lines before it
         for line, piece, _rows in self._pieces:
             consumed = used = 0
 
@@ -501,9 +502,9 @@ class Table:
                     rest = piece[consumed:]
                     if rest:
                         self._pending = (line + used, rest, None)
-                    if line == 1:
-                        self._data_start = self._bom + len(piece[:consumed].encode(self.encoding))
+                    self._data_start = self._bom + skipped + len(piece[:consumed].encode(self.encoding))
                     return
+            skipped += len(piece.encode(self.encoding))
 
     # -- reading ----------------------------------------------------------
     def _quoted_mode(self) -> bool:
