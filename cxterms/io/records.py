@@ -12,6 +12,7 @@ from datetime import date
 
 from ..errors import DataError
 from ..metrics.periods import parse_date
+from . import shown
 from .table import Table
 
 START_COLUMNS = ("start", "start_date", "started", "started_at", "signup", "signup_date", "created", "created_at", "joined", "subscribed")
@@ -55,7 +56,7 @@ def _date(table: Table, line: int, row: list[str], col: int, what: str, fmt: str
         return parse_date(text, fmt)
     except ValueError:
         expected = f"the format {fmt}" if fmt else "an ISO date such as 2026-01-31 (use --date-format for others)"
-        raise DataError(f"{what} {text!r} is not a date in {expected}", file=table.name, line=line, column=col + 1) from None
+        raise DataError(f"{what} {shown(text)} is not a date in {expected}", file=table.name, line=line, column=col + 1) from None
 
 
 def parse_amount(text: str, *, decimal_comma: bool = False) -> float:
@@ -103,5 +104,5 @@ def read_orders(
             try:
                 amount = parse_amount(text, decimal_comma=decimal_comma)
             except ValueError:
-                raise DataError(f"amount {text!r} is not a number", file=table.name, line=line, column=amount_col + 1) from None
+                raise DataError(f"amount {shown(text)} is not a number", file=table.name, line=line, column=amount_col + 1) from None
         yield line, customer, day, amount

@@ -21,6 +21,7 @@ from ..errors import CxtermsError, DataError, EmptyDataError
 from ..metrics import periods as P
 from ..metrics.scales import Scale
 from ..metrics.tally import Tally
+from . import shown
 from .table import WHITESPACE, Table
 
 CHUNK = 1 << 16
@@ -89,11 +90,11 @@ class ScoreData:
         return self.overall.invalid
 
     def invalid_error(self) -> DataError:
-        shown = "; ".join(f"line {ln}: {cell!r} ({why})" for ln, cell, why in self.invalid)
+        listed = "; ".join(f"line {ln}: {shown(cell)} ({why})" for ln, cell, why in self.invalid)
         n = self.invalid_total
         more = f" (first {len(self.invalid)} shown)" if n > len(self.invalid) else ""
         return DataError(
-            f"{n} invalid value{'s' * (n != 1)} in {self.source}, {self.column}{more}: {shown}",
+            f"{n} invalid value{'s' * (n != 1)} in {self.source}, {self.column}{more}: {listed}",
             hint="fix them, or pass --skip-invalid to leave them out (they are then counted as 'invalid')",
         )
 

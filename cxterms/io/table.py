@@ -89,6 +89,10 @@ def _break_before(buf: str, end: int) -> int:
     return r or n
 
 
+def _cut(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 def _record_lines(first: int, rows: list[list[str]]) -> list[int]:
     """First line of each parsed record: a record spans one line plus the
     line breaks inside its (quoted) fields, which the csv module keeps."""
@@ -101,6 +105,23 @@ def _record_lines(first: int, rows: list[list[str]]) -> list[int]:
             if "\n" in f or "\r" in f:
                 line += _line_breaks(f)
     return out
+
+
+_RECORDS: dict[str, re.Pattern] = {}
+
+
+def _records(d: str) -> re.Pattern:
+    """A pattern matching complete records (each ending with a line break)
+    by the csv module's rules (``strict=False``): a field is empty, unquoted
+    (not starting with a quote; later quotes are literal), or quoted (``""``
+    inside is a quote) with any text up to the next delimiter after the
+    closing quote. Possessive: linear time, no backtracking."""
+    got = _RECORDS.get(d)
+    if got is None:
+        e = re.escape(d)
+        field = f'(?:"(?:[^"]++|"")*+"[^{e}\\r\\n]*+|[^"{e}\\r\\n][^{e}\\r\\n]*+|)'
+        got = _RECORDS[d] = re.compile(f"(?:{field}(?:{e}{field})*+(?:\\r\\n|\\n|\\r))*+")
+    return got
 
 
 def _field_end(d: str) -> re.Pattern:
@@ -538,49 +559,34 @@ class Table:
             return rows
         return None
 
-    def _tracked(self, buf: str, end: int) -> tuple[int, list[list[str]]]:
-        """(cut, records) for ``buf[:end]`` (from a record start to a line
-        break): the end of its last complete record and the records before
-        it, found by following the csv module line by line (the slow, exact
-        way, for pieces whose quotes do not pair up)."""
-        offsets: list[int] = []
-
-        def lines():
-            pos = 0
-            for text in io.StringIO(buf[:end] + _END, newline=""):
-                offsets.append(pos)
-                pos += len(text)
-                yield text
-
-        reader = self._csv(lines())
-        rows, starts, begin = [], [], 0
-        for record in reader:
-            rows.append(record)
-            starts.append(begin)
-            begin = reader.line_num
-        if rows and rows[-1] == [_END]:
-            return end, rows[:-1]
-        return offsets[starts[-1]], rows[:-1]
-
     def _cut(self, buf: str, cut: int) -> tuple[int, list[list[str]] | None]:
-        """Move ``cut`` (just after the last line break of ``buf``) back to a
-        record boundary, and parse the records before it. Quotes counted in
-        pairs give the boundary of well-formed CSV at C speed (checked by
-        ``_closed``); a literal quote inside an unquoted field (``5" screen``)
-        breaks the pairing, and the records are then followed line by line."""
+        """Move ``cut`` (just after the last line break of ``buf``, which
+        starts at a record start) back to a record boundary, and parse the
+        records before it. Quotes counted in pairs give the boundary of
+        well-formed CSV at C speed (checked by ``_closed``); a literal quote
+        inside an unquoted field (``5" screen``) breaks the pairing, and then
+        a pattern that follows the csv module's rules finds the boundary."""
         guess = cut
         inside = buf.count('"', 0, guess) & 1
-        while inside and guess:
+        steps = 0
+        while inside and guess and steps < 64:
             earlier = _break_before(buf, guess - 1)
             inside ^= buf.count('"', earlier, guess) & 1
             guess = earlier
-        if guess:
+            steps += 1
+        if guess and not inside:
             rows = self._closed(buf[:guess])
             if rows is not None:
                 return guess, rows
         if not cut:
             return 0, None
-        return self._tracked(buf, cut)
+        end = _records(self.delimiter).match(buf, 0, cut).end()
+        if not end:
+            return 0, None
+        rows = self._closed(buf[:end])
+        if rows is None:  # the pattern and the csv module disagree: never seen, but no wrong number
+            raise DataError("cannot split the table into records", file=self.name)
+        return end, rows
 
     def _read_pieces(
         self, text, first_line: int, tail: dict | None = None, span: tuple = (0, None)
@@ -643,7 +649,7 @@ class Table:
                 tail["clean"] = True
             yield line, buf, rows
             return
-        cut, rows = self._tracked(text, len(text))
+        cut = _records(self.delimiter).match(text).end()  # where the record with the open quote starts
         if tail is not None:  # a cut of the parallel reader fell inside quotes (or a real unclosed quote)
             tail["clean"] = False
             return
@@ -867,7 +873,7 @@ class Table:
     # -- columns ----------------------------------------------------------
     def columns_text(self) -> str:
         if self.header:
-            return ", ".join(f"{i}:{h}" if h else f"{i}:(unnamed)" for i, h in enumerate(self.header, 1))
+            return ", ".join(f"{i}:{_cut(h)}" if h else f"{i}:(unnamed)" for i, h in enumerate(self.header, 1))
         return f"{self.width} unnamed column{'s' * (self.width != 1)} (number them 1-{self.width})"
 
     def column(self, spec: str | None, *, defaults: Sequence[str] = (), what: str = "column") -> int:
