@@ -75,6 +75,8 @@ class LazyGroup(TyperGroup):
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
             if isinstance(rv, int):
                 code = rv
+                if code == ExitCode.INTERRUPTED:  # Typer turns Ctrl-C into Exit(130)
+                    _report(stderr, "interrupted", None)
             _flush(env)
         except PipeClosed:
             _silence_stdout()

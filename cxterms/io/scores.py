@@ -120,44 +120,80 @@ def _work(span: tuple[int, int, int]) -> tuple:
     return counter.state(), None, stats
 
 
-def _worker_signals() -> None:
-    """In a worker: Ctrl-C is the parent's to handle (it reaches the whole
-    process group), and SIGTERM (sent by the parent to stop the pool) ends the
-    worker quietly, without a traceback."""
+def _worker(span: tuple[int, int, int], conn) -> None:
+    """A worker process: count ``span`` and send the result to the parent.
+    Ctrl-C is the parent's to handle (the terminal sends it to the whole
+    process group); SIGTERM (from the parent stopping the workers, or from
+    anyone) ends the worker at once, without a traceback. Both signals were
+    blocked by the parent around the fork, so none can arrive before this."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        result = _work(span)
+    except Exception as e:  # a bug: reported by the parent as an internal error, in one line
+        result = (None, RuntimeError(f"in a reading process: {type(e).__name__}: {e}"), {})
+    try:
+        conn.send(result)
+    except OSError:  # the parent is gone
+        pass
+    finally:
+        conn.close()
 
 
 class _Terminated(BaseException):
     """SIGTERM arrived while workers were reading (they are stopped first)."""
 
 
-def _run_pool(ctx, spans, progress, done) -> list:
-    """Run ``_work`` over the spans. Workers are forked with SIGINT and
-    SIGTERM blocked (so none can die with a traceback before it has set its
-    handlers); the parent turns SIGTERM into ``_Terminated`` so that leaving
-    the ``with`` block stops the workers before the parent itself ends."""
+def _run_workers(ctx, spans, progress, done) -> list:
+    """Run ``_work`` over the spans, one forked process each, and collect
+    the results in order. Ctrl-C (KeyboardInterrupt) and SIGTERM (turned into
+    ``_Terminated`` here) stop the workers before they propagate; a worker
+    that dies without a result (killed) is an error, never a hang."""
     import signal
+    from multiprocessing.connection import wait
 
     def on_term(signum, frame):
         raise _Terminated()
 
+    procs: list = []
     old_term = signal.signal(signal.SIGTERM, on_term)
     old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     try:
-        with ctx.Pool(len(spans), initializer=_worker_signals) as pool:
-            signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)  # a pending Ctrl-C arrives here
-            pending = pool.map_async(_work, [(a, b, i) for i, (a, b) in enumerate(spans)])
-            while not pending.ready():
-                pending.wait(0.1)
-                if progress is not None:
-                    progress(spans[0][0] + sum(done))
-            return pending.get()
+        conns = {}
+        for i, (a, b) in enumerate(spans):
+            reader, writer = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_worker, args=((a, b, i), writer), daemon=True)
+            procs.append(proc)
+            proc.start()
+            writer.close()
+            conns[reader] = i
+        signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)  # a pending Ctrl-C or SIGTERM arrives here
+        results: list = [None] * len(spans)
+        while conns:
+            for reader in wait(list(conns), timeout=0.1):
+                i = conns.pop(reader)
+                try:
+                    results[i] = reader.recv()
+                except EOFError:
+                    procs[i].join()
+                    code = procs[i].exitcode
+                    why = f"was killed by signal {-code}" if code is not None and code < 0 else "ended without a result"
+                    raise DataError(f"a process reading part of the file {why}") from None
+                finally:
+                    reader.close()
+            if progress is not None:
+                progress(spans[0][0] + sum(done))
+        return results
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+        for proc in procs:
+            if proc.exitcode is None:
+                proc.terminate()
+        for proc in procs:
+            proc.join()
         signal.signal(signal.SIGTERM, old_term)
 
 
@@ -181,7 +217,7 @@ def _parallel(table: Table, cols: tuple[int, ...], counter: _Counter, spans, pro
     done = ctx.Array("q", len(spans), lock=False) if progress is not None else None
     _JOB = (table, cols, counter.fresh, done)
     try:
-        results = _run_pool(ctx, spans, progress, done)
+        results = _run_workers(ctx, spans, progress, done)
     except _Terminated:
         # the workers are stopped: end as SIGTERM would have ended us
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -205,7 +241,7 @@ def _combine(results: list, offset: int) -> list | None:
     parts = []
     for state, err, stats in results:
         if err is not None:
-            if err.line is not None:
+            if getattr(err, "line", None) is not None:
                 err.line += offset
             raise err
         if not stats.get("clean"):  # a cut inside quotes, or a quote left open at the end
