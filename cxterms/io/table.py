@@ -526,6 +526,7 @@ class Table:
                     self._data_start = self._bom + skipped + len(piece[:consumed].encode(self.encoding))
                     return
             skipped += len(piece.encode(self.encoding))
+        self._data_start = self._bom + skipped  # blank lines only: nothing left to read
 
     # -- reading ----------------------------------------------------------
     def _quoted_mode(self) -> bool:
@@ -643,13 +644,15 @@ class Table:
             yield line, buf, None
             return
         text = buf if buf.endswith(("\n", "\r")) else buf + "\n"
-        rows = self._closed(text)
-        if rows is not None:
+        cut = _records(self.delimiter).match(text).end()  # C speed, no copies: where an open quote's record starts
+        if cut == len(text):
+            rows = self._closed(text)
+            if rows is None:  # the pattern and the csv module disagree: never seen, but no wrong number
+                raise DataError("cannot split the table into records", file=self.name)
             if tail is not None:
                 tail["clean"] = True
             yield line, buf, rows
             return
-        cut = _records(self.delimiter).match(text).end()  # where the record with the open quote starts
         if tail is not None:  # a cut of the parallel reader fell inside quotes (or a real unclosed quote)
             tail["clean"] = False
             return
@@ -684,14 +687,19 @@ class Table:
 
     def _simple(self, piece: str) -> list[str] | None:
         """The lines of a piece when splitting on line breaks is exact: no
-        quote character (in delimited mode) and no lone carriage return."""
+        quote character (in delimited mode), and one kind of line end."""
         if self._quoted_mode() and '"' in piece:
             return None
+        sep = "\n"
         if "\r" in piece:
-            if piece.count("\r") != piece.count("\r\n"):
+            crlf = piece.count("\r\n")
+            if not crlf and "\n" not in piece:  # CR line ends only (classic Mac)
+                sep = "\r"
+            elif piece.count("\r") == crlf:
+                piece = piece.replace("\r\n", "\n")
+            else:
                 return None
-            piece = piece.replace("\r\n", "\n")
-        lines = piece.split("\n")
+        lines = piece.split(sep)
         if lines[-1] == "":
             lines.pop()
         return lines
