@@ -8,6 +8,7 @@ import codecs
 import csv
 import io
 import os
+import random
 import subprocess
 import sys
 import tracemalloc
@@ -52,13 +53,15 @@ def test_stray_quote_in_an_unquoted_field_is_a_literal(monkeypatch, chunk):
     assert [ln for ln, _r in table(STRAY).rows()] == [2, 3, 5]
 
 
-def test_stray_quotes_in_a_big_file_parallel_and_single_pass(tmp_path):
+def test_stray_quotes_in_a_big_file_parallel_and_single_pass(tmp_path, monkeypatch):
     """The issue's case over many pieces and ranges: stray quotes on every
     row, and a multi-line quoted comment every few rows."""
+    monkeypatch.setattr(table_mod, "CHUNK_CHARS", 997)  # many cuts (the workers inherit it)
     path = tmp_path / "stray.csv"
+    rng = random.Random(9)
     rows = ["id,comment,score"]
     for i in range(40_000):
-        note = '"two\nlines, ""quoted"""' if i % 7 == 0 else f'The {i % 9}" screen'
+        note = rng.choice(['"two\nlines, ""quoted"""', 'The 5" screen', "plain", '"a, b"'])
         rows.append(f"{i},{note},{i % 11}")
     path.write_text("\n".join(rows) + "\n")
     want = {}
@@ -258,7 +261,8 @@ def test_not_a_text_encoding_is_a_usage_error():
 
 @pytest.mark.parametrize("eol", ["\n", "\r\n", "\r"])
 @pytest.mark.parametrize("workers", [1, 3])
-def test_bad_byte_line_on_both_paths(tmp_path, eol, workers):
+def test_bad_byte_line_on_both_paths(tmp_path, monkeypatch, eol, workers):
+    monkeypatch.setattr(table_mod, "CHUNK_CHARS", 4096)  # the bad byte is not in the header's piece
     path = tmp_path / "bad.csv"
     lines = ["id,score"] + [f"{i},9" for i in range(6000)]
     lines[4500] = "4499,9 caf\udce9"  # an undecodable byte on line 4501
