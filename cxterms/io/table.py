@@ -1,15 +1,20 @@
 """Reading tables: CSV/TSV/semicolon/pipe files, whitespace-separated
 numbers, from a file or stdin.
 
-* Encoding: UTF-8 with or without a byte-order mark, UTF-16 with a BOM
-  (Excel's "Unicode text"), or ``encoding=`` when given.
+* Encoding: UTF-8 with or without a byte-order mark, UTF-16 or UTF-32 with
+  a BOM (Excel's "Unicode text"), or ``encoding=`` when given; UTF-16/32
+  without a BOM is recognised and refused with the option to use.
 * Delimiter: sniffed among ``, ; TAB |`` from the first rows (quoted
   fields with embedded delimiters and newlines are understood), else
   whitespace-separated fields, else one column. ``delimiter=`` overrides;
   ``"whitespace"`` splits on runs of blanks (the classic CDNOW files).
 * Header: detected when the first row has a label where later rows have
   numbers or dates, or forced with ``header=True/False``.
-* Rows stream: memory does not grow with the number of rows.
+* Quoting follows the csv module (``strict=False``): a quote opens a quoted
+  field only as a field's first character; a quote never closed is an error
+  naming where it opened. Line ends are LF, CR LF or a lone CR.
+* Rows stream: memory does not grow with the number of rows; a record longer
+  than MAX_RECORD characters is an error naming its first line.
 
 Line numbers are physical lines of the input (a quoted field with embedded
 newlines spans several), so errors point where an editor would.
