@@ -297,7 +297,7 @@ def test_term_file_messages_quote_at_most_about_80_characters():
     from cxterms.errors import GlossaryError
     from cxterms.io.yamlfile import read_records
 
-    key = "k" * 5000
+    key = "k" * 900  # (PyYAML allows plain keys up to 1024 characters)
     with pytest.raises(GlossaryError) as err:
         read_records(f"- id: a\n  {key}: 1\n  {key}: 2\n", "t.yaml")
     assert "duplicate key" in err.value.message and len(str(err.value)) < 300
