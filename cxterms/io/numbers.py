@@ -23,8 +23,8 @@ def parse_whole(text: str, *, decimal_comma: bool = False) -> int:
 
     >>> [parse_whole(t) for t in ("9", "9.0", "+9", " 9 ", "-0", "10.000")]
     [9, 9, 9, 9, 0, 10]
-    >>> parse_whole("9,0", decimal_comma=True)
-    9
+    >>> parse_whole("9,0", decimal_comma=True), parse_whole("9.0", decimal_comma=True)
+    (9, 9)
     >>> for bad in ("1e1", "0x9", "inf", "nan", "8.99999999999999999", "1e-400", "7.5", "1_0", "9,0", ""):
     ...     try:
     ...         parse_whole(bad)
@@ -46,14 +46,17 @@ def parse_whole(text: str, *, decimal_comma: bool = False) -> int:
     if not m or not t.isascii():
         raise ValueError("not a number")
     if m.group(4) is not None:  # ".5"
-        if (t.lstrip("+-")[0] == ",") != decimal_comma:
+        if t.lstrip("+-")[0] == "," and not decimal_comma:
             raise ValueError("not a number")
         if m.group(4).strip("0"):
             raise ValueError("not a whole number")
         return 0
     mark = m.group(2)
-    if mark is not None and (mark == ",") != decimal_comma:
+    if mark == "," and not decimal_comma:
         raise ValueError("not a number")
+    if mark == "." and decimal_comma and len(m.group(3)) == 3:
+        # "1.000" where commas are decimal marks: a thousands separator?
+        raise ValueError("not a number (thousands separator or decimal point?)")
     if m.group(3) and m.group(3).strip("0"):
         raise ValueError("not a whole number")
     value = int(m.group(1))

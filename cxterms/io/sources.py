@@ -127,7 +127,7 @@ class Source:
         if chosen is None:
             raise UsageError(f"{t.name} has several columns; choose one with --column", hint=f"columns: {self.columns_text()}")
         if notes is not None:
-            notes.append(f"{what} {self.label(chosen)!r} chosen ({why}); choose another with --column")
+            notes.append(f"answers read from column {self.label(chosen)!r} ({why}); choose another with --column")
         return chosen
 
     def answer_share(self, index: int) -> float:
