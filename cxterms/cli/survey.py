@@ -23,6 +23,19 @@ def _inp(values: dict) -> dict:
 from .output import TableFormat
 from .render_metrics import Field, View
 
+INPUT_FIELDS = (
+    Field("response_rate", "Response rate", "frac"),
+    Field("asked", "Asked", "int"),
+    Field("filtered_out", "Filtered out", "int"),
+)
+
+
+def _input_fields(extra: dict | None) -> tuple:
+    """Fields for what reading added to a result (response rate, rows filtered out)."""
+    return tuple(f for f in INPUT_FIELDS if extra and f.key in extra)
+
+
+
 app = typer.Typer()
 
 NPS_VIEW = View("NPS", (
@@ -285,6 +298,7 @@ def nps(
             "difference_std_error": c.std_error, "z": c.z, "p_value": c.p_value, "significant": c.significant,
         }
         extra_fields = COMPARE_FIELDS
+    extra_fields = (*_input_fields(extra), *extra_fields)
     rows = _results(data, compute, NPS_VIEW) if (by or period) else None
     emit(session, NPS_VIEW, overall, rows, data=data, fmt_=format, quiet=quiet,
          title=f"Net Promoter Score: {data.source}", colour_of=_nps_colour, extra=extra, extra_fields=extra_fields)
@@ -354,6 +368,7 @@ def csat(
 
     emit(session, CSAT_VIEW, compute(data.overall), _results(data, compute, CSAT_VIEW) if (by or period) else None,
          data=data, fmt_=format, quiet=quiet, title=f"CSAT: {data.source}", extra=dict(ans.extra) or None,
+         extra_fields=_input_fields(ans.extra),
          colour_of=lambda v: "green" if v >= k else "red")
 
 
@@ -422,4 +437,5 @@ def ces(
 
     emit(session, CES_VIEW, compute(data.overall), _results(data, compute, CES_VIEW) if (by or period) else None,
          data=data, fmt_=format, quiet=quiet, title=f"Customer effort score: {data.source}", extra=dict(ans.extra) or None,
+         extra_fields=_input_fields(ans.extra),
          colour_of=colour)

@@ -260,10 +260,14 @@ def detect_header(rows: Sequence[Sequence[str]]) -> bool:
     (True, False)
     >>> detect_header([["id", "comment"], ["1", "fine"]]), detect_header([["a", "b"], ["c", "d"]])
     (True, True)
+    >>> detect_header([["10"], ["9"], ["abc"], ["3"]])
+    False
     """
     if not rows:
         return False
     first, rest = rows[0], rows[1:]
+    if any(c.strip() for c in first) and all(_NUMBER.fullmatch(c) for c in first if c.strip()):
+        return False  # a header is words: a first row of numbers is data, even above a text cell
     if not rest:
         return not any(looks_typed(c) for c in first if c.strip())
     width = max(len(r) for r in rows)
@@ -311,6 +315,8 @@ class Table:
         self._text = io.TextIOWrapper(io.BufferedReader(raw, 1 << 16), encoding=codec, errors="strict", newline="")
         sample = self._read_sample(prefix[skip:], codec, complete)
         self.delimiter = delimiter if delimiter is not None else sniff_delimiter(sample, complete)
+        if self.delimiter is None and '"' in sample:
+            self.delimiter = ","  # one quoted column ("8"): the csv rules unquote it
         sample_rows = self._split_sample(sample, complete)
         self.has_header = detect_header(sample_rows) if header is None else header
         self._sample = sample_rows[1:] if self.has_header else sample_rows
