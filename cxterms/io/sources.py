@@ -259,6 +259,8 @@ def open_source(path: str | None, stdin: BinaryIO | None, opts: ReadOptions | No
     if isinstance(data, str):
         with open(data, "rb") as fh:
             data = fh.read()
+    if kind == "jsonl" and len([ln for ln in data.splitlines() if ln.strip()]) == 1:
+        kind = "json"  # one object on one line: {"responses": [...]}
     rows = formats.json_rows(data, name) if kind == "json" else formats.jsonl_rows(data, name)
     return _materialize(name, kind, rows, opts, notes, header=True)
 
@@ -368,9 +370,7 @@ def _materialize(name: str, kind: str, rows: Iterator[tuple[int, list[str]]], op
                 excluded["unfinished"] += 1
                 return
             excluded["unfinished kept"] += 1
-        if not any(c.strip() for c in r):
-            return
-        w.writerow(r)
+        w.writerow(r)  # an empty record stays one: a blank answer, as in the direct reader
         starts.append(out_line)
         origs.append(line)
         out_line += 1 + sum(c.count("\n") + c.count("\r") - c.count("\r\n") for c in r if "\n" in c or "\r" in c)

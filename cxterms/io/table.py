@@ -227,6 +227,8 @@ def sniff_delimiter(sample: str, complete: bool) -> str | None:
     (';', None)
     >>> sniff_delimiter("10 9 3 7\\n", True)
     'whitespace'
+    >>> sniff_delimiter("Q1\\n10 - Extremely likely\\n9\\n", True) is None
+    True
     """
     best: tuple[float, int, str] | None = None
     for d in DELIMITERS:
@@ -248,7 +250,8 @@ def sniff_delimiter(sample: str, complete: bool) -> str | None:
     lines = [ln for ln in sample.splitlines() if ln.strip()]
     if not complete and len(lines) > 1:
         lines = lines[:-1]
-    if any(len(ln.split()) > 1 for ln in lines):
+    # numbers (and dates) separated by blanks; text with spaces is one column
+    if any(len(ln.split()) > 1 for ln in lines) and all(looks_typed(t) for ln in lines[1:] for t in ln.split()):
         return WHITESPACE
     return None
 
