@@ -211,10 +211,10 @@ def json_rows(data: bytes, name: str) -> Iterator[tuple[int, list[str]]]:
         raise DataError(f"not valid JSON: {e.msg}", file=name, line=e.lineno, column=e.colno) from None
     if isinstance(doc, dict):
         lists = [(k, v) for k, v in doc.items() if isinstance(v, list) and v and all(isinstance(x, dict) for x in v)]
-        if len(lists) != 1:
-            raise DataError("the JSON is an object, not an array of records", file=name,
-                            hint="give an array of objects, e.g. [{\"score\": 9}, ...], or JSON Lines")
-        doc = lists[0][1]
+        if len(lists) > 1:
+            raise DataError(f"the JSON object holds several arrays of records ({', '.join(k for k, _ in lists[:5])})", file=name,
+                            hint="give one array of objects, e.g. [{\"score\": 9}, ...], or JSON Lines")
+        doc = lists[0][1] if lists else [doc]  # one object: one record
     if not isinstance(doc, list):
         raise DataError("the JSON is not an array of records", file=name)
     yield from _records_to_rows(doc, name, first_line=1)
