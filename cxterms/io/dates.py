@@ -83,7 +83,7 @@ def _orders(m: re.Match) -> set[str]:
 
 def _iso(text: str) -> datetime | None:
     t = text.strip()
-    if not re.match(r"\d{4}-\d{2}-\d{2}", t):
+    if not re.match(r"\d{4}-\d{2}-\d{2}|\d{8}(?!\d)", t):
         return None
     t2 = re.sub(r"\s*(UTC|GMT|Z)$", "+00:00", t, flags=re.I)
     t2 = re.sub(r"\s*(?:UTC|GMT)\s*([+-]\d{1,2})(?::?(\d{2}))?$", lambda m: f"{m.group(1)[0]}{int(m.group(1)[1:]):02d}:{m.group(2) or '00'}", t2, flags=re.I)

@@ -600,7 +600,7 @@ class Table:
             return ", ".join(f"{i}:{h}" if h else f"{i}:(unnamed)" for i, h in enumerate(self.header, 1))
         return f"{self.width} unnamed column{'s' * (self.width != 1)} (number them 1-{self.width})"
 
-    def column(self, spec: str | None, *, defaults: Sequence[str] = (), what: str = "column") -> int:
+    def column(self, spec: str | None, *, defaults: Sequence[str] = (), what: str = "column", option: str = "--column") -> int:
         """0-based index of the column ``spec`` names (header name, any case, or
         1-based number); with ``spec`` None the only column, or the one whose
         name is among ``defaults``."""
@@ -632,7 +632,7 @@ class Table:
                 if len(hits) == 1:
                     return hits[0]
         raise UsageError(
-            f"{self.name} has several columns; choose one with --column",
+            f"{self.name} has several columns; choose the {what} with {option}",
             hint=f"columns: {self.columns_text()}",
         )
 
