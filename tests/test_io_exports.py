@@ -167,3 +167,55 @@ def test_xlsx_is_never_read_as_text(run, tmp_path):
     assert d["n"] == _records_truth()[0][1]
     r = run("nps", f, "--sheet", "About")
     assert r.exit_code == 1 and "encoding" not in r.stderr
+
+
+def test_clv_orders_with_money_and_us_dates(run):
+    from decimal import Decimal
+
+    rows = list(csv.DictReader(open(EX / "orders-us.csv", newline="", encoding="utf-8")))
+
+    def amount(t):
+        neg = t.startswith("(")
+        v = Decimal(t.strip("()$").replace(",", ""))
+        return -v if neg else v
+
+    revenue = sum(amount(r["Total"]) for r in rows)
+    r = run("clv", EX / "orders-us.csv", "-f", "json")
+    d = js(r)
+    assert d["orders"] == len(rows) and d["customers"] == len({r["Customer Email"] for r in rows})
+    assert d["revenue"] == pytest.approx(float(revenue))
+    months = sorted({(int(r["Order Date"][6:10]), int(r["Order Date"][:2])) for r in rows})
+    assert d["first_date"][:7] == "%04d-%02d" % months[0]
+    assert "month/day/year" in r.stderr and "Customer Email" in r.stderr
+
+
+def test_clv_decimal_mark(run):
+    body = "customer;date;amount\na;2026-01-01;1,000\nb;2026-01-02;2,500\n"
+    r = run("clv", input=body)
+    assert r.exit_code == 1 and "--decimal" in r.stderr and r.stdout == ""
+    assert js(run("clv", "--decimal", "comma", "-f", "json", input=body))["revenue"] == pytest.approx(3.5)
+    assert js(run("clv", "--decimal", "point", "-f", "json", input=body))["revenue"] == pytest.approx(3500)
+    eu = "customer;date;amount\na;2026-01-01;€1.234,56\nb;2026-01-02;3,50\n"
+    assert js(run("clv", "-f", "json", input=eu))["revenue"] == pytest.approx(1238.06)
+
+
+def test_clv_skip_invalid_reports_and_limits(run):
+    good = "".join(f"c{i},2026-01-{i % 28 + 1:02d},{i}.50\n" for i in range(40))
+    body = "customer,date,amount\n" + good + "z,2026-01-02,oops\n"
+    r = run("clv", input=body)
+    assert r.exit_code == 1 and "oops" in r.stderr
+    r = run("clv", "--skip-invalid", "-q", input=body)
+    assert r.exit_code == 0 and "skipped 1 invalid order row" in r.stderr and "oops" in r.stderr
+    bad = body + "y,2026-01-02,x\nx,yesterday,3\n"
+    r = run("clv", "--skip-invalid", "-q", input=bad)
+    assert r.exit_code == 1 and "--max-invalid" in r.stderr and r.stdout == ""
+
+
+def test_churn_dates_decided_per_column(run):
+    body = "customer,start,end\na,28/01/2025,03/02/2025\nb,01/02/2025,\n"
+    r = run("churn", "-f", "json", input=body)
+    assert r.exit_code == 0 and "day/month/year" in r.stderr
+    amb = "customer,start,end\na,03/01/2025,04/02/2025\nb,01/02/2025,\n"
+    r = run("churn", input=amb)
+    assert r.exit_code == 1 and "--dayfirst" in r.stderr
+    assert run("churn", "--dayfirst", "-f", "json", input=amb).exit_code == 0

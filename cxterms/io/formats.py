@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import math
-import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 
@@ -80,6 +79,8 @@ def binary_hint(kind: str) -> str | None:
 
 def zip_kind(source) -> str:
     """xlsx, ods, or 'a zip archive' for a zip container (path or file object)."""
+    import zipfile  # imports bz2 and lzma: only when a zip shows up
+
     try:
         with zipfile.ZipFile(source) as z:
             names = set(z.namelist())

@@ -154,10 +154,15 @@ def parse_amount(text: str, *, decimal_comma: bool = False) -> float:
 def read_spans(table: Table, start_col: int, end_col: int, date_format: str | None = None, *,
                dayfirst: bool | None = None, notes: list | None = None) -> Iterator[tuple[int, date, date | None]]:
     """(line, start, end or None) per customer; end before start is an error."""
-    start_parse, n1 = date_reader(table, start_col, "start date", date_format, dayfirst)
-    end_parse, n2 = date_reader(table, end_col, "end date", date_format, dayfirst)
-    if notes is not None:
-        notes.extend(n for n in (n1, n2) if n)
+    # one file, one date convention: the two columns are decided together
+    from .dates import make_parser
+
+    cells = _sample_cells(table, start_col) + _sample_cells(table, end_col)
+    parse, note = make_parser(cells, date_format=date_format, dayfirst=dayfirst, source=table.name,
+                              column=f"date columns {table.column_label(start_col)!r} and {table.column_label(end_col)!r}")
+    start_parse = end_parse = parse
+    if notes is not None and note:
+        notes.append(note)
     for line, row in table.rows():
         if not any(c.strip() for c in row):
             continue
