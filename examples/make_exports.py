@@ -18,6 +18,7 @@ free-text comments with commas, quotes, line breaks and non-ASCII text.
     survey.xlsx            an Excel workbook (dates as Excel dates, a second sheet)
     survey.json            a JSON array of objects
     survey.jsonl           JSON Lines
+    survey.parquet         Parquet (written when pyarrow is installed)
     orders-us.csv          an order log with "$2,110.50" amounts and US datetimes
 
 The survey.xlsx writer needs openpyxl (test dependency only).
@@ -205,6 +206,17 @@ def json_files(rng):
     with open(HERE / "survey.jsonl", "w", encoding="utf-8") as fh:
         for r in recs:
             fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        print("pyarrow not installed: survey.parquet not written")
+        return
+    table = pa.table({
+        "id": [r["id"] for r in recs], "date": [r["date"] for r in recs], "region": [r["region"] for r in recs],
+        "score": [None if r["score"] is None else str(r["score"]) for r in recs], "comment": [r["comment"] for r in recs],
+    })
+    pq.write_table(table, HERE / "survey.parquet", compression="zstd")
 
 
 def orders_us(rng):

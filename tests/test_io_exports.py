@@ -139,8 +139,10 @@ def _records_truth():
     return nps_of(vals), sum(r["score"] in (None, "") for r in recs), sum(r["score"] == "N/A" for r in recs)
 
 
-@pytest.mark.parametrize("name", ["survey.json", "survey.jsonl", "survey.xlsx"])
+@pytest.mark.parametrize("name", ["survey.json", "survey.jsonl", "survey.xlsx", "survey.parquet"])
 def test_json_jsonl_xlsx(run, name):
+    if name.endswith(".parquet"):
+        pytest.importorskip("pyarrow")
     (want, n), blanks, na = _records_truth()
     r = run("nps", EX / name, "-f", "json")
     d = js(r)

@@ -283,3 +283,10 @@ def test_from_to(run):
 
 def test_where_refuses_garbage(run):
     assert run("nps", "-c", "score", "--where", "__import__('os')", input=BODY).exit_code == 2
+
+
+def test_text_starting_with_a_bracket_is_still_csv(run, tmp_path):
+    f = tmp_path / "b.csv"
+    f.write_text("[Q1] How likely to recommend,id\n9,1\n10,2\n3,3\n")
+    assert js(run("nps", f, "-f", "json"))["n"] == 3
+    assert js(run("nps", "-f", "json", input=f.read_text()))["n"] == 3

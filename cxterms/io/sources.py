@@ -181,7 +181,7 @@ def _is_values_row(rows: list[list[str]]) -> bool:
 
 
 def open_source(path: str | None, stdin: BinaryIO | None, opts: ReadOptions | None = None, *,
-                values_row: bool = True) -> Source:
+                values_row: bool = True, force_text: bool = False) -> Source:
     """Open ``path`` (None or ``-``: stdin) whatever its format. ``values_row``
     lets a single row of numbers read as a list of answers."""
     opts = opts or ReadOptions()
@@ -205,7 +205,7 @@ def open_source(path: str | None, stdin: BinaryIO | None, opts: ReadOptions | No
         except OSError as e:
             raise DataError(f"cannot open {path}: {e.strerror or e}") from None
         rest = None
-    kind = formats.sniff(prefix)
+    kind = "text" if force_text else formats.sniff(prefix)
     if opts.encoding and kind in ("json", "jsonl"):
         kind = "text" if not prefix.lstrip().startswith((b"[", b"{")) else kind
 
@@ -246,7 +246,7 @@ def open_source(path: str | None, stdin: BinaryIO | None, opts: ReadOptions | No
         if values_row and table.header is None and _is_values_row(table._sample) and table.width > 1:
             row = table._sample[0]
             return _materialize(name, "text", iter([(1, [c]) for c in row]), opts, notes, header=False)
-        return _materialize(name, "text", _raw_text_rows(table), opts, notes, header=None)
+        return _materialize(name, "text", _raw_text_rows(table), opts, notes, header=opts.header)
     if kind in formats.SPREADSHEETS:
         src = whole()
         rows = formats.spreadsheet_rows(src if isinstance(src, str) else io.BytesIO(src), name, opts.sheet, notes)
@@ -261,6 +261,17 @@ def open_source(path: str | None, stdin: BinaryIO | None, opts: ReadOptions | No
             data = fh.read()
     if kind == "jsonl" and len([ln for ln in data.splitlines() if ln.strip()]) == 1:
         kind = "json"  # one object on one line: {"responses": [...]}
+    if kind == "json":
+        import json as _json
+
+        try:
+            _json.loads(data.decode("utf-8-sig"))
+        except (ValueError, UnicodeDecodeError):
+            first = data.lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0]
+            if any(d.encode() in first for d in (",", ";", "\t", "|")) and not first.strip().endswith((b"[", b"{")):
+                # "[Q1] How likely...",score: text that happens to start with a bracket
+                return open_source(None if path in (None, "-") else path, io.BytesIO(data) if path in (None, "-") else None, opts,
+                                   values_row=values_row, force_text=True)
     rows = formats.json_rows(data, name) if kind == "json" else formats.jsonl_rows(data, name)
     return _materialize(name, kind, rows, opts, notes, header=True)
 
