@@ -632,7 +632,7 @@ class Table:
                 if len(hits) == 1:
                     return hits[0]
         raise UsageError(
-            f"{self.name} has several columns; choose the {what} with {option}",
+            f"{self.name} has several columns; choose one with {option}",
             hint=f"columns: {self.columns_text()}",
         )
 
