@@ -290,3 +290,16 @@ def test_text_starting_with_a_bracket_is_still_csv(run, tmp_path):
     f.write_text("[Q1] How likely to recommend,id\n9,1\n10,2\n3,3\n")
     assert js(run("nps", f, "-f", "json"))["n"] == 3
     assert js(run("nps", "-f", "json", input=f.read_text()))["n"] == 3
+
+
+def test_excel_serial_numbers_in_a_date_column(run, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["day", "score"])
+    ws.append([46109, 9])  # 2026-03-28 without a date format
+    ws.append([46150, 3])  # 2026-05-08
+    f = tmp_path / "serial.xlsx"
+    wb.save(f)
+    out = js(run("nps", f, "--period", "day", "-f", "json"))
+    assert [x["period"] for x in out] == ["2026-03", "2026-04", "2026-05", None]

@@ -133,7 +133,7 @@ def read_answers(src: Source, scale: Scale, metric: str, opts: AnswerOptions, *,
         dlabel = f"date column {src.label(date_col)!r}"
         cells = [r[date_col] for r in src.sample if date_col < len(r)]
         date_parser, dnote = D.make_parser(cells, date_format=opts.date_format, dayfirst=opts.dayfirst, tz=opts.tz,
-                                           column=dlabel, source=src.name)
+                                           column=dlabel, source=src.name, serials=src.kind in ("xlsx", "xls", "ods"))
         if dnote:
             notes.append(dnote)
     if opts.date_from or opts.date_to:

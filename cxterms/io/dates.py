@@ -162,11 +162,29 @@ def decide(cells: Iterable[str], *, dayfirst: bool | None = None, column: str = 
     )
 
 
+_SERIAL = re.compile(r"\s*(\d{5})(\.\d+)?\s*")
+EXCEL_EPOCH = datetime(1899, 12, 30)
+
+
+def excel_serial(text: str) -> datetime | None:
+    """An Excel serial day number (a date cell without a date format) as a
+    datetime, for serials of the years 1954-2119; else None.
+
+    >>> excel_serial("46109"), excel_serial("46109.5").hour, excel_serial("123")
+    (datetime.datetime(2026, 3, 28, 0, 0), 12, None)
+    """
+    m = _SERIAL.fullmatch(text)
+    if not m or not 20000 <= int(m.group(1)) <= 80000:
+        return None
+    return EXCEL_EPOCH + timedelta(days=float(text))
+
+
 def make_parser(cells: Iterable[str], *, date_format: str | None = None, dayfirst: bool | None = None,
-                tz: str | None = None, column: str = "the date column", source: str | None = None
-                ) -> tuple[Callable[[str], date], str | None]:
+                tz: str | None = None, column: str = "the date column", source: str | None = None,
+                serials: bool = False) -> tuple[Callable[[str], date], str | None]:
     """A cell -> date function for a column, and a note naming the order it
-    chose when it had to choose (None otherwise)."""
+    chose when it had to choose (None otherwise). With ``serials`` (cells of
+    a spreadsheet) Excel serial day numbers read as dates too."""
     zone = None
     if tz:
         try:
@@ -188,6 +206,10 @@ def make_parser(cells: Iterable[str], *, date_format: str | None = None, dayfirs
     order = decide(cells, dayfirst=dayfirst, column=column, source=source)
 
     def parse(text: str) -> date:
+        if serials:
+            dt = excel_serial(text)
+            if dt is not None:
+                return dt.date()
         return local(parse_with(text, order))
 
     note = None

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
+import stat
 import tempfile
 from array import array
 from bisect import bisect_right
@@ -196,15 +198,22 @@ def open_source(path: str | None, stdin: BinaryIO | None, opts: ReadOptions | No
     else:
         name = path
         try:
-            with open(path, "rb") as fh:
+            fh = open(path, "rb")
+            try:
+                regular = stat.S_ISREG(os.fstat(fh.fileno()).st_mode)
                 prefix = fh.read(SNIFF_BYTES)
+            except BaseException:
+                fh.close()
+                raise
+            if regular:
+                fh.close()  # read again by name (the parallel reader needs the path)
         except FileNotFoundError:
             raise NotFoundError(f"no such file: {path}") from None
         except IsADirectoryError:
             raise DataError(f"{path} is a folder, not a file") from None
         except OSError as e:
             raise DataError(f"cannot open {path}: {e.strerror or e}") from None
-        rest = None
+        rest = None if regular else fh  # a pipe (<(...)) or device: read once, as a stream
     kind = "text" if force_text else formats.sniff(prefix)
     if opts.encoding and kind in ("json", "jsonl"):
         kind = "text" if not prefix.lstrip().startswith((b"[", b"{")) else kind
