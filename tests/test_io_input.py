@@ -303,3 +303,35 @@ def test_excel_serial_numbers_in_a_date_column(run, tmp_path):
     wb.save(f)
     out = js(run("nps", f, "--period", "day", "-f", "json"))
     assert [x["period"] for x in out] == ["2026-03", "2026-04", "2026-05", None]
+
+
+def _ods(path, rows):
+    """A minimal OpenDocument spreadsheet (mimetype, content.xml, manifest)."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    def cell(v):
+        if isinstance(v, int):
+            return f'<table:table-cell office:value-type="float" office:value="{v}"><text:p>{v}</text:p></table:table-cell>'
+        return f'<table:table-cell office:value-type="string"><text:p>{escape(v)}</text:p></table:table-cell>'
+
+    body = "".join("<table:table-row>" + "".join(cell(v) for v in r) + "</table:table-row>" for r in rows)
+    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} office:version="1.2"><office:body>'
+               f'<office:spreadsheet><table:table table:name="Sheet1">{body}</table:table></office:spreadsheet></office:body></office:document-content>')
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>')
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content)
+        z.writestr("META-INF/manifest.xml", manifest)
+
+
+def test_ods(run, tmp_path):
+    f = tmp_path / "export.data"  # no telling name: content decides
+    _ods(f, [["score", "region"], [9, "North"], [3, "Süd"], ["10 - Extremely likely", "x"], ["N/A", "y"]])
+    r = run("nps", f, "-f", "json")
+    d = js(r)
+    assert d["n"] == 3 and d["promoters"] == 2 and d["blank"] == 1 and "OpenDocument" in r.stderr
