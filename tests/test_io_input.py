@@ -251,7 +251,8 @@ def test_ambiguous_dates_ask(run):
 def test_bad_date_names_date_column_and_line(run):
     body = "when,score\n2026-03-01,9\n2026-03-02,3\nyesterday,10\n"
     r = run("nps", "--period", "when", input=body)
-    assert r.exit_code == 1 and "date column 'when'" in r.stderr and "<stdin>:4" in r.stderr
+    assert r.exit_code == 1 and "date column 'when': 'yesterday' is not a date" in r.stderr and "<stdin>:4" in r.stderr
+    assert run("nps", "--period", "when", "--skip-invalid", input=body).exit_code == 1  # a date is never skipped
     assert "--date-format" in r.stderr and "--skip-invalid" not in r.stderr
 
 

@@ -211,8 +211,9 @@ def _check_invalid(src: Source, ans: Answers, opts: AnswerOptions, metric: str, 
     date_bad = [x for x in data.invalid if "date" in x[2]]
     if date_bad and date_col is not None:
         ln, cell, _why = date_bad[0]
+        what = f"{cell[:80]!r} is not a date" if cell.strip() else "the date is blank (the answer has no period)"
         raise DataError(
-            f"{cell[:80]!r} in date column {src.label(date_col)!r} is not a date", file=src.name, line=ln,
+            f"date column {src.label(date_col)!r}: {what}", file=src.name, line=ln,
             hint="give its format with --date-format (e.g. %d.%m.%Y %H:%M), or --dayfirst/--monthfirst",
         )
     nonblank = data.overall.n + bad
