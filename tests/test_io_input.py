@@ -15,7 +15,7 @@ def js(r):
 
 # -- cells ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("cell", ["9", "9.0", "+9", " 9 ", "9.000"])
+@pytest.mark.parametrize("cell", ["9", "9.0", "+9", " 9 ", "9.00"])
 def test_score_cells_accepted(run, cell):
     d = js(run("nps", "-f", "json", input=f"score\n{cell}\n"))
     assert d["n"] == 1 and d["promoters"] == 1
@@ -25,6 +25,12 @@ def test_score_cells_accepted(run, cell):
 def test_score_cells_refused(run, cell):
     r = run("nps", input=f"score\n{cell}\n9\n")
     assert r.exit_code == 1 and r.stdout == "" and "invalid" in r.stderr
+
+
+def test_thousands_or_decimal_is_never_guessed_for_answers(run):
+    r = run("nps", input="a;score\nx;1,000\ny;9\n")
+    assert r.exit_code == 1 and "thousands separator or a decimal mark" in r.stderr
+    assert js(run("nps", "-f", "json", input="a;score\nx;9,0\ny;7,00\n"))["n"] == 2
 
 
 def test_single_column_keeps_a_numeric_first_line(run):

@@ -21,11 +21,11 @@ _SCORE = re.compile(r"[+-]?(\d+)(?:([.,])(\d*))?|[+-]?[.,](\d+)")
 def parse_whole(text: str, *, decimal_comma: bool = False) -> int:
     """The whole number a cell holds, exactly; ValueError says why not.
 
-    >>> [parse_whole(t) for t in ("9", "9.0", "+9", " 9 ", "-0", "10.000")]
+    >>> [parse_whole(t) for t in ("9", "9.0", "+9", " 9 ", "-0", "10.00")]
     [9, 9, 9, 9, 0, 10]
     >>> parse_whole("9,0", decimal_comma=True), parse_whole("9.0", decimal_comma=True)
     (9, 9)
-    >>> for bad in ("1e1", "0x9", "inf", "nan", "8.99999999999999999", "1e-400", "7.5", "1_0", "9,0", ""):
+    >>> for bad in ("1e1", "0x9", "inf", "nan", "8.99999999999999999", "1e-400", "7.5", "1_0", "9,0", "1.000", ""):
     ...     try:
     ...         parse_whole(bad)
     ...     except ValueError as e:
@@ -39,6 +39,7 @@ def parse_whole(text: str, *, decimal_comma: bool = False) -> int:
     '7.5' -> not a whole number
     '1_0' -> not a number
     '9,0' -> not a number
+    '1.000' -> not a number (a thousands separator or a decimal mark?)
     '' -> not a number
     """
     t = text.strip()
@@ -54,9 +55,10 @@ def parse_whole(text: str, *, decimal_comma: bool = False) -> int:
     mark = m.group(2)
     if mark == "," and not decimal_comma:
         raise ValueError("not a number")
-    if mark == "." and decimal_comma and len(m.group(3)) == 3:
-        # "1.000" where commas are decimal marks: a thousands separator?
-        raise ValueError("not a number (thousands separator or decimal point?)")
+    if mark is not None and len(m.group(3)) == 3:
+        # "1,000" / "1.000": a thousands separator or a decimal mark? Read as
+        # a decimal it is a valid answer (1), as thousands it is 1000: refuse.
+        raise ValueError("not a number (a thousands separator or a decimal mark?)")
     if m.group(3) and m.group(3).strip("0"):
         raise ValueError("not a whole number")
     value = int(m.group(1))
