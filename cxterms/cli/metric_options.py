@@ -22,11 +22,11 @@ OUTPUT = "Output"
 
 FileArg = Annotated[
     Optional[str],
-    typer.Argument(metavar="[FILE]", help="CSV/TSV file, or - for stdin (the default). Plain numbers work too.", show_default=False),
+    typer.Argument(metavar="[FILE]", help="CSV/TSV, Excel, OpenDocument, JSON, JSON Lines or Parquet file (told by content), or - for stdin (the default). Plain numbers work too.", show_default=False),
 ]
 ColumnOpt = Annotated[
     Optional[str],
-    typer.Option("--column", "-c", metavar="NAME|N", help="Score column: header name (any case) or 1-based number. Default: the only column, else one named score, rating, nps, csat, ces or response, else a numeric column whose header has one of those words or 'recommend'.", rich_help_panel=INPUT),
+    typer.Option("--column", "-c", metavar="NAME|N", help="Answer column: header name (any case), question text or sub-header of a platform export, or 1-based number. Default: the only column, the platform's answer column, one named score, rating, nps, csat, ces or response, else the answer column whose name or question has the command's words (recommend, satisfied, easy...); the choice is named on stderr.", rich_help_panel=INPUT),
 ]
 DelimiterOpt = Annotated[
     Optional[str],
@@ -42,7 +42,7 @@ EncodingOpt = Annotated[
 ]
 SkipInvalidOpt = Annotated[
     bool,
-    typer.Option("--skip-invalid", help="Leave out invalid cells (counted as 'invalid') instead of stopping.", rich_help_panel=INPUT),
+    typer.Option("--skip-invalid", help="Leave out invalid cells instead of stopping: always reported on stderr (count, share, first three), and refused above --max-invalid (5%).", rich_help_panel=INPUT),
 ]
 DateFormatOpt = Annotated[
     Optional[str],
