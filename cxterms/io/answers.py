@@ -122,7 +122,7 @@ def read_answers(src: Source, scale: Scale, metric: str, opts: AnswerOptions, *,
     date_col = int(pspec) - 1 if pspec else None
     if (opts.date_from or opts.date_to) and date_col is None:
         for name in src.layout.date_hint + ("date", "submitted", "created_at", "timestamp", "created at", "submit date (utc)"):
-            hit = src._match(name)
+            hit = src.match(name)
             if hit is not None:
                 date_col = hit
                 notes.append(f"--from/--to apply to column {src.label(hit)!r}")

@@ -16,6 +16,7 @@ the spreadsheet row, the JSON Lines line, or the JSON array element.
 
 from __future__ import annotations
 
+import io
 import json
 import math
 from collections.abc import Iterator
@@ -221,22 +222,50 @@ def json_rows(data: bytes, name: str) -> Iterator[tuple[int, list[str]]]:
     yield from _records_to_rows(doc, name, first_line=1)
 
 
-def jsonl_rows(data: bytes, name: str) -> Iterator[tuple[int, list[str]]]:
-    """JSON Lines: one object per line; blank lines are skipped."""
-    records, lines = [], []
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise DataError("the JSON Lines file is not UTF-8 text", file=name) from None
-    for i, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            records.append(json.loads(line))
-        except json.JSONDecodeError as e:
-            raise DataError(f"not valid JSON: {e.msg}", file=name, line=i, column=e.colno) from None
-        lines.append(i)
-    yield from _records_to_rows(records, name, lines=lines)
+def _jsonl_lines(source, name: str) -> Iterator[tuple[int, object]]:
+    """(line, parsed value) per non-blank line of bytes or a file path."""
+    fh = open(source, "rb") if isinstance(source, str) else io.BytesIO(source)
+    with fh:
+        for i, raw in enumerate(fh, 1):
+            if i == 1:
+                raw = raw.removeprefix(b"\xef\xbb\xbf")
+            if not raw.strip():
+                continue
+            try:
+                yield i, json.loads(raw.decode("utf-8"))
+            except UnicodeDecodeError:
+                raise DataError("the JSON Lines file is not UTF-8 text", file=name, line=i) from None
+            except json.JSONDecodeError as e:
+                raise DataError(f"not valid JSON: {e.msg}", file=name, line=i, column=e.colno) from None
+
+
+def jsonl_rows(source, name: str) -> Iterator[tuple[int, list[str]]]:
+    """JSON Lines (bytes, or a path read twice: once for the keys, once for
+    the rows, so memory does not grow with the file); blank lines are skipped."""
+    keys: dict[str, None] = {}
+    kinds = set()
+    for _i, rec in _jsonl_lines(source, name):
+        kinds.add("object" if isinstance(rec, dict) else "array" if isinstance(rec, list) else "value")
+        if isinstance(rec, dict):
+            for k in rec:
+                keys.setdefault(str(k), None)
+    if not kinds:
+        raise DataError("the JSON Lines file holds no records", file=name)
+    if len(kinds) > 1:
+        raise DataError("the JSON Lines mix objects, arrays and plain values", file=name)
+    kind = kinds.pop()
+    if kind == "object":
+        header = list(keys)
+        yield 0, header
+        for i, rec in _jsonl_lines(source, name):
+            yield i, [cell_text(rec.get(k)) for k in header]
+    elif kind == "array":
+        for i, rec in _jsonl_lines(source, name):
+            yield i, [cell_text(c) for c in rec]
+    else:
+        yield 0, ["value"]
+        for i, rec in _jsonl_lines(source, name):
+            yield i, [cell_text(rec)]
 
 
 # -- Parquet -------------------------------------------------------------------

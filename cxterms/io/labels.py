@@ -144,7 +144,12 @@ def load_labels(path: str) -> dict[str, int]:
     """A ``--labels`` YAML file: a mapping of label to whole number."""
     import yaml
 
+    import os
+    import stat
+
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO would block forever
+            raise DataError("the labels file is not a regular file", file=path)
         with open(path, encoding="utf-8-sig") as fh:
             data = yaml.safe_load(fh)
     except FileNotFoundError:

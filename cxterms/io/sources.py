@@ -75,7 +75,8 @@ class Source:
         return self._origs[i] if i >= 0 else line
 
     # -- columns -----------------------------------------------------------
-    def _match(self, spec: str) -> int | None:
+    def match(self, spec: str) -> int | None:
+        """The column a name, alias or question text names (any case and spacing), or None."""
         want = labels.norm(spec)
         header = self.table.header or []
         for pool in (header, [a for a in self.aliases], self.questions):
@@ -95,7 +96,7 @@ class Source:
         has one of ``words``; the guess is added to ``notes``."""
         t = self.table
         if spec is not None:
-            hit = self._match(spec)
+            hit = self.match(spec)
             if hit is not None:
                 return hit
             if spec.strip().isdigit() and 1 <= int(spec) <= max(t.width, 1):
@@ -106,7 +107,7 @@ class Source:
         header = t.header or []
         chosen, why = None, ""
         for name in self.layout.score_hint:
-            hit = self._match(name)
+            hit = self.match(name)
             if hit is not None:
                 chosen, why = hit, f"the {self.layout.name}'s score column"
                 break
@@ -265,6 +266,10 @@ def open_source(path: str | None, stdin: BinaryIO | None, opts: ReadOptions | No
         rows = formats.parquet_rows(src if isinstance(src, str) else io.BytesIO(src), name)
         return _materialize(name, kind, rows, opts, notes, header=True)
     data = whole()
+    if kind == "jsonl" and isinstance(data, str):
+        rows = formats.jsonl_rows(data, name)  # streamed from the file, twice
+        if _lines_at_least(data, 2):
+            return _materialize(name, kind, rows, opts, notes, header=True)
     if isinstance(data, str):
         with open(data, "rb") as fh:
             data = fh.read()
@@ -283,6 +288,18 @@ def open_source(path: str | None, stdin: BinaryIO | None, opts: ReadOptions | No
                                    values_row=values_row, force_text=True)
     rows = formats.json_rows(data, name) if kind == "json" else formats.jsonl_rows(data, name)
     return _materialize(name, kind, rows, opts, notes, header=True)
+
+
+def _lines_at_least(path: str, n: int) -> bool:
+    """Whether a file has at least ``n`` non-blank lines."""
+    seen = 0
+    with open(path, "rb") as fh:
+        for line in fh:
+            if line.strip():
+                seen += 1
+                if seen >= n:
+                    return True
+    return False
 
 
 class _Prefixed(io.RawIOBase):
