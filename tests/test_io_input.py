@@ -227,6 +227,11 @@ def test_skip_rows_and_header_rows(run):
     assert d["n"] == 3
 
 
+def test_more_header_rows_than_rows(run):
+    r = run("nps", "--header-rows", "5", "-c", "a", input="a,b\n1,2\n")
+    assert r.exit_code == 1 and "header rows" in r.stderr and "internal error" not in r.stderr
+
+
 def test_lines_in_messages_are_the_original_lines(run, tmp_path):
     f = tmp_path / "q.csv"
     rows = ['StartDate,Status,Finished,ResponseId,Q1', 'Start Date,Response Type,Finished,Response ID,How likely to recommend?',

@@ -371,6 +371,9 @@ def _materialize(name: str, kind: str, rows: Iterator[tuple[int, list[str]]], op
             n = 1
         else:
             n = 1 if detect_header([r for _, r in head[:50]]) else 0
+    if n > len(head):
+        raise DataError(f"{name} has {len(head)} non-blank row{'s' * (len(head) != 1)} after the skipped lines, fewer than the {n} header rows",
+                        hint="check --header-rows and --skip-rows")
     if n:
         names, aliases = (layout.names, [[q] if q else [] for q in layout.questions]) if layout.multi_row else _header_from([r for _, r in head[:n]], n)
         if layout.name == "SurveyMonkey export":
