@@ -347,3 +347,10 @@ def test_ods(run, tmp_path):
     r = run("nps", f, "-f", "json")
     d = js(r)
     assert d["n"] == 3 and d["promoters"] == 2 and d["blank"] == 1 and "OpenDocument" in r.stderr
+
+
+def test_column_hints_name_the_commands_own_options(run):
+    r = run("churn", input="a,b,c\n2026-01-01,2026-02-01,x\n")
+    assert r.exit_code == 2 and "--start-column" in r.stderr and "--column" not in r.stderr.replace("--start-column", "")
+    r = run("clv", input="a,b,c\nx,2026-01-01,5\n")
+    assert r.exit_code == 2 and "--customer-column" in r.stderr
