@@ -258,6 +258,8 @@ def nps(
         cxterms nps examples/survey.csv
         cxterms nps examples/survey.csv --by region
         cxterms nps examples/survey.csv --period submitted --every month
+        cxterms nps examples/qualtrics.csv
+        cxterms nps examples/survey.xlsx --where region=North --from 2026-02-01
         cxterms nps --promoters 50 --passives 30 --detractors 20
         echo 10 9 3 7 | cxterms nps -q
         cxterms nps q1.csv --compare q2.csv
@@ -345,6 +347,8 @@ def csat(
     Example:
 
         cxterms csat examples/support-csat.csv
+        cxterms csat examples/zendesk-csat.csv
+        cxterms csat examples/surveymonkey.csv -c Quality
         cxterms csat ratings.csv --scale 1-10 --satisfied 8
         cxterms csat ratings.csv --by channel --format json
     """
@@ -414,6 +418,7 @@ def ces(
     Example:
 
         cxterms ces examples/effort.csv
+        cxterms ces examples/typeform.csv
         cxterms ces effort-1-5.csv --scale 1-5 --lower-is-better
         cxterms ces examples/effort.csv --period date --every week -q
     """
