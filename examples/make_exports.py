@@ -194,6 +194,21 @@ def spreadsheet(rng):
     fixed = datetime(2026, 1, 1)
     wb.properties.created = wb.properties.modified = fixed
     wb.save(HERE / "survey.xlsx")
+    _freeze_zip(HERE / "survey.xlsx")
+
+
+def _freeze_zip(path):
+    """Fixed timestamps inside a zip container, so regenerating gives the same bytes."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        entries = [(info.filename, z.read(info.filename)) for info in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in entries:
+            if name == "docProps/core.xml":
+                data = re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", b"2026-01-01T00:00:00Z", data)
+            z.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
 
 
 def json_files(rng):
