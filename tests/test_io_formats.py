@@ -115,3 +115,17 @@ def test_decimal_mark_per_column():
     assert decide_decimal(["1,000", "2,500"]) is None  # ambiguous: ask
     with pytest.raises(Ambiguous):
         decide_decimal(["1,5", "2.5"])
+
+
+def test_missing_tokens_counted_on_the_parallel_path(tmp_path):
+    from cxterms.io.labels import make_reader
+    from cxterms.io.scores import make_parser, read_scores
+    from cxterms.io.table import open_table
+
+    f = tmp_path / "big.csv"
+    f.write_text("id,score\n" + "".join(f"{i},{['9', 'N/A', '3', 'Offered', ''][i % 5]}\n" for i in range(5000)))
+    parse = make_reader(make_parser(Scale(0, 10)), None)
+    one = read_scores(open_table(str(f), None), parse, column="score", workers=1)
+    many = read_scores(open_table(str(f), None), parse, column="score", workers=3)
+    assert one.missing == many.missing == {"missing": 1000, "asked": 1000}
+    assert one.overall == many.overall and many.overall.n == 2000 and many.overall.blank == 3000
