@@ -221,3 +221,15 @@ def test_churn_dates_decided_per_column(run):
     r = run("churn", input=amb)
     assert r.exit_code == 1 and "--dayfirst" in r.stderr
     assert run("churn", "--dayfirst", "-f", "json", input=amb).exit_code == 0
+
+
+def test_nps_on_a_csat_column_names_csat(run):
+    r = run("nps", EX / "zendesk-csat.csv")
+    assert r.exit_code == 1 and r.stdout == "" and "cxterms csat" in r.stderr
+
+
+def test_one_note_per_layout(run):
+    for name, layout in (("google-forms.csv", "Google Forms"), ("typeform.csv", "Typeform"), ("delighted.csv", "Delighted"),
+                         ("zendesk-csat.csv", "Zendesk"), ("surveymonkey.csv", "SurveyMonkey"), ("qualtrics.csv", "Qualtrics")):
+        r = run("csat" if "zendesk" in name else "nps", EX / name, "-q")
+        assert r.exit_code == 0 and r.stderr.count(f"note: {layout} export") == 1, name

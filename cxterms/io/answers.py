@@ -102,10 +102,16 @@ def read_answers(src: Source, scale: Scale, metric: str, opts: AnswerOptions, *,
         size = choice.label_set.size
         if size != scale.high - scale.low + 1 or scale.low != 1:
             if explicit_scale or metric == "nps":
-                raise DataError(
-                    f"column {column_label!r} holds {choice.label_set.name} labels, not answers on the {scale} scale",
-                    file=src.name, hint=f"pass --scale 1-{size}" if metric != "nps" else "NPS needs 0-10 answers: choose the likelihood-to-recommend column with -c",
-                )
+                name = choice.label_set.name
+                other = "csat" if ("satisf" in name or "Good/Bad" in name) else "ces" if "ease" in name else None
+                if metric == "nps":
+                    hint = "NPS needs 0-10 answers: choose the likelihood-to-recommend column with -c"
+                    if other:
+                        hint = f"for {other.upper()}: cxterms {other} {src.name} -c {column_label!r}; " + hint
+                else:
+                    hint = f"pass --scale 1-{size}"
+                raise DataError(f"column {column_label!r} holds {name} labels, not answers on the {scale} scale",
+                                file=src.name, hint=hint)
             scale = Scale(1, size)
             notes.append(f"scale set to {scale} by the labels")
         notes.append(f"answers in column {column_label!r} read as labels: {choice.describe()}")

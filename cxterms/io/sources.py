@@ -251,7 +251,8 @@ def open_source(path: str | None, stdin: BinaryIO | None, opts: ReadOptions | No
             src = Source(table, "text", layout, notes, questions=list(layout.questions), aliases=[[] for _ in range(table.width)],
                          sample=[list(r) for r in table._sample[:SAMPLE_ROWS]])
             if layout.name:
-                notes.append(f"{layout.name}")
+                dated = next((h for h in layout.date_hint if src.match(h) is not None), None)
+                notes.append(f"{layout.name}: header row 1" + (f", response dates in column {dated!r}" if dated else ""))
             return src
         if values_row and table.header is None and _is_values_row(table._sample) and table.width > 1:
             row = table._sample[0]
