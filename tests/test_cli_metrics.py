@@ -33,7 +33,7 @@ def test_nps_counts_vectors(run):
 
 def test_nps_plain_and_quiet(run):
     r = run("nps", EX / "survey.csv")
-    assert r.exit_code == 0 and r.stderr == ""
+    assert r.exit_code == 0 and r.stderr == "cxterms: note: answers read from column 'score' (by its name); choose another with --column\n"
     lines = dict(line.split("\t") for line in r.stdout.splitlines())
     assert lines["nps"] == "18.3" and lines["n"] == "393" and lines["blank"] == "7"
     assert run("nps", EX / "survey.csv", "-q").stdout == "18.3\n"
@@ -76,6 +76,35 @@ def test_nps_trend(run):
     assert "NPS trend" in rich
 
 
+def test_nps_by_and_period_together(run):
+    rows = js(run("nps", EX / "survey.csv", "--by", "region", "--period", "submitted", "--every", "quarter", "-f", "json"))
+    *cells, overall = rows
+    assert len(cells) == 12 and [r["group"] for r in cells[:3]] == ["East"] * 3
+    assert [r["period"] for r in cells[:3]] == ["2026-Q1", "2026-Q2", "2026-Q3"]
+    assert overall["group"] is None and overall["period"] is None and overall["n"] == sum(r["n"] for r in cells)
+    q = run("nps", EX / "survey.csv", "--by", "region", "--period", "submitted", "--every", "quarter", "-q").stdout
+    assert q.splitlines()[0].split("\t")[:2] == ["East", "2026-Q1"]
+
+
+def test_nps_by_several_columns(run):
+    rows = js(run("nps", EX / "survey.csv", "--by", "region", "--by", "channel", "-f", "json"))
+    assert rows[0]["group"] == "East / chat" and rows[0]["by"] == {"region": "East", "channel": "chat"}
+    plain = run("nps", EX / "survey.csv", "--by", "region", "--by", "channel", "-f", "plain").stdout.splitlines()
+    assert plain[0].startswith("group\tnps\t") and plain[-1].startswith("all\t")
+
+
+def test_empty_periods_and_blank_groups_are_rows(run, tmp_path):
+    p = tmp_path / "gaps.csv"
+    p.write_text("when,region,score\n2026-01-05,N,10\n2026-02-03,W,\n2026-03-09,N,3\n")
+    rows = js(run("nps", p, "--period", "when", "-f", "json"))
+    assert [(r["period"], r["n"], r["nps"]) for r in rows[:3]] == [("2026-01", 1, 100.0), ("2026-02", 0, None), ("2026-03", 1, -100.0)]
+    assert rows[1]["blank"] == 1
+    rows = js(run("nps", p, "--by", "region", "-f", "json"))
+    assert [(r["group"], r["n"], r["nps"]) for r in rows[:2]] == [("N", 2, 0.0), ("W", 0, None)]
+    for fmt_ in ("plain", "csv", "rich"):
+        assert run("nps", p, "--period", "when", "-f", fmt_).exit_code == 0
+
+
 def test_nps_compare(run, tmp_path):
     a = tmp_path / "a.csv"
     b = tmp_path / "b.csv"
@@ -96,7 +125,7 @@ def test_nps_invalid_cells(run, tmp_path):
     first, hint = r.stderr.splitlines()
     assert first == f"cxterms: 2 invalid values in {f}, column 'score': line 3: 'ten' (not a number); line 4: '11' (outside the 0-10 scale)"
     assert hint.startswith("hint: fix them, or pass --skip-invalid")
-    d = js(run("nps", f, "--skip-invalid", "-f", "json"))
+    d = js(run("nps", f, "--skip-invalid", "--max-invalid", "0.5", "-f", "json"))
     assert d["invalid"] == 2 and d["n"] == 2
 
 
@@ -118,7 +147,6 @@ def test_missing_file_and_column(run, tmp_path):
     "args",
     [
         ["--confidence", "95"],
-        ["--by", "region", "--period", "submitted"],
         ["--promoters", "5", "--compare", "x.csv"],
         ["--every", "fortnight", "--period", "submitted"],
     ],
@@ -147,8 +175,9 @@ def test_real_looking_exports(run, args, expected):
 def test_european_export_with_day_first_dates(run):
     rows = js(run("nps", EX / "survey-eu.csv", "-c", "Empfehlung", "--period", "Datum", "--date-format", "%d/%m/%Y", "--every", "quarter", "-f", "json"))
     assert [r["period"] for r in rows] == ["2026-Q1", "2026-Q2", None]
-    r = run("nps", EX / "survey-eu.csv", "-c", "Empfehlung", "--period", "Datum")
-    assert r.exit_code == 1 and "'01/" in r.stderr or "not a date" in r.stderr
+    r = run("nps", EX / "survey-eu.csv", "-c", "Empfehlung", "--period", "Datum", "--every", "quarter", "-f", "json")
+    assert r.exit_code == 0 and "read as day/month/year" in r.stderr  # decided from the column, and said
+    assert [x["period"] for x in json.loads(r.stdout)] == ["2026-Q1", "2026-Q2", None]
 
 
 # -- csat, ces ----------------------------------------------------------------
