@@ -68,9 +68,11 @@ def define(
     TERM is matched in tiers: the exact headword or id; then an alias or
     acronym ignoring case, spaces, hyphens, dots, "&"/"and", "the" and a
     plural -s (`c-sat`, `Net promoter scores`, `voice of customer`); then a
-    unique prefix; then the closest fuzzy match, shown with a "did you
-    mean" note on stderr. A name shared by several entries lists them all
-    (exit 1); no match exits 1 with up to five suggestions on stderr.
+    unique prefix covering half the name; then the closest fuzzy match when
+    every word typed lines up with a word of its name (same word, acronym,
+    small typo). Prefix and fuzzy hits come with a note on stderr. A name
+    shared by several entries lists them all (exit 1); no match exits 1
+    with up to five suggestions on stderr.
 
     Example:
 
@@ -99,6 +101,8 @@ def define(
         raise
     if match.tier == "fuzzy":
         session.out().note(f"did you mean {match.term.term!r}? showing the closest match for {query!r}")
+    elif match.tier == "prefix":
+        session.out().note(f"showing {match.term.term!r}, the one entry with a name starting with {query!r}")
     _show(session, format, gl, match.term, match, explain)
 
 

@@ -32,7 +32,7 @@ from ..errors import GlossaryError, NotFoundError
 from . import normalize
 from .term import Problem, Term
 
-FORMAT = b"CXTIDX03"
+FORMAT = b"CXTIDX04"
 _KEEP_INDEXES = 8
 
 #: what reading a damaged index entry can raise (marshal, checksum, Term(*...))
@@ -167,10 +167,8 @@ def letter_of(headword: str) -> str:
 
 
 class SearchIndex(NamedTuple):
-    names: object  # fuzzy.NameIndex
-    summaries: object  # fuzzy.TextIndex
-    definitions: object  # fuzzy.TextIndex
-    vocab: list[str]  # sorted union of their words
+    names: object  # fuzzy.NameIndex: the names, for define's fuzzy tier
+    text: object  # bm25.Bm25Index: every field, for search
 
 
 def tables(ordered: Sequence[Term]) -> tuple[list[tuple], dict[str, int], dict[str, int | tuple]]:
@@ -208,13 +206,10 @@ def owners(packed) -> list[tuple[int, int]]:
 
 
 def search_tables(ordered: Sequence[Term], rows: list[tuple]) -> SearchIndex:
-    from .fuzzy import NameIndex, TextIndex
+    from .bm25 import Bm25Index
+    from .fuzzy import NameIndex
 
-    names = NameIndex.from_rows(rows)
-    summaries = TextIndex.from_texts([t.summary for t in ordered])
-    definitions = TextIndex.from_texts([t.definition for t in ordered])
-    vocab = sorted({*names.postings, *summaries.postings, *definitions.postings})
-    return SearchIndex(names, summaries, definitions, vocab)
+    return SearchIndex(NameIndex.from_rows(rows), Bm25Index.in_memory(ordered))
 
 
 class _Memory:
@@ -326,6 +321,11 @@ class Glossary:
             self._name_index = self.search_index().names
         return self._name_index
 
+    def guarded(self, fn):
+        """Run ``fn()`` (which reads indexes lazily); if the index file turns
+        out to be damaged, rebuild it and run ``fn()`` again."""
+        return self._safely(lambda _source: fn())
+
     def search_index(self) -> SearchIndex:
         """Name and text indexes for ``search`` (precomputed in the index file)."""
         if self._search_index is None:
@@ -361,7 +361,7 @@ def index_path(config: GlossaryConfig) -> str:
 
 
 _ENTRY = struct.Struct("<QII")  # offset in the entries section, length, crc32
-_SECTIONS = ("meta", "exact", "keys", "rows", "offsets", "search", "entries")
+_SECTIONS = ("meta", "exact", "keys", "rows", "offsets", "names", "vocab", "postings", "entries")
 
 
 def serialise(ordered: Sequence[Term], stamp: list[tuple]) -> bytes:
@@ -374,22 +374,26 @@ def serialise(ordered: Sequence[Term], stamp: list[tuple]) -> bytes:
     ``offsets`` (packed ``_ENTRY`` records) and ``entries`` (one marshal
     blob per Term).
     """
+    from .bm25 import build as build_text_index
+    from .fuzzy import NameIndex
+
     rows, exact, keys = tables(ordered)
-    search = search_tables(ordered, rows)
+    names = NameIndex.from_rows(rows)
+    vocab, postings = build_text_index(ordered)
     blobs = [marshal.dumps(tuple(t)) for t in ordered]
     offsets, pos = bytearray(), 0
     for b in blobs:
         offsets += _ENTRY.pack(pos, len(b), zlib.crc32(b))
         pos += len(b)
-    names = search.names
     sections = {
         "meta": marshal.dumps((__version__, stamp, len(ordered))),
         "exact": marshal.dumps(exact),
         "keys": marshal.dumps(keys),
         "rows": marshal.dumps(rows),
         "offsets": bytes(offsets),
-        "search": marshal.dumps((names.records, names.postings, names.vocab, search.summaries.postings,
-                                 search.definitions.postings, search.vocab)),
+        "names": marshal.dumps((names.records, names.postings, names.vocab)),
+        "vocab": vocab,
+        "postings": postings,
         "entries": b"".join(blobs),
     }
     toc, pos = {}, 0
@@ -460,11 +464,35 @@ class _IndexFile:
             out.append(Term(*marshal.loads(data[start : start + length])))
         return out
 
-    def search(self) -> SearchIndex:
-        from .fuzzy import NameIndex, TextIndex
+    def read_at(self, section: str, start: int, length: int) -> bytes:
+        """``length`` bytes at ``start`` inside ``section`` (the caller checks them)."""
+        offset, total, _crc = self.toc[section]
+        if start + length > total:
+            raise ValueError(f"index section {section} is damaged")
+        self.fh.seek(self.base + offset + start)
+        return self.fh.read(length)
 
-        records, postings, name_vocab, summaries, definitions, vocab = self.section("search")
-        return SearchIndex(NameIndex(records, postings, name_vocab), TextIndex(summaries), TextIndex(definitions), vocab)
+    def search(self) -> SearchIndex:
+        from .bm25 import Bm25Index
+        from .fuzzy import NameIndex
+
+        names = _Lazy(lambda: NameIndex(*self.section("names")))
+        text = Bm25Index(self.raw("vocab"), lambda start, n: self.read_at("postings", start, n))
+        return SearchIndex(names, text)
+
+
+class _Lazy:
+    """Builds the wrapped object on first attribute access (the name index is
+    needed only by define's fuzzy tier, not by search)."""
+
+    def __init__(self, make) -> None:
+        self._make = make
+        self._obj = None
+
+    def __getattr__(self, name: str):
+        if self._obj is None:
+            self._obj = self._make()
+        return getattr(self._obj, name)
 
 
 def read_index(path: str, stamp: list[tuple], recover: Callable[[], Glossary] | None = None) -> Glossary | None:
