@@ -94,9 +94,16 @@ def test_fuzzy_hit_says_did_you_mean(run):
     assert r.stderr.startswith("cxterms: did you mean 'Net Promoter Score'?")
 
 
-def test_prefix_hit_is_quiet(run):
+def test_prefix_hit_carries_a_note(run):
     r = run("define", "promot", *G)
-    assert r.exit_code == 0 and r.stderr == "" and r.stdout.startswith("Promoter\n")
+    assert r.exit_code == 0 and r.stdout.startswith("Promoter\n")
+    assert r.stderr.startswith("cxterms: showing 'Promoter'") and len(r.stderr.splitlines()) == 1
+
+
+def test_exact_and_alias_hits_are_quiet(run):
+    for q in ("Promoter", "nps"):
+        r = run("define", q, *G)
+        assert r.exit_code == 0 and r.stderr == ""
 
 
 def test_shared_alias_lists_all_and_exits_1(run):

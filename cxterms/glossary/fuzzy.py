@@ -155,9 +155,10 @@ class NameIndex:
 #
 # * the same word (after normalisation: case, accents, plural -s);
 # * an acronym of two or more consecutive name words ("nps" ~ net promoter score);
-# * a typo of it: Damerau-Levenshtein (OSA) distance at most 1 for words of
-#   4-7 letters, 2 for 8 letters or more, none for shorter words
-#   (``typo_limit``); or
+# * a typo of it: the same first letter and a Damerau-Levenshtein (OSA)
+#   distance of at most 1 for words of 4-7 letters, 2 for 8 letters or more,
+#   none for shorter words (``typo_limit``); "pvalue" is not a typo of
+#   "value"; or
 # * for the last word typed only, a truncation: the start of the name word,
 #   3 letters or more and at least half of it ("promot" ~ promoter, but not
 #   "persona" ~ personalization).
@@ -195,9 +196,9 @@ def distance(a: str, b: str) -> int:
 
 
 def closest_words(word: str, vocab: list[str]) -> tuple[int, list[str]]:
-    """The vocabulary words nearest to ``word`` within its typo limit:
-    ``(distance, words)``; ``(0, [word])`` when it is in the vocabulary,
-    ``(-1, [])`` when nothing is near enough."""
+    """The vocabulary words nearest to ``word`` within its typo limit (and
+    with its first letter): ``(distance, words)``; ``(0, [word])`` when it is
+    in the vocabulary, ``(-1, [])`` when nothing is near enough."""
     i = bisect_left(vocab, word)
     if i < len(vocab) and vocab[i] == word:
         return 0, [word]
@@ -207,7 +208,8 @@ def closest_words(word: str, vocab: list[str]) -> tuple[int, list[str]]:
     from rapidfuzz import process
     from rapidfuzz.distance import OSA
 
-    found = process.extract(word, vocab, scorer=OSA.distance, score_cutoff=limit, limit=None)
+    lo, hi = bisect_left(vocab, word[0]), bisect_left(vocab, chr(ord(word[0]) + 1))
+    found = process.extract(word, vocab[lo:hi], scorer=OSA.distance, score_cutoff=limit, limit=None)
     if not found:
         return -1, []
     best = min(d for _w, d, _i in found)
@@ -223,7 +225,7 @@ def _line_up(q: str, name: list[str], *, last: bool, real: bool, loose: bool) ->
         if real:
             continue
         limit = typo_limit(q) + (1 if loose and len(q) >= 4 else 0)
-        if limit and abs(len(q) - len(w)) <= limit:
+        if limit and abs(len(q) - len(w)) <= limit and q[0] == w[0]:
             d = distance(q, w)
             if d <= limit:
                 cand = (QUALITY["typo1"] if d <= 1 else QUALITY["typo2"], k, k)

@@ -9,7 +9,8 @@
    a plausible reading of it: it covers at least half of that name
    (``PREFIX_SHARE``), and where it stops inside a word it is a truncation
    in the sense of ``fuzzy.align`` ("promot" -> Promoter, but "persona" is
-   not Personalization);
+   not Personalization); and no other entry has the words typed in one of
+   its names ("journey" is not Customer journey map: Customer journey too);
 4. **fuzzy**: the words typed appear, in order, in the names of exactly one
    entry, and they are two or more words or half of that name
    ("pick up in store" -> BOPIS); or every word typed lines up with a word
@@ -148,7 +149,8 @@ def resolve(glossary: Glossary, query: str) -> Match:
         if len(holders) == 1:
             (j, k), = holders.items()
             share = len(qkey) / len(k)
-            if share >= PREFIX_SHARE and _ends_plausibly(glossary, text, k):
+            others = set(_containing(glossary, text)) - {j}
+            if share >= PREFIX_SHARE and not others and _ends_plausibly(glossary, text, k):
                 t = glossary.get(j)
                 return Match(t, "prefix", query, _matched_name(t, k), round(100.0 * share, 1))
 
