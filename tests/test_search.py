@@ -110,7 +110,7 @@ def test_headword_beats_summary_beats_definition():
     assert heads(search(g, "zebra")) == ["Zebra metric", "Aardvark", "Mongoose"]
 
 
-def test_ties_broken_by_field_then_closeness_not_alphabet():
+def test_a_vocabulary_word_is_taken_as_meant():
     g = _g(
         ("a", "Alpha", (), "Mentions retention once.", "x."),
         ("b", "Beta", (), "Mentions retentoin once.", "x."),  # a typo in the text: not in the vocabulary of a

@@ -26,7 +26,7 @@ a headword hit counting about three times a mention in a definition.
 
 **Order and floor.** Best score first; ties by the best field matched
 (headword, alias, summary, definition), then closeness (exact before typo
-before prefix), then the shorter headword: never alphabetical. An entry
+before prefix), then the headword of fewer words: never alphabetical. An entry
 that the query names exactly (a headword, alias or id, normalised as
 ``define`` does) scores 100. Hits under
 ``MIN_SCORE`` or under ``RELATIVE_FLOOR`` x the best score are dropped.
@@ -154,8 +154,8 @@ def _search(glossary: Glossary, query: str, limit: int | None) -> list[Hit]:
     top = max(s[0] for s in scored)
     floor = max(MIN_SCORE, RELATIVE_FLOOR * top)
     kept = [s for s in scored if s[0] >= floor]
-    rows = glossary.rows
-    kept.sort(key=lambda s: (-round(s[0], 6), s[1], s[2], len(rows[s[3]][1]), s[3]))
+    head_words = index.lengths[0]
+    kept.sort(key=lambda s: (-round(s[0], 6), s[1], s[2], head_words[s[3]], s[3]))
     if limit is not None:
         kept = kept[:limit]
     hits = []
