@@ -20,7 +20,7 @@ def _complete_terms(ctx: typer.Context, incomplete: str):
     root = ctx.find_root().params
     session = Session(Environment(), glossary=tuple(root.get("glossary") or ()), no_builtin=bool(root.get("no_builtin")))
     try:
-        glossary = session.open_glossary(tuple(ctx.params.get("glossary") or ()))
+        glossary = session.open_glossary(tuple(ctx.params.get("glossary") or ()), quiet=True)
     except CxtermsError:
         return []
     low = incomplete.casefold()

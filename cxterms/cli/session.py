@@ -58,11 +58,18 @@ class Session:
             cache_dir=None if (self.no_cache or no_cache) else self.env.cache_dir,
         )
 
-    def open_glossary(self, extra: Sequence[str] = (), no_builtin: bool = False, no_cache: bool = False):
+    def open_glossary(self, extra: Sequence[str] = (), no_builtin: bool = False, no_cache: bool = False, *, quiet: bool = False):
+        """The configured glossary; one stderr warning per entry or file that
+        was skipped because it is broken (not when ``quiet``: completion)."""
         from ..errors import NotFoundError
         from ..glossary.store import open_glossary
 
         glossary = open_glossary(self.config(extra, no_builtin, no_cache))
+        if not quiet and glossary.skipped:
+            out = Out(self.env)
+            for p in glossary.skipped:
+                where = f"{p.file}:{p.line}" if p.line else p.file
+                out.warn(f"{where}: {p.message} (run 'cxterms lint' for details)")
         if len(glossary) == 0:
             raise NotFoundError(
                 "the glossary is empty",

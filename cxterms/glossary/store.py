@@ -120,21 +120,24 @@ def read_text(path: str) -> str:
 
 
 def parse_sources(files: Sequence[SourceFile]) -> tuple[list[Term], list[Problem]]:
-    """Parse and validate every file; terms in source order, all problems."""
+    """Parse and validate every file: the terms in source order, and what was
+    skipped (one problem per broken entry, at the line where it starts, or
+    per unreadable or invalid file). Style warnings are lint's business."""
     from .term import load_text
 
     terms: list[Term] = []
-    problems: list[Problem] = []
+    skipped: list[Problem] = []
     for src in files:
         try:
             text = read_text(src.path)
         except GlossaryError as e:
-            problems.append(Problem(src.path, e.line, e.message))
+            skipped.append(Problem(src.path, e.line, f"not a valid term file, skipped: {e.message}"))
             continue
-        t, p = load_text(text, src.path, builtin=src.builtin)
+        mine: list[Problem] = []
+        t, _problems = load_text(text, src.path, builtin=src.builtin, skipped=mine)
         terms.extend(t)
-        problems.extend(p)
-    return terms, problems
+        skipped.extend(sorted(mine, key=lambda p: p.line or 0))
+    return terms, skipped
 
 
 def layer(terms: Iterable[Term]) -> list[Term]:
@@ -247,11 +250,15 @@ class Glossary:
         self._sorted_keys: list[str] | None = None
         self._name_index = None
         self._search_index: SearchIndex | None = None
+        #: entries and files left out because they are broken (Problems)
+        self.skipped: list[Problem] = []
 
     @classmethod
-    def from_terms(cls, terms: Iterable[Term]) -> Glossary:
+    def from_terms(cls, terms: Iterable[Term], skipped: Sequence[Problem] = ()) -> Glossary:
         """An in-memory glossary of ``terms`` (already layered)."""
-        return cls(_Memory(sorted(terms, key=lambda t: sort_key(t.term))))
+        glossary = cls(_Memory(sorted(terms, key=lambda t: sort_key(t.term))))
+        glossary.skipped = list(skipped)
+        return glossary
 
     def _safely(self, read):
         """Run ``read(source)``; if the index file turns out to be damaged,
@@ -364,7 +371,7 @@ _ENTRY = struct.Struct("<QII")  # offset in the entries section, length, crc32
 _SECTIONS = ("meta", "exact", "keys", "rows", "offsets", "names", "vocab", "postings", "entries")
 
 
-def serialise(ordered: Sequence[Term], stamp: list[tuple]) -> bytes:
+def serialise(ordered: Sequence[Term], stamp: list[tuple], skipped: Sequence[Problem] = ()) -> bytes:
     """The index file for ``ordered`` terms::
 
         FORMAT | toc length (4 bytes LE) | toc | sections
@@ -386,7 +393,7 @@ def serialise(ordered: Sequence[Term], stamp: list[tuple]) -> bytes:
         offsets += _ENTRY.pack(pos, len(b), zlib.crc32(b))
         pos += len(b)
     sections = {
-        "meta": marshal.dumps((__version__, stamp, len(ordered))),
+        "meta": marshal.dumps((__version__, stamp, len(ordered), [tuple(p) for p in skipped])),
         "exact": marshal.dumps(exact),
         "keys": marshal.dumps(keys),
         "rows": marshal.dumps(rows),
@@ -512,14 +519,17 @@ def read_index(path: str, stamp: list[tuple], recover: Callable[[], Glossary] | 
         if not isinstance(toc, dict) or set(toc) != set(_SECTIONS):
             raise ValueError("bad table of contents")
         index = _IndexFile(fh, len(FORMAT) + 4 + toc_len, toc, 0)
-        version, old_stamp, size = index.section("meta")
+        version, old_stamp, size, skipped = index.section("meta")
         if version != __version__ or old_stamp != stamp:
             raise ValueError("stale index")
         index.size = size
+        skipped = [Problem(*p) for p in skipped]
     except Exception:  # any damage means: rebuild
         fh.close()
         return None
-    return Glossary(index, recover)
+    glossary = Glossary(index, recover)
+    glossary.skipped = skipped
+    return glossary
 
 
 def write_index(path: str, data: bytes) -> None:
@@ -555,34 +565,23 @@ def _prune(folder: str) -> None:
         pass
 
 
-def first_error(problems: Iterable[Problem]) -> GlossaryError | None:
-    for p in problems:
-        if p.severity == "error":
-            return GlossaryError(
-                p.message, file=p.file, line=p.line, column=p.column,
-                hint="run 'cxterms lint' to list every problem in the term files",
-            )
-    return None
-
-
 def open_glossary(config: GlossaryConfig) -> Glossary:
     """Load the configured glossary, from the compiled index when it is current.
 
-    Raises GlossaryError (with file and line) for the first error in any term
-    file, NotFoundError for a user path that does not exist.
+    A broken entry or an invalid file does not stop the others: it is left
+    out and listed in the glossary's ``skipped`` (kept in the compiled index,
+    so every run reports it until it is fixed). Raises NotFoundError for a
+    user path that does not exist.
     """
     files = source_files(config)
     stamp = fingerprint(files) if config.cache_dir else []
     path = index_path(config) if config.cache_dir else None
 
     def build() -> Glossary:
-        terms, problems = parse_sources(files)
-        err = first_error(problems)
-        if err is not None:
-            raise err
-        glossary = Glossary.from_terms(layer(terms))
+        terms, skipped = parse_sources(files)
+        glossary = Glossary.from_terms(layer(terms), skipped)
         if path is not None:
-            write_index(path, serialise(glossary.all(), stamp))
+            write_index(path, serialise(glossary.all(), stamp, skipped))
         return glossary
 
     if path is not None:
