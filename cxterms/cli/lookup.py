@@ -35,16 +35,17 @@ def _complete_terms(ctx: typer.Context, incomplete: str):
 def _show(session, fmt: Format, glossary, term, match=None, explain: bool = False) -> None:
     from . import render_terms as r
 
-    out = session.out()
     fmt = resolve_format(fmt, session.env)
-    if fmt is Format.json:
-        out.json(r.term_json(term, match))
-    elif fmt is Format.markdown:
-        out.write(r.term_markdown(term, glossary, match=match, explain=explain), end="")
-    elif fmt is Format.rich:
-        out.print(r.term_rich(term, glossary, match=match, explain=explain))
-    else:
-        out.lines(r.term_plain(term, glossary, match=match, explain=explain))
+    with session.paging():
+        out = session.out()
+        if fmt is Format.json:
+            out.json(r.term_json(term, match))
+        elif fmt is Format.markdown:
+            out.write(r.term_markdown(term, glossary, match=match, explain=explain), end="")
+        elif fmt is Format.rich:
+            out.print(r.term_rich(term, glossary, match=match, explain=explain))
+        else:
+            out.lines(r.term_plain(term, glossary, match=match, explain=explain))
 
 
 @app.command()
@@ -138,9 +139,13 @@ def search(
     gl = session.open_glossary(glossary or (), no_builtin, no_cache)
     hits = run_search(gl, text, limit=limit)
     fmt = resolve_format(format, session.env)
-    out = session.out()
     if not hits:
         raise NotFoundError(f"nothing matches {text!r}", hint="try fewer words, or 'cxterms list'")
+    with session.paging():
+        _print_hits(session.out(), fmt, text, hits)
+
+
+def _print_hits(out, fmt: Format, text: str, hits) -> None:
     if fmt is Format.json:
         out.json([h.as_dict() for h in hits])
     elif fmt is Format.plain:
@@ -154,8 +159,11 @@ def search(
         from rich.table import Table
         from rich.text import Text
 
+        # the Term column is at least as wide as the longest word of a
+        # headword, so headwords wrap between words, never inside one
+        longest = max(len(w) for h in hits for w in clean_line(h.term.term).split())
         table = Table(title=Text(f"Search: {clean_line(text)}"), title_justify="left")
-        table.add_column("Term", style="bold cyan", overflow="fold")
+        table.add_column("Term", style="bold cyan", overflow="fold", min_width=min(longest, 40))
         table.add_column("Score", justify="right", no_wrap=True)
         table.add_column("Matched", style="yellow", overflow="fold")
         table.add_column("Summary", overflow="fold")
@@ -176,7 +184,9 @@ def list_(
 ) -> None:
     """List headwords alphabetically.
 
-    Plain output is one headword per line, ready for pipes:
+    On a terminal the headwords are printed in columns under their letter
+    (use --format json or markdown for aliases and summaries). Plain output
+    is one headword per line, ready for pipes:
 
         cxterms list | fzf | xargs -I{} cxterms define {}
 
@@ -196,29 +206,38 @@ def list_(
             x for x in (f"category {category!r}" if category else "", f"letter {letter!r}" if letter else "") if x
         ))
     fmt = resolve_format(format, session.env)
-    out = session.out()
-    if fmt is Format.plain:
-        out.lines(clean_line(gl.rows[i][1]) for i in indexes)
-        return
-    terms = [gl.get(i) for i in indexes]
-    if fmt is Format.json:
-        out.json([{"id": t.id, "term": t.term, "aliases": list(t.aliases), "category": t.category, "summary": t.summary} for t in terms])
-    elif fmt is Format.markdown:
-        from ..textutil import md
+    with session.paging():
+        out = session.out()
+        if fmt is Format.plain:
+            out.lines(clean_line(gl.rows[i][1]) for i in indexes)
+        elif fmt is Format.rich:
+            _print_columns(out, [gl.rows[i][1] for i in indexes])
+        else:
+            terms = [gl.get(i) for i in indexes]
+            if fmt is Format.json:
+                out.json([{"id": t.id, "term": t.term, "aliases": list(t.aliases), "category": t.category, "summary": t.summary} for t in terms])
+            else:
+                from ..textutil import md
 
-        out.lines(f"- **{md(t.term)}**{' (' + md(', '.join(t.aliases)) + ')' if t.aliases else ''}: {md(t.summary)}" for t in terms)
-    else:
-        from rich.table import Table
-        from rich.text import Text
+                out.lines(f"- **{md(t.term)}**{' (' + md(', '.join(t.aliases)) + ')' if t.aliases else ''}: {md(t.summary)}" for t in terms)
 
-        table = Table(show_lines=False)
-        table.add_column("Term", style="bold cyan", overflow="fold")
-        table.add_column("Aliases", overflow="fold")
-        table.add_column("Category", style="magenta", overflow="fold")
-        table.add_column("Summary", overflow="fold")
-        for t in terms:
-            table.add_row(Text(clean_line(t.term)), Text(clean_line(", ".join(t.aliases))), Text(clean_line(t.category)), Text(clean_line(t.summary)))
-        out.print(table)
+
+def _print_columns(out, headwords: list[str]) -> None:
+    """Headwords under their index letter, in as many columns as fit
+    (column-major, like ls), each letter's block one paragraph."""
+    from rich.columns import Columns
+    from rich.text import Text
+
+    from ..glossary.store import letter_of
+
+    groups: dict[str, list[str]] = {}
+    for h in headwords:
+        groups.setdefault(letter_of(h), []).append(clean_line(h))
+    for n, (letter, names) in enumerate(groups.items()):
+        if n:
+            out.print()
+        out.print(Text(letter, style="bold magenta"))
+        out.print(Columns([Text(h, style="cyan") for h in names], column_first=True, padding=(0, 3)))
 
 
 @app.command()
@@ -242,7 +261,11 @@ def categories(
     gl = session.open_glossary(glossary or (), no_builtin, no_cache)
     cats = gl.categories()
     fmt = resolve_format(format, session.env)
-    out = session.out()
+    with session.paging():
+        _print_categories(session.out(), fmt, cats)
+
+
+def _print_categories(out, fmt: Format, cats) -> None:
     if fmt is Format.json:
         out.json([{"category": c, "count": n} for c, n in cats])
     elif fmt is Format.plain:
