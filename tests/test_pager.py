@@ -35,14 +35,15 @@ def test_pager_env_fallbacks(run, pager):
 @pytest.mark.parametrize(
     "args, env",
     [
-        ((), {"LINES": "500"}),  # fits on the screen
-        (("--no-pager",), {"LINES": "5"}),
-        ((), {"LINES": "5", "TERM": "dumb"}),
+        (("list",), {"LINES": "500"}),  # fits on the screen
+        (("--no-pager", "list"), {"LINES": "5"}),
+        (("list", "--no-pager"), {"LINES": "5"}),
+        (("list",), {"LINES": "5", "TERM": "dumb"}),
     ],
 )
 def test_short_output_or_no_pager_prints_directly(run, pager, args, env):
     seen, command = pager
-    r = run(*args, "list", *G, tty=True, env={"CXTERMS_PAGER": command, **env})
+    r = run(*args, *G, tty=True, env={"CXTERMS_PAGER": command, **env})
     assert "Net Promoter Score" in r.stdout and not seen.exists()
 
 

@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .options import FormatOpt, GlossaryOpt, NoBuiltinOpt, NoCacheOpt
+from .options import FormatOpt, GlossaryOpt, NoBuiltinOpt, NoCacheOpt, NoPagerOpt
 from .output import Format, clean_line, resolve_format
 
 app = typer.Typer()
@@ -63,6 +63,7 @@ def define(
     glossary: GlossaryOpt = None,
     no_builtin: NoBuiltinOpt = False,
     no_cache: NoCacheOpt = False,
+    no_pager: NoPagerOpt = False,
 ) -> None:
     """Show the entry for TERM.
 
@@ -85,6 +86,7 @@ def define(
     from ..glossary.resolve import TermNotFound, resolve
 
     session = ctx.obj
+    session.no_pager = session.no_pager or no_pager
     query = " ".join(term)
     gl = session.open_glossary(glossary or (), no_builtin, no_cache)
     try:
@@ -116,6 +118,7 @@ def search(
     glossary: GlossaryOpt = None,
     no_builtin: NoBuiltinOpt = False,
     no_cache: NoCacheOpt = False,
+    no_pager: NoPagerOpt = False,
 ) -> None:
     """Search headwords, aliases and definitions, best hits first.
 
@@ -135,6 +138,7 @@ def search(
     from ..glossary.search import search as run_search
 
     session = ctx.obj
+    session.no_pager = session.no_pager or no_pager
     text = " ".join(query)
     gl = session.open_glossary(glossary or (), no_builtin, no_cache)
     hits = run_search(gl, text, limit=limit)
@@ -181,6 +185,7 @@ def list_(
     glossary: GlossaryOpt = None,
     no_builtin: NoBuiltinOpt = False,
     no_cache: NoCacheOpt = False,
+    no_pager: NoPagerOpt = False,
 ) -> None:
     """List headwords alphabetically.
 
@@ -199,6 +204,7 @@ def list_(
     from ..glossary.browse import select
 
     session = ctx.obj
+    session.no_pager = session.no_pager or no_pager
     gl = session.open_glossary(glossary or (), no_builtin, no_cache)
     indexes = select(gl, category=category, letter=letter)
     if not indexes:
@@ -247,6 +253,7 @@ def categories(
     glossary: GlossaryOpt = None,
     no_builtin: NoBuiltinOpt = False,
     no_cache: NoCacheOpt = False,
+    no_pager: NoPagerOpt = False,
 ) -> None:
     """List the categories with the number of entries in each.
 
@@ -258,6 +265,7 @@ def categories(
         cxterms list --category "$(cxterms categories | head -1 | cut -f1)"
     """
     session = ctx.obj
+    session.no_pager = session.no_pager or no_pager
     gl = session.open_glossary(glossary or (), no_builtin, no_cache)
     cats = gl.categories()
     fmt = resolve_format(format, session.env)
@@ -309,6 +317,7 @@ def random(
     glossary: GlossaryOpt = None,
     no_builtin: NoBuiltinOpt = False,
     no_cache: NoCacheOpt = False,
+    no_pager: NoPagerOpt = False,
 ) -> None:
     """Show a random entry, or with --daily the term of the day.
 
@@ -324,6 +333,7 @@ def random(
     from ..glossary.browse import daily_seed, pick, select
 
     session = ctx.obj
+    session.no_pager = session.no_pager or no_pager
     day = _parse_date(on)
     if day is not None and not daily:
         raise UsageError("--date goes with --daily")
