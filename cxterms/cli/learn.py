@@ -52,11 +52,11 @@ def quiz(
 
         cxterms quiz --count 5 --category "experience metrics"
         cxterms quiz --reverse
-        printf 'nps\\ncsat\\n' | cxterms quiz --count 2 --seed 1
+        printf 'nps\\ncsat\\n' | cxterms quiz --count 2 --seed 33537
     """
     from ..errors import NotFoundError
     from ..glossary.browse import select
-    from ..glossary.quiz import clue, deal, grade
+    from ..glossary.quiz import category_label, clue, deal, grade
 
     session = ctx.obj
     env = session.env
@@ -95,7 +95,8 @@ def quiz(
 
     results = []
     for number, term in enumerate(deck, 1):
-        show(f"Card {number}/{len(deck)}  ({clean_line(term.category)})", "bold")
+        label = term.category if reverse else category_label(term)
+        show(f"Card {number}/{len(deck)}  ({clean_line(label)})", "bold")
         if reverse:
             show(clean_line(term.term), "bold cyan")
             if interactive:
