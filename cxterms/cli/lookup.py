@@ -5,6 +5,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from .complete import complete_categories, complete_search_words
 from .options import FormatOpt, GlossaryOpt, NoBuiltinOpt, NoCacheOpt, NoPagerOpt
 from .output import Format, clean_line, resolve_format
 
@@ -112,7 +113,7 @@ def define(
 @app.command()
 def search(
     ctx: typer.Context,
-    query: Annotated[list[str], typer.Argument(metavar="QUERY", help="Words to look for; typos are forgiven.", show_default=False)],
+    query: Annotated[list[str], typer.Argument(metavar="QUERY", help="Words to look for; typos are forgiven.", show_default=False, autocompletion=complete_search_words)],
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Show at most N hits.")] = 10,
     format: FormatOpt = Format.auto,
     glossary: GlossaryOpt = None,
@@ -179,7 +180,7 @@ def _print_hits(out, fmt: Format, text: str, hits) -> None:
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    category: Annotated[Optional[str], typer.Option("--category", "-c", help="Only this category (name, any case; a unique start is enough).")] = None,
+    category: Annotated[Optional[str], typer.Option("--category", "-c", help="Only this category (name, any case; a unique start is enough).", autocompletion=complete_categories)] = None,
     letter: Annotated[Optional[str], typer.Option("--letter", "-l", help="Only headwords starting with this letter ('#' for digits).")] = None,
     format: FormatOpt = Format.auto,
     glossary: GlossaryOpt = None,
@@ -312,7 +313,7 @@ def random(
     seed: Annotated[Optional[int], typer.Option("--seed", help="Seed for a reproducible pick.")] = None,
     daily: Annotated[bool, typer.Option("--daily", help="Term of the day: the same entry all day (local date).")] = False,
     on: Annotated[Optional[str], typer.Option("--date", metavar="YYYY-MM-DD", help="With --daily: the term of that day.")] = None,
-    category: Annotated[Optional[str], typer.Option("--category", "-c", help="Pick from this category only.")] = None,
+    category: Annotated[Optional[str], typer.Option("--category", "-c", help="Pick from this category only.", autocompletion=complete_categories)] = None,
     format: FormatOpt = Format.auto,
     glossary: GlossaryOpt = None,
     no_builtin: NoBuiltinOpt = False,
