@@ -12,7 +12,7 @@
    not Personalization); and no other entry has the words typed in one of
    its names ("journey" is not Customer journey map: Customer journey too);
 4. **fuzzy**: the words typed appear, in order, in the names of exactly one
-   entry, and they are two or more words or half of that name
+   entry, and they are two or more words (a phrase) or half of that name
    ("pick up in store" -> BOPIS); or every word typed lines up with a word
    of one entry's name (``fuzzy.align``: same word, acronym, typo within
    ``fuzzy.typo_limit`` edits, truncation of the last word; words of the
@@ -157,8 +157,9 @@ def resolve(glossary: Glossary, query: str) -> Match:
     contained = _containing(glossary, text)
     if len(contained) == 1:
         (j, name), = contained.items()
-        content = [w for w in normalize.tokens(text) if w not in _stopwords()]
-        if len(content) >= 2 or len(qkey) >= PREFIX_SHARE * len(normalize.key(name)):
+        # a phrase of two words or more ("in CLV", "pick up in store"), or one
+        # word that is half the name ("persona" in "buyer persona")
+        if len(normalize.tokens(text)) >= 2 or len(qkey) >= PREFIX_SHARE * len(normalize.key(name)):
             return Match(glossary.get(j), "fuzzy", query, name, 90.0)
 
     qwords = _query_words(text)
@@ -186,12 +187,6 @@ def resolve(glossary: Glossary, query: str) -> Match:
         if head not in suggestions and _best_alignment(glossary, j, qwords, real, loose=True) is not None:
             suggestions.append(head)
     raise TermNotFound(f"no entry for {query!r}", suggestions)
-
-
-def _stopwords():
-    from .fuzzy import STOPWORDS
-
-    return STOPWORDS
 
 
 def _query_words(text: str) -> list[str]:
