@@ -168,3 +168,15 @@ def test_search_from_compiled_index_equals_in_memory(tmp_path):
         assert [(h.term.id, h.score, h.field) for h in search(cached, q)] == [
             (h.term.id, h.score, h.field) for h in search(memory, q)
         ]
+
+
+def test_vocab_sequence_behaves_like_a_sorted_list():
+    from bisect import bisect_left
+
+    terms = [Term("a", "Gamma beta", "C", "Alpha delta.", "Zeta alpha.")]
+    idx = Bm25Index.in_memory(terms)
+    words = sorted({"gamma", "beta", "alpha", "delta", "zeta"})
+    assert list(idx.vocab) == words and len(idx.vocab) == 5
+    assert idx.vocab[1:3] == words[1:3] and idx.vocab[-1] == "zeta"
+    assert bisect_left(idx.vocab, "delta") == words.index("delta")
+    assert "beta" in idx and "bet" not in idx and idx.completions("de") == ["delta"]

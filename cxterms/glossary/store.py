@@ -32,7 +32,7 @@ from ..errors import GlossaryError, NotFoundError
 from . import normalize
 from .term import Problem, Term
 
-FORMAT = b"CXTIDX04"
+FORMAT = b"CXTIDX05"
 _KEEP_INDEXES = 8
 
 #: what reading a damaged index entry can raise (marshal, checksum, Term(*...))
