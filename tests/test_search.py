@@ -180,3 +180,27 @@ def test_vocab_sequence_behaves_like_a_sorted_list():
     assert idx.vocab[1:3] == words[1:3] and idx.vocab[-1] == "zeta"
     assert bisect_left(idx.vocab, "delta") == words.index("delta")
     assert "beta" in idx and "bet" not in idx and idx.completions("de") == ["delta"]
+
+
+@pytest.mark.parametrize("section", ["postings", "names"])
+def test_damaged_lazy_sections_are_rebuilt(tmp_path, section):
+    import marshal
+
+    from cxterms.glossary import store
+    from cxterms.glossary.resolve import resolve
+
+    from .conftest import DATA
+
+    cfg = GlossaryConfig(builtin=False, user_paths=(str(DATA / "mini"),), cache_dir=str(tmp_path))
+    open_glossary(cfg)
+    path = store.index_path(cfg)
+    data = bytearray(open(path, "rb").read())
+    head = len(store.FORMAT) + 4
+    toc_len = int.from_bytes(data[len(store.FORMAT) : head], "little")
+    offset, length, _crc = marshal.loads(bytes(data[head : head + toc_len]))[section]
+    start = head + toc_len + offset
+    data[start : start + length] = bytes(length)  # zero the whole section
+    open(path, "wb").write(bytes(data))
+    g = open_glossary(cfg)
+    assert heads(search(g, "promotor score"))[0] == "Net Promoter Score"
+    assert resolve(g, "Net Promotor Score").term.id == "net-promoter-score"

@@ -103,6 +103,11 @@ def resolve(glossary: Glossary, query: str) -> Match:
     Raises AmbiguousError (``candidates``: the Terms) when a name is shared,
     TermNotFound (``suggestions``) when nothing matches.
     """
+    # the fuzzy tier reads index sections lazily: a damaged one means rebuild and retry
+    return glossary.guarded(lambda: _resolve(glossary, query))
+
+
+def _resolve(glossary: Glossary, query: str) -> Match:
     text = query.strip()
     i = glossary.exact.get(text.casefold())
     if i is not None:
