@@ -23,7 +23,8 @@ def heads(hits):
 #  needs: headwords that must exist, else the row is skipped)
 ORDER = [
     ("nps", ["Net Promoter Score"], ()),
-    ("churn", ["Churn rate", "Revenue churn"], ()),
+    ("churn", ["Churn rate"], ()),
+    ("revenue churn", ["Revenue churn"], ()),
     ("promotor score", ["Net Promoter Score"], ()),
     ("custmer efort", ["Customer effort score"], ()),
     ("customer lifetime value", ["Customer lifetime value"], ()),

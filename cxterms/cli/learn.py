@@ -53,7 +53,7 @@ def quiz(
 
         cxterms quiz --count 5 --category "experience metrics"
         cxterms quiz --reverse
-        printf 'nps\\ncsat\\n' | cxterms quiz --count 2 --seed 33537
+        printf 'nps\\ncsat\\n' | cxterms quiz --count 2 --seed 193108
     """
     from ..errors import NotFoundError
     from ..glossary.browse import select
