@@ -185,3 +185,17 @@ def test_non_exact_answers_are_marked(builtin, query, tier):
     """Every answer that is not a name carries a tier the CLI turns into a note."""
     got, t, _ = outcome(builtin, query)
     assert got is not None and t == tier
+
+
+@pytest.mark.parametrize("query", [q for q, e, _ in TABLE if e is not None][::4])
+def test_cli_notes_every_non_exact_answer(builtin, run, query):
+    got, tier, _ = outcome(builtin, query)
+    if got is None:
+        pytest.skip("not an answer in this glossary")
+    r = run("define", query, "-f", "plain")
+    assert r.exit_code == 0 and r.stdout.startswith(got + "\n")
+    if tier in ("prefix", "fuzzy"):
+        (note,) = r.stderr.splitlines()
+        assert note.startswith("cxterms: ") and repr(got) in note
+    else:
+        assert r.stderr == ""
