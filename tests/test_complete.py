@@ -49,3 +49,10 @@ def test_no_file_or_missing_file_gives_nothing(run, tmp_path):
 def test_search_words(run):
     got = complete(run, f"cxterms search --no-builtin -g {MINI} Promo")
     assert "Promoter" in got and all(w.startswith("Promo") for w in got)
+
+
+def test_binary_and_json_files_give_nothing(run, tmp_path):
+    for name, data in (("x.xlsx", b"PK\x03\x04rest"), ("x.json", b'[{"score": 9}]')):
+        f = tmp_path / name
+        f.write_bytes(data)
+        assert complete(run, f"cxterms nps {f} --column ") == []

@@ -28,6 +28,8 @@ def header_names(path: str) -> list[str]:
 
     with open(path, "rb") as fh:
         data = fh.read(HEADER_BYTES)
+    if data.startswith((b"PK\x03\x04", b"PAR1", b"\xd0\xcf\x11\xe0", b"[", b"{")):
+        return []  # spreadsheets, Parquet, JSON: no header line to read cheaply
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = data.decode("utf-16", "ignore")
     else:
