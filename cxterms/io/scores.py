@@ -21,6 +21,8 @@ from ..errors import CxtermsError, DataError, EmptyDataError
 from ..metrics import periods as P
 from ..metrics.scales import Scale
 from ..metrics.tally import Tally
+from . import shown
+from .labels import Missing
 from .table import WHITESPACE, Table
 
 CHUNK = 1 << 16
@@ -36,7 +38,7 @@ def make_parser(scale: Scale, *, decimal_comma: bool = False) -> Callable[[str],
     >>> p = make_parser(Scale(0, 10), decimal_comma=True)
     >>> p(" 9 "), p("10.0"), p("7,0")
     (9, 10, 7)
-    >>> for bad in ("ten", "11", "7.5", "nan", "1_0"):
+    >>> for bad in ("ten", "11", "7.5", "nan", "1_0", "1e1", "8.99999999999999999"):
     ...     try:
     ...         p(bad)
     ...     except ValueError as e:
@@ -46,24 +48,14 @@ def make_parser(scale: Scale, *, decimal_comma: bool = False) -> Callable[[str],
     7.5 -> not a whole number
     nan -> not a number
     1_0 -> not a number
+    1e1 -> not a number
+    8.99999999999999999 -> not a whole number
     """
 
+    from .numbers import parse_whole
+
     def parse(text: str) -> int:
-        t = text.strip()
-        if "_" in t:
-            raise ValueError("not a number")
-        try:
-            value = int(t)
-        except ValueError:
-            try:
-                f = float(t.replace(",", ".") if decimal_comma else t)
-            except ValueError:
-                raise ValueError("not a number") from None
-            if not math.isfinite(f):
-                raise ValueError("not a number") from None
-            if not f.is_integer():
-                raise ValueError("not a whole number") from None
-            value = int(f)
+        value = parse_whole(text, decimal_comma=decimal_comma)  # exact: no float rounding
         if not scale.low <= value <= scale.high:
             raise ValueError(f"outside the {scale} scale")
         return value
@@ -111,6 +103,7 @@ class ScoreData:
     invalid: list[tuple[int, str, str]] = field(default_factory=list)  # first few: line, cell, reason
     rows: int = 0
     filtered: dict[str, int] = field(default_factory=dict)  # rows left out, per filter name
+    missing: dict[str, int] = field(default_factory=dict)  # blanks in disguise (NA, Offered...), per kind
     weight: str | None = None  # label of the weight column
 
     @property
@@ -163,11 +156,11 @@ class ScoreData:
         return [(g, p, cells.get((g, p)) or Tally()) for g in groups for p in starts]
 
     def invalid_error(self) -> DataError:
-        shown = "; ".join(f"line {ln}: {cell!r} ({why})" for ln, cell, why in self.invalid)
+        listed = "; ".join(f"line {ln}: {shown(cell)} ({why})" for ln, cell, why in self.invalid)
         n = self.invalid_total
         more = f" (first {len(self.invalid)} shown)" if n > len(self.invalid) else ""
         return DataError(
-            f"{n} invalid value{'s' * (n != 1)} in {self.source}, {self.column}{more}: {shown}",
+            f"{n} invalid value{'s' * (n != 1)} in {self.source}, {self.column}{more}: {listed}",
             hint="fix them, or pass --skip-invalid to leave them out (they are then counted as 'invalid')",
         )
 
@@ -206,40 +199,135 @@ def _work(span: tuple[int, int, int]) -> tuple:
     return counter.state(), None, stats
 
 
+def _worker(span: tuple[int, int, int], conn) -> None:
+    """A worker process: count ``span`` and send the result to the parent.
+    Ctrl-C is the parent's to handle (the terminal sends it to the whole
+    process group); SIGTERM (from the parent stopping the workers, or from
+    anyone) ends the worker at once, without a traceback. Both signals were
+    blocked by the parent around the fork, so none can arrive before this."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        result = _work(span)
+    except Exception as e:  # a bug: reported by the parent as an internal error, in one line
+        result = (None, RuntimeError(f"in a reading process: {type(e).__name__}: {e}"), {})
+    try:
+        conn.send(result)
+    except OSError:  # the parent is gone
+        pass
+    finally:
+        conn.close()
+
+
+class _Terminated(BaseException):
+    """SIGTERM arrived while workers were reading (they are stopped first)."""
+
+
+def _run_workers(ctx, spans, progress, done) -> list:
+    """Run ``_work`` over the spans, one forked process each, and collect
+    the results in order. Ctrl-C (KeyboardInterrupt) and SIGTERM (turned into
+    ``_Terminated`` here) stop the workers before they propagate; a worker
+    that dies without a result (killed) is an error, never a hang."""
+    import signal
+    from multiprocessing.connection import wait
+
+    def on_term(signum, frame):
+        raise _Terminated()
+
+    procs: list = []
+    old_term = signal.signal(signal.SIGTERM, on_term)
+    old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        conns = {}
+        for i, (a, b) in enumerate(spans):
+            reader, writer = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_worker, args=((a, b, i), writer), daemon=True)
+            procs.append(proc)
+            proc.start()
+            writer.close()
+            conns[reader] = i
+        signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)  # a pending Ctrl-C or SIGTERM arrives here
+        results: list = [None] * len(spans)
+        while conns:
+            for reader in wait(list(conns), timeout=0.1):
+                i = conns.pop(reader)
+                try:
+                    results[i] = reader.recv()
+                except EOFError:
+                    procs[i].join()
+                    code = procs[i].exitcode
+                    why = f"was killed by signal {-code}" if code is not None and code < 0 else "ended without a result"
+                    raise DataError(f"a process reading part of the file {why}") from None
+                finally:
+                    reader.close()
+            if progress is not None:
+                progress(spans[0][0] + sum(done))
+        return results
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+        for proc in procs:
+            if proc.exitcode is None:
+                proc.terminate()
+        for proc in procs:
+            proc.join()
+        signal.signal(signal.SIGTERM, old_term)
+
+
 def _parallel(table: Table, cols: tuple[int, ...], counter: _Counter, spans, progress) -> bool:
     """Count the ranges in worker processes and merge; False when a cut fell
-    inside a quoted field (the caller then reads the file in one pass)."""
+    inside a quoted field (the caller then reads the file in one pass).
+
+    Each worker reads its range as if it began at a record start. The first
+    range does; if it also ends outside quotes, the second range begins at a
+    record start too, and so on: the split is right when every range but the
+    last ended outside quotes (by the csv module's rules, which the reader
+    follows). An error in a range counts only when the ranges before it
+    were read right. A quote left open at the end of the file also sends the
+    caller to the single pass, which reports it."""
     import multiprocessing
+    import os
+    import signal
 
     global _JOB
     ctx = multiprocessing.get_context("fork")
     done = ctx.Array("q", len(spans), lock=False) if progress is not None else None
     _JOB = (table, cols, counter.fresh, done)
     try:
-        with ctx.Pool(len(spans)) as pool:
-            pending = pool.map_async(_work, [(a, b, i) for i, (a, b) in enumerate(spans)])
-            while not pending.ready():
-                pending.wait(0.1)
-                if progress is not None:
-                    progress(spans[0][0] + sum(done))
-            results = pending.get()
+        results = _run_workers(ctx, spans, progress, done)
+    except _Terminated:
+        # the workers are stopped: end as SIGTERM would have ended us
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+        raise KeyboardInterrupt from None  # not reached
     finally:
         _JOB = None
-    quotes = 0
-    for _state, _err, stats in results[:-1]:
-        quotes += stats.get("quotes", 1)
-        if quotes % 2:
-            return False
-    offset = table.header_line if table.header is not None else 0
+    parts = _combine(results, table.header_line if table.header is not None else 0)
+    if parts is None:
+        return False
+    for (overall, cells, filtered, invalid, rows, missing), shift in parts:
+        counter.merge((overall, cells, filtered, [(ln + shift, c, r) for ln, c, r in invalid], rows, missing))
+    return True
+
+
+def _combine(results: list, offset: int) -> list | None:
+    """``(state, line shift)`` per range from the workers' ``(state, error,
+    stats)``, in file order; None when the split was wrong (a range ended
+    inside quotes). Raises the first error of a range whose start was right;
+    ``offset`` is the line before the first range."""
+    parts = []
     for state, err, stats in results:
         if err is not None:
-            if err.line is not None:
+            if getattr(err, "line", None) is not None:
                 err.line += offset
             raise err
-        overall, cells, filtered, invalid, rows = state
-        counter.merge((overall, cells, filtered, [(ln + offset, c, r) for ln, c, r in invalid], rows))
+        if not stats.get("clean"):  # a cut inside quotes, or a quote left open at the end
+            return None
+        parts.append((state, offset))
         offset += stats["lines"]
-    return True
+    return parts
 
 
 def _count_cells(table: Table, cols: tuple[int, ...], counter: _Counter, workers: int | None, progress=None) -> None:
@@ -289,6 +377,7 @@ class _Counter:
         self.overall = Tally()
         self.cells: dict[CellKey, Tally] = {}
         self.filtered: dict[str, int] = {}
+        self.missing: dict[str, int] = {}
         self.invalid: list[tuple[int, str, str]] = []
         self.rows = 0
 
@@ -297,6 +386,8 @@ class _Counter:
             return "blank", None
         try:
             return "ok", self.parse(cell)
+        except Missing as e:  # NA, N/A, Offered...: a blank, counted by kind
+            return "blank", e.kind
         except ValueError as e:
             return "invalid", str(e)
 
@@ -307,9 +398,11 @@ class _Counter:
                 got = "no date"
             else:
                 try:
-                    got = P.period_start(P.parse_date(cell, self.date_format), self.every)
+                    fmt = self.date_format
+                    day = fmt(cell) if callable(fmt) else P.parse_date(cell, fmt)
+                    got = P.period_start(day, self.every)
                 except (ValueError, OverflowError):
-                    got = f"not a date in the format {self.date_format}" if self.date_format else "not a date"
+                    got = f"not a date in the format {self.date_format}" if isinstance(self.date_format, str) else "not a date"
             if len(self.dates) < 100_000:
                 self.dates[cell] = got
         return got
@@ -337,7 +430,7 @@ class _Counter:
                 cache[cell] = got
         return got
 
-    # A key classifies as ("ok", (answer, weight), where) | ("blank", None, where)
+    # A key classifies as ("ok", (answer, weight), where) | ("blank", missing kind or None, where)
     # | ("invalid", reason, shown) | ("filtered", name, None); ``where`` is the
     # (group, period) pair or None, ``shown`` the cell to quote in the error.
     def classify(self, key) -> tuple[str, object, object]:
@@ -374,11 +467,11 @@ class _Counter:
             when = self.period_of(when_cell)
             if not isinstance(when, date):
                 if kind == "blank":
-                    return ("blank", None, None)  # no answer and no date: nothing to place
+                    return ("blank", payload, None)  # no answer and no date: nothing to place
                 return ("invalid", when, when_cell)
         where = (group, when) if self.keyed else None
         if kind == "blank":
-            return ("blank", None, where)
+            return ("blank", payload, where)
         weight = None
         if self.weighted:
             weight = self.weight_of(weight_cell)
@@ -410,6 +503,8 @@ class _Counter:
             elif kind == "blank":
                 for t in self.tallies(where):
                     t.blank += count
+                if payload is not None:
+                    self.missing[payload] = self.missing.get(payload, 0) + count
             elif kind == "filtered":
                 self.filtered[payload] = self.filtered.get(payload, 0) + count
             else:
@@ -429,10 +524,12 @@ class _Counter:
                         every=self.every, date_format=self.date_format)
 
     def state(self) -> tuple:
-        return self.overall, self.cells, self.filtered, self.invalid, self.rows
+        return self.overall, self.cells, self.filtered, self.invalid, self.rows, self.missing
 
     def merge(self, state: tuple) -> None:
-        overall, cells, filtered, invalid, rows = state
+        overall, cells, filtered, invalid, rows, missing = state
+        for k, v in missing.items():
+            self.missing[k] = self.missing.get(k, 0) + v
         self.overall += overall
         for k, t in cells.items():
             mine = self.cells.get(k)
@@ -461,6 +558,7 @@ def read_scores(
     defaults: tuple[str, ...] = SCORE_COLUMNS,
     workers: int | None = None,
     progress=None,
+    allow_empty: bool = False,
 ) -> ScoreData:
     """Read the score column of ``table`` into tallies: overall, and per
     (group, period) with ``by`` (one or several columns) and ``period``.
@@ -518,13 +616,13 @@ def read_scores(
         by=tuple(table.column_label(c) if table.header else f"column {c + 1}" for c in gcols),
         cells=counter.cells if counter.keyed else None,
         every=every if pcol is not None else None,
-        invalid=counter.invalid, rows=counter.rows, filtered=counter.filtered,
+        invalid=counter.invalid, rows=counter.rows, filtered=counter.filtered, missing=counter.missing,
         weight=(table.column_label(wcol) if table.header else f"column {wcol + 1}") if wcol is not None else None,
     )
 
     if data.invalid_total and not skip_invalid:
         raise data.invalid_error()
-    if data.overall.n == 0:
+    if data.overall.n == 0 and not allow_empty:
         parts = [f"{data.overall.blank} blank"] if data.overall.blank else []
         if data.invalid_total:
             parts.append(f"{data.invalid_total} invalid skipped")
