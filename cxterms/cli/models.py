@@ -302,6 +302,110 @@ def _float_column(table, col: int, what: str, rows):
     return out
 
 
+def _fast_rfm_columns(table, cols, cust):
+    """The numeric columns ``cols`` (None entries stay None) and the customer ids of a plain
+    summary file, parsed at C speed; None when the file is not plain enough for that to be
+    exact, and the caller then reads it cell by cell (which also names any bad cell).
+
+    Plain means: a file on disk in UTF-8 (a BOM is fine), a one-character delimiter, no
+    quote characters, no NUL bytes, LF or CR LF line ends only, every non-blank record
+    exactly as wide as the header and every cell of ``cols`` a number as ``float()`` reads
+    it. pyarrow's CSV reader does the parsing when it is installed (the ``parquet``
+    extra), numpy's ``loadtxt`` otherwise (files without a customer column only). Both
+    round to the nearest double as ``float()`` does; blank lines are skipped, as in the
+    cell-by-cell reader. A count column (BG/BB) must hold whole numbers >= 0.
+    """
+    import codecs
+
+    import numpy as np
+
+    d = table.delimiter
+    path = getattr(table, "_path", None)
+    if (not path or not table._quoted_mode() or not isinstance(d, str) or len(d) != 1 or d in "\"\r\n"
+            or codecs.lookup(table.encoding).name != "utf-8" or not table.header):
+        return None
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(table._data_start)
+            data = fh.read()
+    except OSError:
+        return None
+    if b'"' in data or b"\0" in data or data.count(b"\r") != data.count(b"\r\n"):
+        return None
+    width = len(table.header)
+    want = [c for c in cols if c is not None]
+    if any(c >= width for c in want) or (cust is not None and cust >= width):
+        return None
+    if not data.strip():
+        return None  # no data rows: the cell-by-cell reader reports that
+    try:
+        parsed = _arrow_columns(data, d, width, want, cust)
+    except ImportError:
+        parsed = None
+        if cust is None:
+            parsed = _numpy_columns(data, d, width, want)
+    except Exception:  # any cell arrow will not read as a number: the exact path decides
+        return None
+    if parsed is None:
+        return None
+    values, ids = parsed
+    if any(v.shape[0] != values[0].shape[0] for v in values) or values[0].shape[0] == 0:
+        return None
+    by_col = dict(zip(want, values))
+    out = [None if c is None else by_col[c] for c in cols]
+    if cols[4] is not None:
+        counts = out[4]
+        if not np.all((counts >= 0) & (counts == np.floor(counts)) & np.isfinite(counts)):
+            return None  # the cell-by-cell reader names the bad count and its line
+    if ids is None:
+        ids = [str(i) for i in range(1, values[0].shape[0] + 1)]
+    return out + [ids]
+
+
+def _arrow_columns(data: bytes, d: str, width: int, want: list, cust):
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    names = [f"c{i}" for i in range(width)]
+    types = {names[c]: pa.float64() for c in want}
+    include = [names[c] for c in want]
+    if cust is not None:
+        types[names[cust]] = pa.string()
+        include.append(names[cust])
+    tab = pcsv.read_csv(
+        pa.py_buffer(data),
+        read_options=pcsv.ReadOptions(column_names=names, use_threads=False, encoding="utf8"),
+        parse_options=pcsv.ParseOptions(delimiter=d, quote_char=False, escape_char=False, newlines_in_values=False,
+                                        ignore_empty_lines=True),
+        convert_options=pcsv.ConvertOptions(column_types=types, include_columns=include, null_values=[],
+                                            strings_can_be_null=False, quoted_strings_can_be_null=False,
+                                            check_utf8=True),
+    )
+    values = []
+    for c in want:
+        col = tab.column(names[c])
+        if col.null_count:
+            return None
+        values.append(col.to_numpy().astype(float, copy=False))
+    ids = None
+    if cust is not None:
+        ids = [s.strip() for s in tab.column(names[cust]).to_pylist()]
+    return values, ids
+
+
+def _numpy_columns(data: bytes, d: str, width: int, want: list):
+    import io
+
+    import numpy as np
+
+    try:
+        arr = np.loadtxt(io.BytesIO(data), delimiter=d, comments=None, usecols=want, dtype=float, ndmin=2,
+                         encoding="utf-8")
+    except Exception:
+        return None
+    return [np.ascontiguousarray(arr[:, i]) for i in range(len(want))], None
+
+
 def _read_rfm(session, file, *, unit, delimiter, header, encoding, customer_column, discrete=False):
     """A summary table: frequency, recency, T (or, for BG/BB, n) and optionally monetary_value and count."""
     import numpy as np
@@ -329,6 +433,18 @@ def _read_rfm(session, file, *, unit, delimiter, header, encoding, customer_colu
         cust = table.column(customer_column, defaults=CUSTOMER_COLUMNS + ("id",), what="customer column", option="--customer-column")
     except UsageError:
         cust = None
+    fast = _fast_rfm_columns(table, [named["frequency"], named["recency"], age, money, count], cust)
+    if fast is not None:
+        cols, ids = fast[:4], fast[5]
+        if count is not None:
+            reps = fast[4].astype(np.int64)
+            cols = [None if c is None else np.repeat(c, reps) for c in cols]
+            ids = [f"{cid}.{k}" for cid, r in zip(ids, reps.tolist()) for k in range(1, r + 1)]
+        if discrete:
+            from ..models.bgbb import validate_periods
+
+            validate_periods(cols[0], cols[1], cols[2])
+        return RFMData.from_columns(*cols, customer_ids=ids, unit=unit), table.name
     rows = [(ln, r) for ln, r in table.rows() if any(c.strip() for c in r)]
     ids = [r[cust].strip() if cust is not None and cust < len(r) else str(n) for n, (_ln, r) in enumerate(rows, 1)]
     cols = [_float_column(table, named["frequency"], "frequency", rows),
