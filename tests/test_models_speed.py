@@ -74,3 +74,80 @@ def test_fast_reader_bad_cell_still_named(run, tmp_path):
     f.write_text("\n".join(text) + "\n")
     r = run("clv", f, "--rfm")
     assert r.exit_code == 1 and "bad.csv:11" in r.stderr and "'abc'" in r.stderr
+
+
+def _bgnbd_data(n, seed):
+    from cxterms.models.bgnbd import simulate_bgnbd
+
+    rng = np.random.default_rng(seed)
+    x, tx, T = simulate_bgnbd(0.243, 4.414, 0.793, 2.426, n, np.round(rng.uniform(27, 39, n)), rng)
+    return x, np.round(tx), T  # whole weeks: many customers share a pattern
+
+
+def test_bgnbd_pattern_aggregated_likelihood_equals_per_customer():
+    from cxterms.models.bgnbd import _compress, _make_objective, log_likelihood_terms
+
+    x, tx, T = _bgnbd_data(3000, 11)
+    (ux, utx, ut), w, inverse = _compress(x, tx, T)
+    assert w.shape[0] < 1500 and w.sum() == 3000
+    assert np.array_equal(ux[inverse], x) and np.array_equal(utx[inverse], tx) and np.array_equal(ut[inverse], T)
+    grouped = _make_objective(ux, utx, ut, w)
+    single = _make_objective(x, tx, T, np.ones(3000))
+    for p in ((0.243, 4.414, 0.793, 2.426), (2.0, 0.3, 5.0, 0.4), (0.01, 300.0, 0.05, 40.0)):
+        th = np.log(p)
+        direct = -float(np.mean(log_likelihood_terms(p, x, tx, T)))
+        (vg, gg), (vs, gs) = grouped(th), single(th)
+        assert vg == pytest.approx(direct, rel=1e-12) and vs == pytest.approx(direct, rel=1e-12)
+        assert np.allclose(gg, gs, rtol=1e-10, atol=1e-14)
+
+
+def test_bgnbd_gradient_matches_finite_differences():
+    from cxterms.models.bgnbd import _compress, _make_objective
+
+    x, tx, T = _bgnbd_data(40_000, 5)  # more rows than one block of the blocked sums
+    (ux, utx, ut), w, _ = _compress(x, tx, T)
+    fun = _make_objective(x, tx, T, np.ones(x.shape[0]))
+    for p in ((0.243, 4.414, 0.793, 2.426), (1.5, 0.7, 3.0, 0.6)):
+        th = np.log(p)
+        _, g = fun(th)
+        h = 1e-4  # values are means over 40,000 customers: smaller steps drown in rounding
+        fd = np.array([(fun(th + h * e)[0] - fun(th - h * e)[0]) / (2 * h) for e in np.eye(4)])
+        assert np.allclose(g, fd, rtol=1e-6, atol=1e-9)
+
+
+def test_coarse_start_search_gives_the_same_fit(monkeypatch):
+    """Above COARSE_ROWS distinct rows the starts are screened on a subsample; the optimum is the full one."""
+    from cxterms.models import _optim
+    from cxterms.models.bgnbd import fit_bgnbd, probability_alive, expected_transactions
+
+    rng = np.random.default_rng(2)
+    from cxterms.models.bgnbd import simulate_bgnbd
+
+    x, tx, T = simulate_bgnbd(0.243, 4.414, 0.793, 2.426, 6000, rng.uniform(27, 39, 6000), rng)
+    full = fit_bgnbd(x, tx, T)
+    monkeypatch.setattr(_optim, "COARSE_ROWS", 1000)
+    monkeypatch.setattr(_optim, "_COARSE_SIZE", 500)
+    assert _optim.subsample(6000) is not None
+    quick = fit_bgnbd(x, tx, T)
+    assert quick.converged and quick.iterations < full.iterations
+    assert np.allclose(quick.values, full.values, rtol=1e-8)
+    assert np.allclose(expected_transactions(quick, 52, x, tx, T), expected_transactions(full, 52, x, tx, T), rtol=1e-8, atol=1e-10)
+    assert np.allclose(probability_alive(quick, x, tx, T), probability_alive(full, x, tx, T), rtol=1e-8, atol=1e-10)
+
+
+def test_mbgnbd_blocked_objective_equals_per_customer_and_finite_differences():
+    from cxterms.models.bgnbd import _compress
+    from cxterms.models.mbgnbd import _objective, log_likelihood_terms
+
+    x, tx, T = _bgnbd_data(40_000, 9)
+    (ux, utx, ut), w, _ = _compress(x, tx, T)
+    grouped, single = _objective(ux, utx, ut, w), _objective(x, tx, T, np.ones(x.shape[0]))
+    for p in ((0.525, 6.183, 0.891, 1.614), (2.0, 0.5, 4.0, 0.3)):
+        th = np.log(p)
+        direct = -float(np.mean(log_likelihood_terms(p, x, tx, T)))
+        (vg, gg), (vs, gs) = grouped(th), single(th)
+        assert vg == pytest.approx(direct, rel=1e-12) and vs == pytest.approx(direct, rel=1e-12)
+        assert np.allclose(gg, gs, rtol=1e-10, atol=1e-14)
+        h = 1e-4  # values are means over 40,000 customers: smaller steps drown in rounding
+        fd = np.array([(single(th + h * e)[0] - single(th - h * e)[0]) / (2 * h) for e in np.eye(4)])
+        assert np.allclose(gs, fd, rtol=1e-6, atol=1e-9)

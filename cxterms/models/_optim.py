@@ -103,7 +103,7 @@ def _flat_direction(fun: Callable, theta: np.ndarray, value: float, n_total: flo
 
 
 def _minimize(fun: Callable, starts: Sequence[np.ndarray], *, n_total: float, grad_tol: float = 1e-7,
-              hessian: Callable | None = None, first_success: bool = False) -> _Optimum:
+              hessian: Callable | None = None, first_success: bool = False, coarse: Callable | None = None) -> _Optimum:
     """Minimise ``fun(theta) -> (value, gradient)`` from several starts; keep the best.
 
     ``fun`` should be a *mean* negative log-likelihood (total / ``n_total``)
@@ -111,14 +111,43 @@ def _minimize(fun: Callable, starts: Sequence[np.ndarray], *, n_total: float, gr
     thread meanwhile (see :mod:`cxterms.models._threads`). ``first_success``
     stops at the first start from which L-BFGS-B reports success (for costly
     likelihoods that are known to be well behaved); the others are fallbacks.
+
+    ``coarse``, when given, is the same kind of objective on a random subsample
+    of the data (for large data sets): the starts are first tried on it, and
+    the full objective is then searched from the best of them. Should that
+    search not end in a finite, interior, successful optimum, every start is
+    tried on the full objective, as without ``coarse``. The result is the
+    optimum of ``fun`` either way; the subsample only chooses where to begin.
     """
     with single_threaded():
+        if coarse is not None:
+            with np.errstate(all="ignore"):
+                pre = _lbfgsb(coarse, starts, first_success=first_success)[0]
+            if pre is not None:
+                best, total_iter = _lbfgsb(fun, [pre.x], first_success=False)
+                if best is not None and np.all(np.abs(best.x) < _LOG_BOUND - 1e-6):
+                    opt = _finish(fun, best, total_iter, n_total=n_total, grad_tol=grad_tol, hessian=hessian)
+                    if opt.converged:
+                        return opt
         return _minimize_inner(fun, starts, n_total=n_total, grad_tol=grad_tol, hessian=hessian,
                                first_success=first_success)
 
 
-def _minimize_inner(fun: Callable, starts: Sequence[np.ndarray], *, n_total: float, grad_tol: float,
-                    hessian: Callable | None, first_success: bool) -> _Optimum:
+# Above this many distinct rows, the starts are tried on a subsample first (see _minimize).
+COARSE_ROWS = 50_000
+_COARSE_SIZE = 20_000
+
+
+def subsample(n: int) -> np.ndarray | None:
+    """Sorted indices of a fixed pseudo-random subsample of ``n`` rows for the
+    coarse multi-start search, or None when ``n`` is small enough to search in full."""
+    if n <= COARSE_ROWS:
+        return None
+    return np.sort(np.random.default_rng(20_000).choice(n, _COARSE_SIZE, replace=False))
+
+
+def _lbfgsb(fun: Callable, starts: Sequence[np.ndarray], *, first_success: bool):
+    """(best L-BFGS-B result over the starts or None, total iterations)."""
     best = None
     total_iter = 0
     k = len(starts[0])
@@ -138,8 +167,20 @@ def _minimize_inner(fun: Callable, starts: Sequence[np.ndarray], *, n_total: flo
             best = res
             if first_success and res.success and np.all(np.abs(res.x) < _LOG_BOUND - 1e-6):
                 break
+    return best, total_iter
+
+
+def _minimize_inner(fun: Callable, starts: Sequence[np.ndarray], *, n_total: float, grad_tol: float,
+                    hessian: Callable | None, first_success: bool) -> _Optimum:
+    best, total_iter = _lbfgsb(fun, starts, first_success=first_success)
     if best is None:
         raise ModelError("the optimiser found no finite log-likelihood")
+    return _finish(fun, best, total_iter, n_total=n_total, grad_tol=grad_tol, hessian=hessian)
+
+
+def _finish(fun: Callable, best, total_iter: int, *, n_total: float, grad_tol: float,
+            hessian: Callable | None) -> _Optimum:
+    """Newton polish and the checks, from the best L-BFGS-B result."""
     with np.errstate(all="ignore"):
         # with a value-based Hessian (costly models, noisy gradients) two steps are plenty
         theta, value, grad = _newton_polish(fun, np.asarray(best.x, dtype=float), hessian=hessian,

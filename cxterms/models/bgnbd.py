@@ -30,6 +30,7 @@ from scipy.special import digamma, expit, gammaln, hyp2f1, log_expit
 from cxterms.errors import DataError, ModelError, UsageError
 from cxterms.models._optim import (  # noqa: F401
     _LOG_BOUND,
+    subsample,
     _as_tuple,
     _check_optimum,
     _log_covariance,
@@ -173,60 +174,122 @@ def _param_tuple(params) -> tuple[float, float, float, float]:
     return fit.r, fit.alpha, fit.a, fit.b
 
 
+_CHUNK = 16384  # rows per block: the temporaries of a block stay in the CPU cache
+
+
+def _dot(u: np.ndarray, v: np.ndarray) -> float:
+    """sum(u * v) in one pass without BLAS (see :func:`_wsum`)."""
+    return float(np.einsum("i,i->", u, v))
+
+
+def _block_sums(alpha, log_a, rx, log_bk, inv_bk, w, wx, xi, tx, T, blocks):
+    """Weighted sums over customers for the BG/NBD-type likelihoods, block by block.
+
+    With odds = log a - log_bk[x] + (r + x) (log(alpha + T) - log(alpha + t_x)),
+    P(dead) = expit(odds) and weights ``w`` (``wx`` = w * x), returns the sums of
+    w log(alpha + T), wx log(alpha + T), w softplus(odds), w P(dead),
+    w P(dead) (log(alpha + T) - log(alpha + t_x)), w P(dead) inv_bk[x],
+    w / (alpha + T), wx / (alpha + T), and of w q and wx q with
+    q = P(dead) (1 / (alpha + t_x) - 1 / (alpha + T)). ``xi`` indexes the
+    per-distinct-x arrays ``rx`` (= r + x), ``log_bk`` and ``inv_bk``.
+    """
+    s_lT = s_lTx = s_sp = s_w4 = s_w4d = s_w4b = s_iT = s_iTx = s_q = s_qx = 0.0
+    for sl in blocks:
+        wb, wxb, xib = w[sl], wx[sl], xi[sl]
+        aT = T[sl] + alpha
+        atx = tx[sl] + alpha
+        log_aT = np.log(aT)
+        diff = log_aT - np.log(atx)
+        odds = rx[xib] * diff
+        odds += log_a
+        odds -= log_bk[xib]
+        sp = np.logaddexp(0.0, odds)  # -log P(alive)
+        w4 = np.exp(odds - sp)  # P(dead) = expit(odds)
+        s_lT += _dot(wb, log_aT)
+        s_lTx += _dot(wxb, log_aT)
+        s_sp += _dot(wb, sp)
+        wbw4 = wb * w4
+        s_w4 += float(wbw4.sum())
+        s_w4d += _dot(wbw4, diff)
+        s_w4b += _dot(wbw4, inv_bk[xib])
+        iT = np.divide(1.0, aT, out=aT)
+        itx = np.divide(1.0, atx, out=atx)
+        s_iT += _dot(wb, iT)
+        s_iTx += _dot(wxb, iT)
+        q = np.subtract(itx, iT, out=itx)
+        q *= w4
+        s_q += _dot(wb, q)
+        s_qx += _dot(wxb, q)
+    return s_lT, s_lTx, s_sp, s_w4, s_w4d, s_w4b, s_iT, s_iTx, s_q, s_qx
+
+
+def _blocks(n: int) -> list[slice]:
+    return [slice(i, i + _CHUNK) for i in range(0, n, _CHUNK)]
+
+
 def _make_objective(x, tx, T, w):
     """Mean negative log-likelihood and its gradient on the log-parameter scale.
 
     Speed-ups (the fit is dominated by these evaluations): customers with
     x = 0 contribute only r log alpha - r log(alpha + T), so they are handled
     apart; for the others, every gamma / digamma term depends on x alone and
-    is evaluated once per distinct x.
+    is evaluated once per distinct x and weighted by the number of customers
+    with that x. The per-customer terms are summed block by block (blocks of
+    ``_CHUNK`` rows), with P(dead) = expit(odds) and P(alive) = 1 - P(dead)
+    folded into a few weighted sums::
+
+        log L = c(x) + r log alpha - (r + x) log(alpha + T) + softplus(odds)
+        odds  = log a - log(b + x - 1) + (r + x) (log(alpha + T) - log(alpha + t_x))
     """
     wsum = float(w.sum())
     zero = x == 0
-    w0, T0 = w[zero], T[zero]
+    w0, T0 = np.ascontiguousarray(w[zero]), np.ascontiguousarray(T[zero])
     w0sum = float(w0.sum())
     pos = ~zero
     wp, xp, txp, Tp = w[pos], x[pos], tx[pos], T[pos]
     xu, xi = np.unique(xp, return_inverse=True)
     xi = xi.reshape(-1)
+    wx = np.bincount(xi, weights=wp, minlength=xu.shape[0])  # customers per distinct x
+    wpsum = float(wp.sum())
+    wpx = wp * xp
+    blocks0, blocks = _blocks(T0.shape[0]), _blocks(wp.shape[0])
 
     def fun(theta):
         r, alpha, a, b = np.exp(theta)
         log_alpha = math.log(alpha)
+        log_a = math.log(a)
         # x = 0: log L = r log alpha - r log(alpha + T)
-        log_aT0 = np.log(alpha + T0)
-        ll0 = r * (log_alpha * w0sum - _wsum(w0, log_aT0))
-        g_r0 = log_alpha * w0sum - _wsum(w0, log_aT0)
-        g_alpha0 = r * (w0sum / alpha - _wsum(w0, 1.0 / (alpha + T0)))
-        # x > 0, per distinct x
+        s_log0 = s_inv0 = 0.0
+        for sl in blocks0:
+            u = T0[sl] + alpha
+            wb = w0[sl]
+            s_inv0 += _dot(wb, 1.0 / u)
+            s_log0 += _dot(wb, np.log(u, out=u))
+        g_r0 = log_alpha * w0sum - s_log0
+        ll0 = r * g_r0
+        g_alpha0 = r * (w0sum / alpha - s_inv0)
+        # x > 0: per distinct x ...
         rx, bx, abx = r + xu, b + xu, a + b + xu
         c_x = gammaln(rx) + gammaln(bx) - gammaln(abx) - math.lgamma(r) + math.lgamma(a + b) - math.lgamma(b)
         log_bx1 = np.log(bx - 1.0)
+        inv_bx1 = 1.0 / (bx - 1.0)
         dg_rx, dg_bx, dg_abx = digamma(rx), digamma(bx), digamma(abx)
-        rxp = rx[xi]
-        log_aT = np.log(alpha + Tp)
-        log_atx = np.log(alpha + txp)
-        a3 = -rxp * log_aT
-        odds = math.log(a) - log_bx1[xi] + rxp * (log_aT - log_atx)  # a4 - a3
-        w4 = expit(odds)
-        w3 = expit(-odds)
-        llp = c_x[xi] + r * log_alpha + a3 - log_expit(-odds)
-        value = -(ll0 + _wsum(wp, llp)) / wsum
+        # ... and per customer, in blocks
+        s_lT, s_lTx, s_sp, s_w4, s_w4d, s_w4b, s_iT, s_iTx, s_q, s_qx = _block_sums(
+            alpha, log_a, rx, log_bx1, inv_bx1, wp, wpx, xi, txp, Tp, blocks)
+        # sum over x > 0 of w * log L, with sum w (r + x) log(alpha + T) = r s_lT + s_lTx
+        llp = _dot(wx, c_x) + r * log_alpha * wpsum - (r * s_lT + s_lTx) + s_sp
+        value = -(ll0 + llp) / wsum
         if not math.isfinite(value):
             return np.inf, np.zeros(4)
         psi_r, psi_b, psi_ab = digamma(r), digamma(b), digamma(a + b)
-        d_r = (dg_rx - psi_r)[xi] + log_alpha - w3 * log_aT - w4 * log_atx
-        d_alpha = r / alpha - rxp * (w3 / (alpha + Tp) + w4 / (alpha + txp))
-        d_a = (psi_ab - dg_abx)[xi] + w4 / a
-        d_b = (psi_ab - dg_abx + dg_bx - psi_b)[xi] - w4 / (bx - 1.0)[xi]
-        grad = np.array(
-            [
-                (g_r0 + _wsum(wp, d_r)) * r,
-                (g_alpha0 + _wsum(wp, d_alpha)) * alpha,
-                (_wsum(wp, d_a)) * a,
-                (_wsum(wp, d_b)) * b,
-            ]
-        ) / wsum
+        # d/dr: psi(r + x) - psi(r) + log alpha - log(alpha + T) + P(dead) (log(alpha + T) - log(alpha + t_x))
+        d_r = _dot(wx, dg_rx - psi_r) + log_alpha * wpsum - s_lT + s_w4d
+        # d/dalpha: r / alpha - (r + x) [1 / (alpha + T) + P(dead) (1 / (alpha + t_x) - 1 / (alpha + T))]
+        d_alpha = r / alpha * wpsum - (r * s_iT + s_iTx) - (r * s_q + s_qx)
+        d_a = _dot(wx, psi_ab - dg_abx) + s_w4 / a
+        d_b = _dot(wx, psi_ab - dg_abx + dg_bx - psi_b) - s_w4b
+        grad = np.array([(g_r0 + d_r) * r, (g_alpha0 + d_alpha) * alpha, d_a * a, d_b * b]) / wsum
         return value, -grad
 
     return fun
@@ -295,7 +358,9 @@ def fit_bgnbd(frequency, recency, T, *, initial=None) -> BGNBDFit:
         )
     (ux, utx, ut), w, _ = _compress(x, tx, t)
     fun = _make_objective(ux, utx, ut, w)
-    opt = _minimize(fun, _starts(ux, ut, w, initial), n_total=float(w.sum()))
+    sub = subsample(w.shape[0])
+    coarse = None if sub is None else _make_objective(ux[sub], utx[sub], ut[sub], w[sub])
+    opt = _minimize(fun, _starts(ux, ut, w, initial), n_total=float(w.sum()), coarse=coarse)
     r, alpha, a, b = _check_optimum(opt, ("r", "alpha", "a", "b"), "BG/NBD")
     ll = -opt.value * float(w.sum())
     if not math.isfinite(ll):

@@ -32,8 +32,25 @@ import numpy as np
 from scipy.special import digamma, expit, gammaln, log_expit
 
 from cxterms.errors import DataError, ModelError, UsageError
-from cxterms.models._optim import FitMixin, _as_tuple, _check_optimum, _log_covariance, _minimize, _scalar_or_array
-from cxterms.models.bgnbd import _check_t, _compress, _one_minus_2f1, _prediction_columns, _wsum
+from cxterms.models._optim import (
+    FitMixin,
+    _as_tuple,
+    _check_optimum,
+    _log_covariance,
+    _minimize,
+    _scalar_or_array,
+    subsample,
+)
+from cxterms.models.bgnbd import (
+    _block_sums,
+    _blocks,
+    _check_t,
+    _compress,
+    _dot,
+    _one_minus_2f1,
+    _prediction_columns,
+    _wsum,
+)
 from cxterms.models.rfm import validate_columns
 
 __all__ = [
@@ -101,32 +118,38 @@ def log_likelihood_terms(params, frequency, recency, T) -> np.ndarray:
 
 
 def _objective(x, tx, T, w):
-    """Mean negative log-likelihood and analytic gradient; gamma terms once per distinct x."""
+    """Mean negative log-likelihood and analytic gradient; gamma terms once per distinct x
+    (weighted by the number of customers with it), per-customer terms summed in blocks
+    (see :func:`cxterms.models.bgnbd._block_sums`)::
+
+        log L = c(x) + r log alpha - (r + x) log(alpha + T) + softplus(odds)
+    """
     wsum = float(w.sum())
     xu, xi = np.unique(x, return_inverse=True)
     xi = xi.reshape(-1)
+    wx = np.bincount(xi, weights=w, minlength=xu.shape[0])
+    wxw = w * x
+    blocks = _blocks(x.shape[0])
 
     def fun(theta):
         r, alpha, a, b = np.exp(theta)
+        log_alpha = math.log(alpha)
         with np.errstate(all="ignore"):
-            log_aT, log_atx = np.log(alpha + T), np.log(alpha + tx)
-            rx = (r + xu)[xi]
-            odds = (math.log(a) - np.log(b + xu))[xi] + rx * (log_aT - log_atx)
-            c_x = gammaln(r + xu) + gammaln(b + xu + 1.0) - gammaln(a + b + xu + 1.0)
-            ll = (c_x[xi] - math.lgamma(r) + r * math.log(alpha) - math.lgamma(b) + math.lgamma(a + b)
-                  - rx * log_aT - log_expit(-odds))
-            value = -_wsum(w, ll) / wsum
+            rx, bx, abx1 = r + xu, b + xu, a + b + xu + 1.0
+            c_x = (gammaln(rx) + gammaln(bx + 1.0) - gammaln(abx1)
+                   - math.lgamma(r) - math.lgamma(b) + math.lgamma(a + b))
+            s_lT, s_lTx, s_sp, s_w4, s_w4d, s_w4b, s_iT, s_iTx, s_q, s_qx = _block_sums(
+                alpha, math.log(a), rx, np.log(bx), 1.0 / bx, w, wxw, xi, tx, T, blocks)
+            value = -(_dot(wx, c_x) + r * log_alpha * wsum - (r * s_lT + s_lTx) + s_sp) / wsum
         if not math.isfinite(value):
             return np.inf, np.zeros(4)
-        w4 = expit(odds)
-        w3 = 1.0 - w4
         psi_ab = digamma(a + b)
-        psi_abx = digamma(a + b + xu + 1.0)
-        d_r = (digamma(r + xu) - digamma(r))[xi] + math.log(alpha) - w3 * log_aT - w4 * log_atx
-        d_alpha = r / alpha - rx * (w3 / (alpha + T) + w4 / (alpha + tx))
-        d_a = (psi_ab - psi_abx)[xi] + w4 / a
-        d_b = (digamma(b + xu + 1.0) - psi_abx - digamma(b) + psi_ab)[xi] - w4 / (b + xu)[xi]
-        grad = np.array([_wsum(w, d_r) * r, _wsum(w, d_alpha) * alpha, _wsum(w, d_a) * a, _wsum(w, d_b) * b]) / wsum
+        psi_abx = digamma(abx1)
+        d_r = _dot(wx, digamma(rx) - digamma(r)) + log_alpha * wsum - s_lT + s_w4d
+        d_alpha = r / alpha * wsum - (r * s_iT + s_iTx) - (r * s_q + s_qx)
+        d_a = _dot(wx, psi_ab - psi_abx) + s_w4 / a
+        d_b = _dot(wx, digamma(bx + 1.0) - psi_abx - digamma(b) + psi_ab) - s_w4b
+        grad = np.array([d_r * r, d_alpha * alpha, d_a * a, d_b * b]) / wsum
         return value, -grad
 
     return fun
@@ -154,7 +177,9 @@ def fit_mbgnbd(frequency, recency, T, *, initial=None) -> MBGNBDFit:
     rate = min(max(_wsum(w, ux) / total_T if total_T > 0 else 1.0, 1e-6), 1e6)
     starts = [np.log(_params(initial))] if initial is not None else []
     starts += [np.log([r0, r0 / rate, a0, b0]) for r0, a0, b0 in ((1.0, 1.0, 1.0), (0.5, 0.5, 2.0), (2.0, 2.0, 6.0))]
-    opt = _minimize(fun, starts, n_total=float(w.sum()), first_success=True)
+    sub = subsample(w.shape[0])
+    coarse = None if sub is None else _objective(ux[sub], utx[sub], ut[sub], w[sub])
+    opt = _minimize(fun, starts, n_total=float(w.sum()), first_success=True, coarse=coarse)
     params = _check_optimum(opt, MBGNBDFit._names, "MBG/NBD")
     return MBGNBDFit(*(float(v) for v in params), log_likelihood=float(-opt.value * float(w.sum())), converged=True,
                      iterations=opt.iterations, n_customers=n,
