@@ -151,3 +151,32 @@ def test_mbgnbd_blocked_objective_equals_per_customer_and_finite_differences():
         h = 1e-4  # values are means over 40,000 customers: smaller steps drown in rounding
         fd = np.array([(single(th + h * e)[0] - single(th - h * e)[0]) / (2 * h) for e in np.eye(4)])
         assert np.allclose(gs, fd, rtol=1e-6, atol=1e-9)
+
+
+def test_pareto_pattern_grouped_likelihood_equals_per_customer():
+    """log H computed once per distinct (x, t_x) and (x, T) gives the per-customer log-likelihood."""
+    from cxterms.models.pareto import _grouped_loglik, _loglik
+
+    x, tx, T = _bgnbd_data(5000, 4)
+    grouped = _grouped_loglik(x, tx, T)
+    for p in ((0.553, 10.578, 0.606, 11.669), (0.8, 20.0, 1.5, 5.0)):  # both branches of H (alpha >= beta and <)
+        a, b = grouped(p), _loglik(p, x, tx, T)
+        assert np.all(np.isfinite(a)) and np.allclose(a, b, rtol=1e-13, atol=0)
+
+
+def test_memo_hessian_returns_fresh_copies():
+    from cxterms.models._optim import memo_hessian
+
+    calls = []
+
+    def hess(th):
+        calls.append(1)
+        return np.outer(th, th)
+
+    h = memo_hessian(hess)
+    th = np.array([1.0, 2.0])
+    first = h(th)
+    first[0, 0] = 99.0
+    assert h(th.copy())[0, 0] == 1.0 and len(calls) == 1
+    h(th + 1.0)
+    assert len(calls) == 2

@@ -138,12 +138,29 @@ COARSE_ROWS = 50_000
 _COARSE_SIZE = 20_000
 
 
-def subsample(n: int) -> np.ndarray | None:
-    """Sorted indices of a fixed pseudo-random subsample of ``n`` rows for the
-    coarse multi-start search, or None when ``n`` is small enough to search in full."""
-    if n <= COARSE_ROWS:
+def subsample(n: int, rows: int | None = None, size: int | None = None) -> np.ndarray | None:
+    """Sorted indices of a fixed pseudo-random subsample of ``n`` rows (``size``, default
+    20,000) for the coarse multi-start search, or None when ``n`` is at most ``rows``
+    (default ``COARSE_ROWS``), small enough to search in full."""
+    rows = COARSE_ROWS if rows is None else rows
+    size = _COARSE_SIZE if size is None else size
+    if n <= max(rows, size):
         return None
-    return np.sort(np.random.default_rng(20_000).choice(n, _COARSE_SIZE, replace=False))
+    return np.sort(np.random.default_rng(20_000).choice(n, size, replace=False))
+
+
+def memo_hessian(hessian: Callable) -> Callable:
+    """``hessian`` remembering its last result: the flat-direction check and the
+    covariance both want the Hessian at the final estimate."""
+    last: list = [None, None]
+
+    def cached(theta):
+        key = np.asarray(theta, dtype=float).tobytes()
+        if last[0] != key:
+            last[0], last[1] = key, hessian(theta)
+        return last[1].copy()
+
+    return cached
 
 
 def _lbfgsb(fun: Callable, starts: Sequence[np.ndarray], *, first_success: bool):
@@ -357,10 +374,12 @@ def _value_hessian(value: Callable, theta: np.ndarray, h: float = 1e-4) -> np.nd
     return H
 
 
-def _log_covariance_values(value: Callable, theta: np.ndarray, n_total: float, h: float = 1e-4) -> np.ndarray | None:
-    """As :func:`_log_covariance`, from second differences of the mean negative log-likelihood values."""
+def _log_covariance_values(value: Callable, theta: np.ndarray, n_total: float, h: float = 1e-4,
+                           hessian: Callable | None = None) -> np.ndarray | None:
+    """As :func:`_log_covariance`, from second differences of the mean negative log-likelihood values
+    (``hessian(theta)``, when given, is that Hessian with step ``h``, e.g. a cached one)."""
     with np.errstate(all="ignore"):
-        info = _value_hessian(value, theta, h) * float(n_total)
+        info = (_value_hessian(value, theta, h) if hessian is None else hessian(theta)) * float(n_total)
         if not np.all(np.isfinite(info)):
             return None
         try:

@@ -48,6 +48,7 @@ from cxterms.models._optim import (
     _scalar_or_array,
     _value_hessian,
     _value_objective,
+    memo_hessian,
 )
 from cxterms.models.bgnbd import _check_t, _compress, _prediction_columns
 from cxterms.models.rfm import validate_columns
@@ -108,17 +109,27 @@ def _f1(b, c, z):
     small = z <= _SERIES_Z
     if small.any():
         bs, cs, zs = b[small], c[small], z[small]
+        done = np.empty(zs.shape)
+        pos = np.arange(zs.shape[0])
         total = np.ones(zs.shape)
         term = np.ones(zs.shape)
         n = 0
         while True:
             for _ in range(6):
-                term = term * (bs + n) / (cs + n) * zs
+                term *= bs + n
+                term /= cs + n
+                term *= zs
                 total += term
                 n += 1
-            if not (term > 1e-17 * total).any() or n > 200:
+            live = term > 1e-17 * total
+            if n > 200 or not live.any():
+                done[pos] = total
                 break
-        out[small] = total
+            if np.count_nonzero(live) < 0.75 * live.shape[0]:  # drop the sums that have converged
+                dead = ~live
+                done[pos[dead]] = total[dead]
+                pos, total, term, bs, cs, zs = pos[live], total[live], term[live], bs[live], cs[live], zs[live]
+        out[small] = done
     if not small.all():
         big = ~small
         out[big] = hyp2f1(1.0, b[big], c[big], z[big])
@@ -155,11 +166,12 @@ def _log_h(r, alpha, s, beta, x, u):
     return (1.0 - r - x) * np.log(alpha + u) - (s + 1.0) * np.log(beta + u) + np.log(_f1(s + 1.0, rsx + 1.0, z)) - np.log(rsx)
 
 
-def _log_parts(r, alpha, s, beta, x, tx, T):
-    """(log first term, log second term) of L / C: alive through T, and died between t_x and T."""
+def _log_parts(r, alpha, s, beta, x, tx, T, h_tx=None, h_T=None):
+    """(log first term, log second term) of L / C: alive through T, and died between t_x and T.
+    ``h_tx`` and ``h_T`` are log H(t_x) and log H(T) when already known."""
     log_a = -(r + x) * np.log(alpha + T) - s * np.log(beta + T)
-    h_tx = _log_h(r, alpha, s, beta, x, tx)
-    h_T = _log_h(r, alpha, s, beta, x, T)
+    h_tx = _log_h(r, alpha, s, beta, x, tx) if h_tx is None else h_tx
+    h_T = _log_h(r, alpha, s, beta, x, T) if h_T is None else h_T
     diff = np.where(T > tx, -np.expm1(np.minimum(h_T - h_tx, 0.0)), 0.0)
     with np.errstate(divide="ignore"):
         log_b = math.log(s) + h_tx + np.log(diff)
@@ -171,6 +183,26 @@ def _loglik(params, x, tx, T):
     log_c = gammaln(r + x) - math.lgamma(r) + r * math.log(alpha) + s * math.log(beta)
     log_a, log_b = _log_parts(r, alpha, s, beta, x, tx, T)
     return log_c + np.logaddexp(log_a, log_b)
+
+
+def _grouped_loglik(x, tx, T):
+    """``loglik(params)`` equal to ``_loglik(params, x, tx, T)``, with log H evaluated once
+    per distinct (x, t_x) and (x, T) pair: H, the costly hypergeometric part, depends on
+    nothing else (all customers without repeat purchases share H(t_x = 0), for instance)."""
+    from cxterms.models.bgnbd import _compress
+
+    (x1, u1), _, i1 = _compress(x, tx)
+    (x2, u2), _, i2 = _compress(x, T)
+
+    def loglik(params):
+        r, alpha, s, beta = params
+        log_c = gammaln(r + x) - math.lgamma(r) + r * math.log(alpha) + s * math.log(beta)
+        h_tx = _log_h(r, alpha, s, beta, x1, u1)[i1]
+        h_T = _log_h(r, alpha, s, beta, x2, u2)[i2]
+        log_a, log_b = _log_parts(r, alpha, s, beta, x, tx, T, h_tx, h_T)
+        return log_c + np.logaddexp(log_a, log_b)
+
+    return loglik
 
 
 def log_likelihood_terms(params, frequency, recency, T) -> np.ndarray:
@@ -202,18 +234,20 @@ def fit_pareto(frequency, recency, T, *, initial=None) -> ParetoNBDFit:
     if not np.any(x > 0):
         raise DataError("no customer made a repeat purchase: the Pareto/NBD model cannot be fitted")
     (ux, utx, ut), w, _ = _compress(x, tx, t)
-    fun, value = _value_objective(_loglik, (ux, utx, ut), w, 4)
+    fun, value = _value_objective(_grouped_loglik(ux, utx, ut), (), w, 4)
     total_T = float(w @ ut)
     rate = min(max(float(w @ ux) / total_T if total_T > 0 else 1.0, 1e-6), 1e6)
     starts = [np.log(_params(initial))] if initial is not None else []
     starts += [np.log([r0, r0 / rate, s0, b0]) for r0, s0, b0 in ((1.0, 1.0, 10.0), (0.5, 0.5, 5.0))]
-    opt = _minimize(fun, starts, n_total=float(w.sum()), hessian=lambda th: _value_hessian(value, th),
-                    first_success=True)
+    hessian = memo_hessian(lambda th: _value_hessian(value, th))
+    # (no subsample screening of the starts: with finite-difference gradients L-BFGS-B takes
+    # as many iterations from the subsample's optimum as from the first start)
+    opt = _minimize(fun, starts, n_total=float(w.sum()), hessian=hessian, first_success=True)
     params = _check_optimum(opt, ParetoNBDFit._names, "Pareto/NBD")
     ll = -opt.value * float(w.sum())
     return ParetoNBDFit(*(float(v) for v in params), log_likelihood=float(ll), converged=True,
                         iterations=opt.iterations, n_customers=n,
-                        covariance=_as_tuple(_log_covariance_values(value, opt.theta, float(w.sum()))))
+                        covariance=_as_tuple(_log_covariance_values(value, opt.theta, float(w.sum()), hessian=hessian)))
 
 
 def probability_alive(fit: ParetoNBDFit, frequency, recency, T) -> float | np.ndarray:
