@@ -174,12 +174,15 @@ def _param_tuple(params) -> tuple[float, float, float, float]:
     return fit.r, fit.alpha, fit.a, fit.b
 
 
-_CHUNK = 16384  # rows per block: the temporaries of a block stay in the CPU cache
+_CHUNK = 8192  # rows per block: the temporaries of a block stay in the CPU cache
 
 
 def _dot(u: np.ndarray, v: np.ndarray) -> float:
-    """sum(u * v) in one pass without BLAS (see :func:`_wsum`)."""
-    return float(np.einsum("i,i->", u, v))
+    """sum(u * v). Vectors of at most 10,000 elements (every block is smaller) never go
+    to OpenBLAS's thread pool, so ``np.dot`` stays a plain loop (see :func:`_wsum`)."""
+    if u.shape[0] > 10_000:
+        return float(np.multiply(u, v).sum())
+    return float(np.dot(u, v))
 
 
 def _block_sums(alpha, log_a, rx, log_bk, inv_bk, w, wx, xi, tx, T, blocks):
