@@ -45,6 +45,7 @@ from cxterms.models._optim import (
     _scalar_or_array,
     _value_hessian,
     _value_objective,
+    memo_hessian,
 )
 from cxterms.models.bgnbd import _compress
 
@@ -206,11 +207,12 @@ def fit_bgbb(frequency, recency, n, *, weights=None, initial=None) -> BGBBFit:
     fun, value = _value_objective(_loglik, (ux, utx, un), uw, 4)
     starts = [np.log(_params(initial))] if initial is not None else []
     starts += [np.log(s) for s in ((1.0, 1.0, 1.0, 1.0), (0.5, 0.5, 0.5, 3.0), (2.0, 1.0, 1.0, 5.0))]
-    opt = _minimize(fun, starts, n_total=total, hessian=lambda th: _value_hessian(value, th), first_success=True)
+    hessian = memo_hessian(lambda th: _value_hessian(value, th))  # the ridge check and the covariance share it
+    opt = _minimize(fun, starts, n_total=total, hessian=hessian, first_success=True)
     params = _check_optimum(opt, BGBBFit._names, "BG/BB")
     return BGBBFit(*(float(v) for v in params), log_likelihood=float(-opt.value * total), converged=True,
                    iterations=opt.iterations, n_customers=int(round(total)),
-                   covariance=_as_tuple(_log_covariance_values(value, opt.theta, total)))
+                   covariance=_as_tuple(_log_covariance_values(value, opt.theta, total, hessian=hessian)))
 
 
 def _columns(frequency, recency, n):

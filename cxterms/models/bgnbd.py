@@ -30,13 +30,13 @@ from scipy.special import digamma, expit, gammaln, hyp2f1, log_expit
 from cxterms.errors import DataError, ModelError, UsageError
 from cxterms.models._optim import (  # noqa: F401
     _LOG_BOUND,
-    subsample,
     _as_tuple,
     _check_optimum,
     _log_covariance,
     _minimize,
     _scalar_or_array,
     _standard_errors,
+    subsample,
 )
 from cxterms.models.rfm import validate_columns
 
