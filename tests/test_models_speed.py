@@ -180,3 +180,20 @@ def test_memo_hessian_returns_fresh_copies():
     assert h(th.copy())[0, 0] == 1.0 and len(calls) == 1
     h(th + 1.0)
     assert len(calls) == 2
+
+
+def test_clv_reuses_known_expected_transactions():
+    from cxterms.models.bgnbd import BGNBDFit, expected_transactions
+    from cxterms.models.clv import predicted_clv
+    from cxterms.models.gamma_gamma import GammaGammaFit
+
+    bg, gg = BGNBDFit(r=0.243, alpha=4.414, a=0.793, b=2.426), GammaGammaFit(p=6.25, q=3.74, gamma=15.44)
+    x, tx, T = _bgnbd_data(500, 3)
+    m = np.where(x > 0, 20.0 + x, 0.0)
+    known = expected_transactions(bg, 39, x, tx, T)
+    fresh = predicted_clv(bg, gg, x, tx, T, m, horizon=39)
+    reused = predicted_clv(bg, gg, x, tx, T, m, horizon=39, transactions=known)
+    assert np.allclose(reused.clv, fresh.clv, rtol=1e-12, atol=0) and np.array_equal(reused.expected_transactions, known)
+    # with discounting the per-unit forecasts are needed, so the given total is not used
+    disc = predicted_clv(bg, gg, x, tx, T, m, horizon=39, discount_rate=0.01, transactions=known * 0)
+    assert np.all(disc.clv[x > 0] > 0)

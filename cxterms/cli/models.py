@@ -630,7 +630,8 @@ def run_clv_model(session, file, *, model, rfm, customer_column, date_column, am
     if data.has_amounts:
         spend = gamma_gamma.fit_gamma_gamma(x, data.monetary_value)
         prediction = predicted_clv(fit, spend, x, tx, T, data.monetary_value, horizon=horizon, expected=spec.expected,
-                                   discount_rate=discount_rate, margin=1.0 if margin is None else margin)
+                                   discount_rate=discount_rate, margin=1.0 if margin is None else margin,
+                                   transactions=expected)
         clv = prediction.clv
         summary["spend"] = {
             "model": "gamma-gamma",

@@ -84,6 +84,7 @@ def predicted_clv(
     discount_rate: float = 0.0,
     margin: float = 1.0,
     expected=None,
+    transactions=None,
 ) -> CLVPrediction:
     """CLV of each customer over ``horizon`` time units, discounted per unit.
 
@@ -99,7 +100,9 @@ def predicted_clv(
     margin * E[M] * E[Y(horizon)]; ``margin`` (0 < margin <= 1, default 1)
     turns revenue into profit. ``expected`` is the conditional-expectation
     function of the purchase model (default: BG/NBD's; any model of
-    :mod:`cxterms.models.registry` works). The time unit is the one the BG/NBD model was fitted
+    :mod:`cxterms.models.registry` works). ``transactions``, when given with
+    d = 0, is E[Y(horizon)] per customer as that function already gave it (it is
+    then not computed again). The time unit is the one the BG/NBD model was fitted
     in: a weekly fit needs a weekly discount rate (see :func:`convert_rate`).
 
     horizon <= 0, discount_rate <= -1 or margin outside (0, 1] -> UsageError; invalid customer data
@@ -131,6 +134,12 @@ def predicted_clv(
         raise DataError("monetary_value must have one value per customer") from None
     value = np.asarray(expected_average_value(gg_fit, x, spend), dtype=float).reshape(x.shape)
     expect = expected_transactions if expected is None else expected
+    if d == 0.0 and transactions is not None:
+        known = np.asarray(transactions, dtype=float).reshape(-1)
+        if known.shape != x.shape:
+            raise DataError("transactions must have one value per customer")
+        return CLVPrediction(expected_transactions=known, expected_average_value=value, clv=g * value * known,
+                             horizon=h, discount_rate=d, margin=g)
     # Identical (x, t_x, T) rows share their transaction forecast.
     (ux, utx, ut), _, inverse = _compress(x, tx, age)
 
