@@ -136,7 +136,7 @@ def once():
     f = F().fit(s["frequency"], s["recency"], s["T"])
     f.conditional_expected_number_of_purchases_up_to_time(52, s["frequency"], s["recency"], s["T"])
     f.conditional_probability_alive(s["frequency"], s["recency"], s["T"])
-    if model == "bgnbd" and "monetary_value" in s:
+    if "monetary_value" in s:  # cxterms clv fits Gamma-Gamma and predicts CLV whenever there are amounts
         rep = s[s.frequency > 0]
         g = GammaGammaFitter().fit(rep["frequency"], rep["monetary_value"])
         g.customer_lifetime_value(f, s["frequency"], s["recency"], s["T"], s["monetary_value"].where(s.frequency > 0, 1.0),
