@@ -9,6 +9,9 @@ from .metric_options import (
     ByOpt, ColumnOpt, ConfidenceOpt, DateFormatOpt, DelimiterOpt, EncodingOpt, Every, EveryOpt, FileArg,
     HeaderOpt, PeriodOpt, QuietOpt, SkipInvalidOpt, TableFormatOpt, OUTPUT,
 )
+from .comments import (
+    BuiltinTopicsOpt, CommentOptions, CommentsOpt, IdOpt, ListOpt, NoBuiltinTopicsOpt, TopOpt, TopicsOpt,
+)
 from .output import TableFormat
 from .render_metrics import Field, View
 
@@ -141,23 +144,80 @@ def _results(data, compute, view: View) -> list[dict]:
     return out
 
 
-def emit(session, view: View, overall, rows, *, data=None, fmt_, quiet, title, colour_of=None, extra=None, extra_fields=()):
-    """Write one result, or per-group/per-period rows followed by the overall."""
+def emit(session, view: View, overall, rows, *, data=None, fmt_, quiet, title, colour_of=None, extra=None, extra_fields=(),
+         comments=None):
+    """Write one result, or per-group/per-period rows followed by the overall.
+    ``comments``: the (scan, metric, options) of --comments/--topics, added as
+    JSON keys and Rich tables (plain and CSV output of those is handled by
+    ``comments.emit_tables``)."""
+    from .output import resolve_format
     from .render_metrics import emit_rows, emit_single, rich_distribution
 
     main = overall.as_dict()
     if extra:
         main.update(extra)
+    after = []
+    if comments is not None and not quiet:
+        from . import comments as C
+
+        scan, metric, copts = comments
+        fmt_ = resolve_format(fmt_, session.env)
+        if fmt_ is TableFormat.json:
+            C.augment(scan, metric, copts)(main, rows)
+        elif fmt_ is TableFormat.rich:
+            after = C.rich_blocks(scan, metric, copts)
+        else:
+            C.emit_tables(session, scan, metric, copts, fmt_)
+            return
     if rows is None:
         charts = []
         if main.get("distribution") and colour_of is not None and not quiet:
             charts.append(rich_distribution(main["distribution"], colour_of))
-        emit_single(session, view, main, fmt_, quiet=quiet, title=title, extra_fields=extra_fields, extra_rich=charts)
+        emit_single(session, view, main, fmt_, quiet=quiet, title=title, extra_fields=extra_fields, extra_rich=[*charts, *after])
         return
     labels = row_labels(data)
     overall_row = {**{k: None for k in labels}, **({"period_start": None} if data.dated else {}), **main}
     emit_rows(session, view, [*rows, overall_row], fmt_, label_key=labels, quiet=quiet,
               columns=ROW_COLUMNS[view.name], trend=data.dated and not data.grouped)
+    if after:
+        session.out().print(*after)
+
+
+def _comment_pass(session, file, copts, metric, *, parse_for, column, by, delimiter, header, encoding, filters=()):
+    """The second pass of --comments/--topics/--list (None when not asked)."""
+    from . import comments as C
+    from .inputs import open_input
+
+    if not copts.active:
+        return None
+    table_opts = dict(delimiter=delimiter, header=header, encoding=encoding)
+    probe = open_input(session, file, **table_opts)
+    parse = parse_for(probe.delimiter not in (",", None))
+    return C.run(session, file, table_opts=table_opts, parse=parse, column=column, by=by, filters=filters,
+                 metric=metric, opts=copts)
+
+
+def _stdin_for_comments(session, file, copts):
+    """Comment features read the rows twice: spool stdin to a temporary file."""
+    from . import comments as C
+
+    if copts.active and file in (None, "-") and not session.env.stdin_isatty:
+        import atexit
+
+        path = C.spool_stdin(session)
+        atexit.register(C.remove_quietly, path)
+        return path
+    return file
+
+
+def _finish_comments(session, copts, metric, scan, fmt_, quiet) -> bool:
+    """Emit a --list; True when that was the whole output."""
+    if scan is None or copts.list_group is None:
+        return False
+    from . import comments as C
+
+    C.emit_list(session, scan, fmt_, quiet)
+    return True
 
 
 def _nps_colour(v: int) -> str:
@@ -184,6 +244,13 @@ def nps(
     interval: Annotated[Interval, typer.Option("--interval", case_sensitive=False, help="wald, or adjusted-wald (Lewis & Sauro: +0.75 promoters and detractors, +3 respondents).", rich_help_panel=OUTPUT)] = Interval.wald,
     confidence: ConfidenceOpt = 0.95,
     format: TableFormatOpt = TableFormat.auto,
+    comments: CommentsOpt = None,
+    topics: TopicsOpt = None,
+    builtin_topics: BuiltinTopicsOpt = False,
+    no_builtin_topics: NoBuiltinTopicsOpt = False,
+    list_group: ListOpt = None,
+    id_column: IdOpt = None,
+    top: TopOpt = 10,
     quiet: QuietOpt = False,
 ) -> None:
     """Net Promoter Score from 0-10 answers, with margin of error.
@@ -228,9 +295,22 @@ def nps(
     def compute(tally):
         return core.nps_from_tally(tally, confidence=confidence, interval=interval.value)
 
+    from . import comments as C
+    from .output import resolve_format
+
+    copts = CommentOptions(comments, topics or [], builtin_topics, no_builtin_topics, list_group, id_column, top)
+    metric = C.Metric("nps", ("detractors", "passives", "promoters"), lambda v: core.group_of(v) + "s", compute, "nps",
+                      C.nps_difference(compute, confidence))
+    C.check(copts, metric, quiet=quiet, fmt_=resolve_format(format, session.env))
+    file = _stdin_for_comments(session, file, copts)
     opts = dict(parse_for=parse_for, column=column, every=every, date_format=date_format, delimiter=delimiter,
                 header=header, encoding=encoding, skip_invalid=skip_invalid)
     data = _read(session, file, by=by, period=period, **opts)
+    scan = None if quiet and copts.list_group is None else _comment_pass(
+        session, file, copts, metric, parse_for=parse_for, column=column, by=by, delimiter=delimiter, header=header,
+        encoding=encoding)
+    if _finish_comments(session, copts, metric, scan, format, quiet):
+        return
     overall = compute(data.overall)
     extra, extra_fields = None, ()
     if compare_with is not None:
@@ -244,7 +324,8 @@ def nps(
         extra_fields = COMPARE_FIELDS
     rows = _results(data, compute, NPS_VIEW) if (by or period) else None
     emit(session, NPS_VIEW, overall, rows, data=data, fmt_=format, quiet=quiet,
-         title=f"Net Promoter Score: {data.source}", colour_of=_nps_colour, extra=extra, extra_fields=extra_fields)
+         title=f"Net Promoter Score: {data.source}", colour_of=_nps_colour, extra=extra, extra_fields=extra_fields,
+         comments=(scan, metric, copts) if scan is not None and (copts.comments or copts.wants_topics) else None)
 
 
 @app.command()
@@ -264,6 +345,13 @@ def csat(
     skip_invalid: SkipInvalidOpt = False,
     confidence: ConfidenceOpt = 0.95,
     format: TableFormatOpt = TableFormat.auto,
+    comments: CommentsOpt = None,
+    topics: TopicsOpt = None,
+    builtin_topics: BuiltinTopicsOpt = False,
+    no_builtin_topics: NoBuiltinTopicsOpt = False,
+    list_group: ListOpt = None,
+    id_column: IdOpt = None,
+    top: TopOpt = 10,
     quiet: QuietOpt = False,
 ) -> None:
     """Customer satisfaction: the share of satisfied answers, and the mean.
@@ -292,12 +380,27 @@ def csat(
     def compute(tally):
         return core.csat_from_tally(tally, scale=sc, satisfied=satisfied, confidence=confidence)
 
-    data = _read(session, file, parse_for=lambda dc: make_parser(sc, decimal_comma=dc), column=column, by=by,
+    from . import comments as C
+    from .output import resolve_format
+
+    copts = CommentOptions(comments, topics or [], builtin_topics, no_builtin_topics, list_group, id_column, top)
+    metric = C.Metric("csat", ("low", "high"), lambda v: "high" if v >= k else "low", compute, "csat",
+                      C.share_difference(lambda v: v >= k))
+    C.check(copts, metric, quiet=quiet, fmt_=resolve_format(format, session.env))
+    file = _stdin_for_comments(session, file, copts)
+    parse_for = lambda dc: make_parser(sc, decimal_comma=dc)  # noqa: E731
+    data = _read(session, file, parse_for=parse_for, column=column, by=by,
                  period=period, every=every, date_format=date_format, delimiter=delimiter, header=header,
                  encoding=encoding, skip_invalid=skip_invalid)
+    scan = None if quiet and copts.list_group is None else _comment_pass(
+        session, file, copts, metric, parse_for=parse_for, column=column, by=by, delimiter=delimiter, header=header,
+        encoding=encoding)
+    if _finish_comments(session, copts, metric, scan, format, quiet):
+        return
     emit(session, CSAT_VIEW, compute(data.overall), _results(data, compute, CSAT_VIEW) if (by or period) else None,
          data=data, fmt_=format, quiet=quiet, title=f"CSAT: {data.source}",
-         colour_of=lambda v: "green" if v >= k else "red")
+         colour_of=lambda v: "green" if v >= k else "red",
+         comments=(scan, metric, copts) if scan is not None and (copts.comments or copts.wants_topics) else None)
 
 
 @app.command()
@@ -317,6 +420,13 @@ def ces(
     skip_invalid: SkipInvalidOpt = False,
     confidence: ConfidenceOpt = 0.95,
     format: TableFormatOpt = TableFormat.auto,
+    comments: CommentsOpt = None,
+    topics: TopicsOpt = None,
+    builtin_topics: BuiltinTopicsOpt = False,
+    no_builtin_topics: NoBuiltinTopicsOpt = False,
+    list_group: ListOpt = None,
+    id_column: IdOpt = None,
+    top: TopOpt = 10,
     quiet: QuietOpt = False,
 ) -> None:
     """Customer effort score: the mean answer, easy and difficult shares.
@@ -345,13 +455,30 @@ def ces(
     def compute(tally):
         return core.ces_from_tally(tally, scale=sc, lower_is_better=lower_is_better, confidence=confidence)
 
-    data = _read(session, file, parse_for=lambda dc: make_parser(sc, decimal_comma=dc), column=column, by=by,
+    from . import comments as C
+    from .output import resolve_format
+
+    def side(v):
+        return "high" if core.is_easy(v, sc, lower_is_better) else "low" if core.is_difficult(v, sc, lower_is_better) else None
+
+    copts = CommentOptions(comments, topics or [], builtin_topics, no_builtin_topics, list_group, id_column, top)
+    metric = C.Metric("ces", ("low", "high"), side, compute, "ces", C.mean_difference())
+    C.check(copts, metric, quiet=quiet, fmt_=resolve_format(format, session.env))
+    file = _stdin_for_comments(session, file, copts)
+    parse_for = lambda dc: make_parser(sc, decimal_comma=dc)  # noqa: E731
+    data = _read(session, file, parse_for=parse_for, column=column, by=by,
                  period=period, every=every, date_format=date_format, delimiter=delimiter, header=header,
                  encoding=encoding, skip_invalid=skip_invalid)
+    scan = None if quiet and copts.list_group is None else _comment_pass(
+        session, file, copts, metric, parse_for=parse_for, column=column, by=by, delimiter=delimiter, header=header,
+        encoding=encoding)
+    if _finish_comments(session, copts, metric, scan, format, quiet):
+        return
 
     def colour(v):
         return "green" if core.is_easy(v, sc, lower_is_better) else "red" if core.is_difficult(v, sc, lower_is_better) else "yellow"
 
     emit(session, CES_VIEW, compute(data.overall), _results(data, compute, CES_VIEW) if (by or period) else None,
          data=data, fmt_=format, quiet=quiet, title=f"Customer effort score: {data.source}",
-         colour_of=colour)
+         colour_of=colour,
+         comments=(scan, metric, copts) if scan is not None and (copts.comments or copts.wants_topics) else None)

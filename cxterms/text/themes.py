@@ -82,8 +82,10 @@ class ThemeCounter:
                     short = excerpt(text)
                 ex[t] = short
 
-    def distinctive(self, top: int = 10, *, prior: float = PRIOR, min_count: int = MIN_COUNT) -> dict[str, list[Theme]]:
-        """The ``top`` most distinctive terms of each group, best first."""
+    def distinctive(self, top: int = 10, *, prior: float = PRIOR, min_count: int = MIN_COUNT,
+                    dedupe: bool = True) -> dict[str, list[Theme]]:
+        """The ``top`` most distinctive terms of each group, best first (with
+        ``dedupe``, a term that repeats a better-ranked one is skipped)."""
         total: Counter = Counter()
         for c in self.counts.values():
             total.update(c)
@@ -104,10 +106,26 @@ class ThemeCounter:
                 z, delta = log_odds_z(y_i, y_j, n_i, n_j, prior * total[term] / n_all, prior)
                 if z > 0:
                     scored.append((z, delta, term, y_i))
-            scored.sort(key=lambda s: (-s[0], s[2]))
+            # best first; on a tie the phrase before its words
+            scored.sort(key=lambda s: (-s[0], -s[2].count(" "), s[2]))
             groups = self.comments[g] or 1
-            out[g] = [Theme(term, z, delta, y, 100.0 * y / groups, self.examples[g][term]) for z, delta, term, y in scored[:top]]
+            kept: list[Theme] = []
+            for z, delta, term, y in scored:
+                if len(kept) >= top:
+                    break
+                if dedupe and _repeats(term, y, kept):
+                    continue
+                kept.append(Theme(term, z, delta, y, 100.0 * y / groups, self.examples[g][term]))
+            out[g] = kept
         return out
+
+
+def _repeats(term: str, count: int, kept: list[Theme]) -> bool:
+    """True when a kept phrase shares a word with ``term`` and is used by as
+    many comments: the two almost surely come from the same comments
+    ("app crash", "crash"), so the second adds nothing."""
+    mine = set(term.split())
+    return any(t.count == count and mine & set(t.term.split()) for t in kept)
 
 
 def log_odds_z(y_i: float, y_j: float, n_i: float, n_j: float, a_w: float, a0: float) -> tuple[float, float]:

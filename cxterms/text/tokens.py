@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+_CLAUSE = re.compile(r"[.,;:!?()\[\]{}\"“”\n\r\t|/…–—]+")
 
 STOP_WORDS = frozenset("""
 a about above after again against all am an and any are as at be because been before being below between
@@ -49,10 +50,14 @@ def singular(word: str) -> str:
 def words(text: str) -> list[str]:
     """Normalised words of ``text``, stop words included (for phrases and topics).
 
-    >>> words("The PRICES weren't great, delivery was late!! 🙁 Très cher")
-    ['the', 'price', "weren't", 'great', 'delivery', 'was', 'late', 'très', 'cher']
+    >>> words("The PRICES weren't great, delivery was late!! 🙁 Très cher. It does.")
+    ['the', 'price', "weren't", 'great', 'delivery', 'was', 'late', 'très', 'cher', 'it', 'does']
     """
-    return [singular(w.replace("’", "'")) for w in _WORD.findall(text.casefold())]
+    out = []
+    for w in _WORD.findall(text.casefold()):
+        w = w.replace("’", "'")
+        out.append(w if w in STOP_WORDS or w in NEGATIONS else singular(w))
+    return out
 
 
 def terms(text: str) -> set[str]:
@@ -63,11 +68,13 @@ def terms(text: str) -> set[str]:
     >>> sorted(terms("Not helpful at all. The agent was not helpful!"))
     ['agent', 'helpful', 'not helpful']
     """
-    ws = words(text)
-    out = {w for w in ws if w not in STOP_WORDS and w not in NEGATIONS and not w.isdigit()}
-    for a, b in zip(ws, ws[1:]):
-        if b in STOP_WORDS or b in NEGATIONS or b.isdigit():
-            continue
-        if (a not in STOP_WORDS or a in NEGATIONS) and not a.isdigit():
-            out.add(f"{a} {b}")
+    out: set[str] = set()
+    for clause in _CLAUSE.split(text):  # phrases never span punctuation
+        ws = words(clause)
+        out.update(w for w in ws if w not in STOP_WORDS and w not in NEGATIONS and not w.isdigit())
+        for a, b in zip(ws, ws[1:]):
+            if b in STOP_WORDS or b in NEGATIONS or b.isdigit():
+                continue
+            if (a not in STOP_WORDS or a in NEGATIONS) and not a.isdigit():
+                out.add(f"{a} {b}")
     return out
