@@ -241,6 +241,12 @@ class Measure:
     def difference(self, a: Summary, b: Summary) -> Difference:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def trend_std_error(self, tally: Tally) -> float | None:
+        """Standard error used to weight a period in a trend test (None or 0:
+        the period is left out)."""
+        s = self.summary(tally)
+        return s.std_error if s is not None else None
+
     def compare(self, a: Tally, b: Tally) -> Difference:
         """Test tally ``a`` against tally ``b`` (independent samples)."""
         sa, sb = self.summary(a), self.summary(b)
@@ -334,6 +340,19 @@ class CSATMeasure(Measure):
     def observed_variance(self, tally: Tally) -> float | None:
         s = self.summary(tally)
         return s.variance if s else None
+
+    def trend_std_error(self, tally: Tally) -> float | None:
+        """Agresti-Coull standard error (2 successes and 2 failures added), so
+        that periods at 0% or 100% keep a finite weight.
+
+        >>> round(CSATMeasure(4).trend_std_error(Tally({5: 10})), 3)
+        9.352
+        """
+        if _empty(tally):
+            return None
+        n = tally.effective_n
+        p = (weighted_share(tally, lambda v: v >= self.k) * n + 2.0) / (n + 4.0)
+        return 100.0 * math.sqrt(p * (1.0 - p) / (n + 4.0))
 
     def difference(self, a: Summary, b: Summary) -> Difference:
         r = two_proportion_z(a.value / 100.0, a.n_test, b.value / 100.0, b.n_test)
