@@ -62,6 +62,8 @@ def weighted_mean(tally: Tally) -> float:
     total = tally.weight_total
     if total <= 0:
         raise ZeroDivisionError("mean of an empty (or zero-weight) tally")
+    if len(tally.counts) == 1:  # exact: sum(w) x v / sum(w) can be off by one ulp
+        return float(next(iter(tally.counts)))
     return math.fsum(v * tally.weight_of(v) for v in tally.counts) / total
 
 
@@ -81,5 +83,7 @@ def weighted_variance(tally: Tally) -> float:
     denominator = v1 - v2 / v1 if v1 > 0 else 0.0
     if denominator <= 0:
         raise ZeroDivisionError("variance needs an effective sample size above 1")
+    if len(tally.counts) == 1:
+        return 0.0  # one distinct answer: no spread, exactly (not a rounding residue)
     m = weighted_mean(tally)
     return math.fsum(tally.weight_of(v) * (v - m) ** 2 for v in tally.counts) / denominator
