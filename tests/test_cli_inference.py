@@ -248,3 +248,10 @@ def test_invited_response_rate(run):
     assert bad.exit_code == 1 and "smaller than the 393 responses" in bad.stderr
     rows = js(run("csat", EX / "support-csat.csv", "--by", "channel", "--invited", 5000, "-f", "json"))
     assert rows[-1]["invited"] == 5000 and "invited" not in rows[0]
+
+
+def test_huge_weights_are_an_error_not_a_crash(run, tmp_path):
+    f = weight_file(tmp_path, [(10, "1e200", "a"), (3, 1, "a")])
+    for cmd in ("nps", "csat", "ces"):
+        r = run(cmd, f, "--weight", "w", "--scale", "0-10") if cmd != "nps" else run(cmd, f, "--weight", "w")
+        assert r.exit_code == 1 and r.stdout == "" and "too large" in r.stderr and "internal" not in r.stderr

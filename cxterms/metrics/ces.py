@@ -24,7 +24,7 @@ from ..errors import DataError, EmptyDataError
 from .scales import Scale
 from .stats import check_confidence, t_value
 from .tally import Tally
-from .weights import weighted_mean, weighted_share, weighted_variance
+from .weights import check_weights, weighted_mean, weighted_share, weighted_variance
 
 DEFAULT_SCALE = Scale(1, 7)
 
@@ -111,6 +111,7 @@ def ces_from_tally(
     (5.5, 80.0, 10.0, 4.369, 6.631)
     """
     check_confidence(confidence)
+    check_weights(tally)
     bad = [v for v in tally.counts if v not in scale]
     if bad:
         raise DataError(f"answer {bad[0]!r} is outside the {scale} scale")

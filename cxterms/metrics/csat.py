@@ -16,7 +16,7 @@ from ..errors import DataError, EmptyDataError, UsageError
 from .scales import Scale
 from .stats import check_confidence, wilson_share_interval
 from .tally import Tally
-from .weights import weighted_mean, weighted_share, weighted_variance
+from .weights import check_weights, weighted_mean, weighted_share, weighted_variance
 
 DEFAULT_SCALE = Scale(1, 5)
 
@@ -97,6 +97,7 @@ def csat_from_tally(
     """
     check_confidence(confidence)
     k = threshold(scale, satisfied)
+    check_weights(tally)
     bad = [v for v in tally.counts if v not in scale]
     if bad:
         raise DataError(f"answer {bad[0]!r} is outside the {scale} scale")

@@ -43,7 +43,7 @@ from dataclasses import asdict, dataclass, replace
 
 from .stats import t_cdf, two_sided_p
 from .tally import Tally
-from .weights import weighted_mean, weighted_share, weighted_variance
+from .weights import check_weights, weighted_mean, weighted_share, weighted_variance
 
 ADJUSTMENTS = ("holm", "bh", "none")
 
@@ -256,6 +256,7 @@ class Measure:
 
 
 def _empty(tally: Tally) -> bool:
+    check_weights(tally)
     return tally.n == 0 or tally.weight_total <= 0
 
 

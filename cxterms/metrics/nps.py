@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass
 from ..errors import DataError, EmptyDataError
 from .stats import check_confidence, two_sided_p, z_value
 from .tally import Tally
+from .weights import check_weights
 
 SCALE = (0, 10)
 PROMOTER_MIN = 9
@@ -218,6 +219,7 @@ def nps_from_tally(tally: Tally, *, confidence: float = 0.95, interval: str = "w
     >>> r.nps, r.n, r.weight_total, r.effective_n
     (50.0, 2, 4.0, 1.6)
     """
+    check_weights(tally)
     bad = [v for v in tally.counts if not SCALE[0] <= v <= SCALE[1]]
     if bad:
         raise DataError(f"NPS answers run from 0 to 10, not {bad[0]!r}")

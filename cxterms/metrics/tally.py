@@ -84,7 +84,8 @@ class Tally:
         if self.wsum is None:
             return float(self.n)
         q = self.weight_sq_total
-        return self.weight_total ** 2 / q if q > 0 else 0.0
+        w = self.weight_total
+        return w * (w / q) if q > 0 else 0.0  # not w ** 2 / q: w ** 2 overflows first
 
     def weight_of(self, value: int) -> float:
         """Weight (count when unweighted) of the answers equal to ``value``."""

@@ -22,7 +22,23 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+from ..errors import DataError
 from .tally import Tally
+
+
+def check_weights(tally: Tally) -> Tally:
+    """Raise DataError when the weights are too large for their squares to be
+    summed (above about 1e154): Kish's n_eff would be meaningless.
+
+    >>> t = Tally(); t.add_weighted(1, 1, 1e200, float("inf"))
+    >>> check_weights(t)
+    Traceback (most recent call last):
+    ...
+    cxterms.errors.DataError: weights are too large to square (about 1e154 or more): rescale the weight column
+    """
+    if tally.weighted and not (math.isfinite(tally.weight_total) and math.isfinite(tally.weight_sq_total)):
+        raise DataError("weights are too large to square (about 1e154 or more): rescale the weight column")
+    return tally
 
 
 def effective_n(tally: Tally) -> float:
