@@ -84,8 +84,11 @@ class Tally:
         if self.wsum is None:
             return float(self.n)
         q = self.weight_sq_total
+        if q <= 0:
+            return 0.0
         w = self.weight_total
-        return w * (w / q) if q > 0 else 0.0  # not w ** 2 / q: w ** 2 overflows first
+        ww = w * w
+        return ww / q if math.isfinite(ww) else w * (w / q)  # huge weights: w * w overflows first
 
     def weight_of(self, value: int) -> float:
         """Weight (count when unweighted) of the answers equal to ``value``."""
