@@ -68,6 +68,9 @@ def test_vs_total_and_named_group(run):
     assert west["vs"] == "South" and west["difference"] == pytest.approx(west["nps"] - south["nps"])
     r = run("nps", EX / "survey.csv", "--by", "region", "--vs", "Mars")
     assert r.exit_code == 2 and "no group 'Mars'" in r.stderr and r.stdout == ""
+    for args in (("--vs", "total"), ("--vs", "total", "--period", "submitted")):
+        r = run("nps", EX / "survey.csv", *args)
+        assert r.exit_code == 2 and "--vs" in r.stderr and r.stdout == ""
 
 
 def test_rich_marks_legend_and_quiet_headline(run):

@@ -218,6 +218,8 @@ def _run(session, view: View, compute, tests, *, file, by, period, compare_with,
         raise UsageError("--compare works on overall results; drop --by/--period/--compare-groups")
     if compare_groups is not None and (not by or period):
         raise UsageError("--compare-groups A,B needs --by (and no --period)")
+    if tests.vs != "rest" and (not by or period):
+        raise UsageError("--vs total|GROUP needs --by (without --period, periods are compared with the previous one)")
     data = _read(session, file, by=by, period=period, **opts)
     measure = tests.measure
     if compare_with is not None:
