@@ -200,8 +200,8 @@ def response_keys(invited: int, responses: int) -> dict:
 def notes(out, *, rows: list[dict] | None, overall: dict, min_n: float, quiet: bool) -> None:
     """stderr notes: small samples (with -q: the table shows them otherwise),
     a low response rate, and intervals that could not be given."""
-    items = [overall] if rows is None else rows
-    small = [r for r in items if r.get("small_sample") and r.get("n")]
+    items = [overall] if rows is None else [r for r in rows if r.get("n")]
+    small = [r for r in items if r.get("small_sample")]
     if quiet and small:
         what = "the result has" if rows is None else f"{len(small)} of {len(items)} results have"
         out.note(f"note: {what} fewer than {min_n:g} answers (effective); small samples are unreliable")
