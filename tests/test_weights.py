@@ -113,3 +113,12 @@ def test_equal_weights_give_unweighted_results(values, w):
         if da.p_value is not None:
             assert db.statistic == pytest.approx(da.statistic, rel=1e-6, abs=1e-9)
             assert db.p_value == pytest.approx(da.p_value, rel=1e-6, abs=1e-12)
+
+
+def test_one_dominant_weight_gives_no_t_interval():
+    t = weighted([(7, 1000.0), (1, 0.001), (2, 0.001)])
+    assert 1 < t.effective_n < 2
+    e = ces_from_tally(t)
+    assert e.ci_low is None and e.note and e.std_dev is not None
+    d = CESMeasure().compare(t, Tally.from_values([3, 4, 5, 6]))
+    assert d.p_value is None and d.note

@@ -378,10 +378,8 @@ class CESMeasure(Measure):
         if _empty(tally):
             return None
         m = weighted_mean(tally)
-        try:
-            var = weighted_variance(tally)
-        except ZeroDivisionError:
-            var = None
+        # a t-test needs one degree of freedom: n_eff >= 2 (a single heavy weight leaves less)
+        var = weighted_variance(tally) if tally.effective_n >= 2 - 1e-9 else None
         return Summary(m, m, var, tally.n, tally.effective_n, tally.weight_total)
 
     def observed_variance(self, tally: Tally) -> float | None:
@@ -390,7 +388,7 @@ class CESMeasure(Measure):
 
     def difference(self, a: Summary, b: Summary) -> Difference:
         if a.variance is None or b.variance is None:
-            return _untested(self.test, "a t-test needs more than one answer (effective n above 1) in each sample", a, b)
+            return _untested(self.test, "a t-test needs at least two answers (effective n 2 or more) in each sample", a, b)
         r = welch_t(a.value, a.variance, a.n_test, b.value, b.variance, b.n_test)
         if r is None:
             return _untested(self.test, "no spread: every answer is the same in both samples", a, b)
