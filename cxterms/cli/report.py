@@ -371,6 +371,12 @@ def report(
     target = output
     if target is None:
         target = {"html": "report.html", "markdown": "report.md", "json": "report.json"}[format.value]
-    written = write_report(doc, format.value, target, renderer=renderer, stdout=session.env.stdout)
+    try:
+        written = write_report(doc, format.value, target, renderer=renderer, stdout=session.env.stdout)
+    except OSError as e:
+        from ..errors import CxtermsError
+
+        raise CxtermsError(f"cannot write the report: {e.strerror or e} ({e.filename or target})",
+                           hint="choose another path with -o (nothing was replaced)") from None
     for w in written:
         session.out().note(f"wrote {w}")
