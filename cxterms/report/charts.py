@@ -115,7 +115,7 @@ def distribution(doc: dict) -> Chart | None:
     colour = {"low": OKABE_ITO["vermillion"], "mid": OKABE_ITO["grey"], "high": OKABE_ITO["blue"]}
     names = _side_names(doc)
     with _salted("dist"):
-        fig = _figure(7.2, 3.0)
+        fig = _figure(6.4, 2.9)
         ax = fig.add_subplot()
         xs = list(range(len(values)))
         bars = ax.bar(xs, shares, color=[colour[side(int(v))] for v in values], width=0.72)
@@ -179,7 +179,7 @@ def trend(doc: dict) -> Chart | None:
     label = doc["method"]["label"]
     unit = doc["method"]["unit"]
     with _salted("trend"):
-        fig = _figure(7.2, 3.4)
+        fig = _figure(6.4, 3.3)
         ax = fig.add_subplot()
         xs = [i for i, _ in pts]
         ys = [r[metric] for _, r in pts]
@@ -242,7 +242,7 @@ def segments(doc: dict) -> Chart | None:
     unit = doc["method"]["unit"]
     rows = rows[:30]  # the table has them all
     with _salted("seg"):
-        fig = _figure(7.2, 0.9 + 0.36 * len(rows))
+        fig = _figure(6.4, 0.9 + 0.34 * len(rows))
         ax = fig.add_subplot()
         ys = list(range(len(rows)))[::-1]
         for y, r in zip(ys, rows):

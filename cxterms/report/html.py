@@ -22,11 +22,12 @@ h2{font-size:1.2rem;margin:30px 0 10px;padding-bottom:4px;border-bottom:1px soli
 .card{background:var(--soft);border-radius:8px;padding:12px 14px;border-left:4px solid var(--blue)}
 .card:first-child{border-left-color:var(--ink)}
 .card .k{font-size:.78rem;text-transform:uppercase;letter-spacing:.04em;color:var(--muted)}
-.card .v{font-size:1.7rem;font-weight:700;line-height:1.2;margin:2px 0;overflow-wrap:anywhere}
+.card .v{font-size:1.45rem;font-weight:700;line-height:1.2;margin:2px 0;overflow-wrap:anywhere}
 .card:first-child .v{font-size:2.3rem}
+.card .u{font-size:.55em;font-weight:600;color:var(--muted)}
 .card .d{font-size:.82rem;color:var(--muted)}
-figure{margin:8px 0 14px;break-inside:avoid}
-figure svg{width:100%;max-width:760px;height:auto;display:block}
+figure{margin:8px 0 14px;break-inside:avoid;overflow-x:auto;-webkit-overflow-scrolling:touch}
+figure svg{width:100%;max-width:720px;height:auto;display:block}
 figcaption{font-weight:600;margin-bottom:4px}
 details{font-size:.85rem;color:var(--muted);margin-top:4px}
 summary{cursor:pointer}
@@ -125,8 +126,9 @@ def _block(b: tuple, charts: dict) -> str:
         cls = "note flag" if b[1].startswith("Flagged") else "note"
         return f'<p class="{cls}">{h(b[1])}</p>'
     if kind == "cards":
-        cards = "".join(f'<div class="card"><div class="k">{h(k)}</div><div class="v">{h(v)}</div>'
-                        f'<div class="d">{h(d)}</div></div>' for k, v, d in b[1])
+        cards = "".join(f'<div class="card"><div class="k">{h(k)}</div><div class="v">{h(v)}'
+                        + (f' <span class="u">{h(u)}</span>' if u else "")
+                        + f'</div><div class="d">{h(d)}</div></div>' for k, v, u, d in b[1])
         return f'<section class="cards" aria-label="Headline">{cards}</section>'
     if kind == "figure":
         return _figure(charts[b[1]])

@@ -3,7 +3,7 @@ renderers (so both say the same thing in the same order). Blocks hold raw
 data text; each renderer escapes it for its own format.
 
 Block kinds: ("h2", id, text), ("p", text), ("note", text), ("cards", [(label,
-value, detail)]), ("figure", chart_key), ("table", caption, columns, rows,
+value, unit, detail)]), ("figure", chart_key), ("table", caption, columns, rows,
 row_classes), ("themes", [(group, [(term, count, share)], [verbatims])]),
 ("method", [(label, value)]), ("code", text).
 """
@@ -61,20 +61,20 @@ def blocks(doc: dict, charts: dict) -> list[tuple]:
     # -- headline --------------------------------------------------------------
     cards = []
     lvl = f"{m['confidence'] * 100:g}%"
-    cards.append((label, number(doc, o.get(metric)) + u,
+    cards.append((label, number(doc, o.get(metric)), u.strip(),
                   f"{lvl} interval {number(doc, o.get('ci_low'))} to {number(doc, o.get('ci_high'))}"))
     n_detail = "weighted: effective n " + f"{o.get('effective_n'):.0f}" if m.get("weight") else "answers with a valid score"
-    cards.append(("Respondents", f"{o.get('n'):,}", n_detail))
+    cards.append(("Respondents", f"{o.get('n'):,}", "", n_detail))
     if o.get("period_first"):
         span = o["period_first"] if o["period_first"] == o["period_last"] else f"{o['period_first']} – {o['period_last']}"
-        cards.append(("Period covered", span, f"by {doc.get('every')}"))
+        cards.append(("Period covered", span, "", f"by {doc.get('every')}"))
     ch = doc.get("change")
     if ch and ch.get("difference") is not None:
         verdict = ("significant " + ("rise" if ch["difference"] > 0 else "fall")) if ch.get("significant") else "not significant"
-        cards.append((f"Change vs {ch.get('vs')}", f"{mark(ch)} {number(doc, ch['difference'], signed=True)}{u}".strip(),
-                      f"{ch.get('period')}: {ch.get('test')}, adjusted p = {pval(ch.get('p_adjusted'))} ({verdict})"))
+        cards.append((f"Change vs {ch.get('vs')}", f"{mark(ch)} {number(doc, ch['difference'], signed=True)}".strip(),
+                      u.strip(), f"{ch.get('period')}: {ch.get('test')}, adjusted p = {pval(ch.get('p_adjusted'))} ({verdict})"))
     elif ch:
-        cards.append(("Latest period", ch.get("period") or "–", "no earlier period with answers to compare"))
+        cards.append(("Latest period", ch.get("period") or "–", "", "no earlier period with answers to compare"))
     out.append(("cards", cards))
     lines = []
     if o.get("trend_slope") is not None:

@@ -25,10 +25,10 @@ def to_markdown(doc: dict, charts: dict, names: dict) -> str:
         elif kind in ("p", "note"):
             out += [_md(b[1]), ""]
         elif kind == "cards":
-            out += ["| " + " | ".join(_md(k) for k, _v, _d in b[1]) + " |",
+            out += ["| " + " | ".join(_md(k) for k, _v, _u, _d in b[1]) + " |",
                     "|" + "---|" * len(b[1]),
-                    "| " + " | ".join(f"**{_md(v)}**" for _k, v, _d in b[1]) + " |",
-                    "| " + " | ".join(_md(d) for _k, _v, d in b[1]) + " |", ""]
+                    "| " + " | ".join(f"**{_md(v)}**" + (f" {_md(u)}" if u else "") for _k, v, u, _d in b[1]) + " |",
+                    "| " + " | ".join(_md(d) for _k, _v, _u, d in b[1]) + " |", ""]
         elif kind == "figure":
             c = charts[b[1]]
             out += [f"![{_md(c.title)}: {_md(c.summary)}]({names[c.key]})", ""]
