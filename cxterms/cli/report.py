@@ -186,7 +186,7 @@ def gather(session, *, file, spec: Spec, column, by, period, every, date_format,
             last = with_answers[-1]
             change = {k: last.get(k) for k in ("period", "period_start", spec.name, "n", "vs", "difference",
                                                "difference_std_error", "test", "statistic", "df", "p_value",
-                                               "p_adjusted", "significant", "direction", "test_note")}
+                                               "p_adjusted", "significant", "direction", "test_note", "small_sample")}
             overall["period_first"] = with_answers[0]["period"]
             overall["period_last"] = last["period"]
 

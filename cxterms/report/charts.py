@@ -196,6 +196,11 @@ def trend(doc: dict) -> Chart | None:
         if centre is not None:
             ax.axhline(centre, color=MUTED, linewidth=0.8, linestyle=":", label=f"Overall {label} {centre:.1f}")
         ax.plot(xs, ys, color=OKABE_ITO["blue"], marker="o", markersize=4, linewidth=1.8, label=label)
+        small = [(i, r) for i, r in pts if r.get("small_sample")]
+        if small:  # hollow points: fewer answers than --min-n
+            ax.plot([i for i, _ in small], [r[metric] for _, r in small], linestyle="none", marker="o", markersize=6,
+                    markerfacecolor="white", markeredgecolor=OKABE_ITO["blue"], markeredgewidth=1.4,
+                    label=f"Small sample (n < {doc['method']['min_n']:g})")
         flagged = [(i, r) for i, r in pts if _flag(r)]
         if flagged:
             ax.plot([i for i, _ in flagged], [r[metric] for _, r in flagged], linestyle="none", marker="D",
@@ -210,7 +215,7 @@ def trend(doc: dict) -> Chart | None:
         ax.set_ylabel(f"{label} ({unit})")
         ax.grid(axis="y", color="#e5e5e5", linewidth=0.8)
         ax.set_axisbelow(True)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22 if len(periods) <= 8 else -0.32), ncols=3, fontsize=8)
+        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncols=3, fontsize=8, borderaxespad=0)
         title = f"{label} by {doc.get('every')}"
         svg = _svg(fig, "trend")
     rows = [[plain(str(r.get("period"))), str(r.get("n") or 0), _fmt(r.get(metric)), _fmt(r.get("ci_low")),

@@ -72,7 +72,8 @@ def blocks(doc: dict, charts: dict) -> list[tuple]:
     if ch and ch.get("difference") is not None:
         verdict = ("significant " + ("rise" if ch["difference"] > 0 else "fall")) if ch.get("significant") else "not significant"
         cards.append((f"Change vs {ch.get('vs')}", f"{mark(ch)} {number(doc, ch['difference'], signed=True)}".strip(),
-                      u.strip(), f"{ch.get('period')}: {ch.get('test')}, adjusted p = {pval(ch.get('p_adjusted'))} ({verdict})"))
+                      u.strip(), f"{ch.get('period')}: {ch.get('test')}, adjusted p = {pval(ch.get('p_adjusted'))} ({verdict})"
+                      + (f"; small sample (n = {ch.get('n')})" if ch.get("small_sample") else "")))
     elif ch:
         cards.append(("Latest period", ch.get("period") or "–", "", "no earlier period with answers to compare"))
     out.append(("cards", cards))
