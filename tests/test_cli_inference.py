@@ -258,3 +258,12 @@ def test_huge_weights_are_an_error_not_a_crash(run, tmp_path):
     for cmd in ("nps", "csat", "ces"):
         r = run(cmd, f, "--weight", "w", "--scale", "0-10") if cmd != "nps" else run(cmd, f, "--weight", "w")
         assert r.exit_code == 1 and r.stdout == "" and "too large" in r.stderr and "internal" not in r.stderr
+
+
+def test_compare_groups_with_commas_in_labels(run, tmp_path):
+    f = tmp_path / "c.csv"
+    f.write_text('city,score\n"Paris, FR",10\n"Paris, FR",9\n"Paris, FR",3\nLyon,5\nLyon,6\nLyon,10\n')
+    d = js(run("nps", f, "--by", "city", "--compare-groups", "Paris, FR,Lyon", "-f", "json"))
+    assert d["group"] == "Paris, FR" and d["other_group"] == "Lyon"
+    r = run("nps", f, "--by", "city", "--compare-groups", "Paris,Lyon")
+    assert r.exit_code == 2 and "no group 'Paris'" in r.stderr

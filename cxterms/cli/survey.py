@@ -230,10 +230,7 @@ def _run(session, view: View, compute, tests, *, file, by, period, compare_with,
              extra_fields=inf.compare_fields(measure.name, label), tests=tests)
         return
     if compare_groups is not None:
-        names = [x.strip() for x in compare_groups.split(",")]
-        if len(names) != 2 or not all(names):
-            raise UsageError(f"--compare-groups takes two group names separated by a comma, not {compare_groups!r}")
-        a, b = (inf.find_group(data, x) for x in names)
+        a, b = inf.find_pair(data, compare_groups)
         groups = data.groups()
         ta, tb = groups[a], groups[b]
         from ..errors import EmptyDataError
