@@ -267,3 +267,13 @@ def test_compare_groups_with_commas_in_labels(run, tmp_path):
     assert d["group"] == "Paris, FR" and d["other_group"] == "Lyon"
     r = run("nps", f, "--by", "city", "--compare-groups", "Paris,Lyon")
     assert r.exit_code == 2 and "no group 'Paris'" in r.stderr
+
+
+def test_sparkline_per_group_series(run):
+    out = run("nps", EX / "survey.csv", "--by", "region", "--period", "submitted", "-f", "rich").stdout
+    lines = [line for line in out.splitlines() if "NPS trend" in line]
+    assert [line.split()[0] for line in lines] == ["East", "North", "South", "West"]
+    assert all("slope" in line for line in lines)
+    single = [line for line in run("nps", EX / "survey.csv", "--period", "submitted", "-f", "rich").stdout.splitlines()
+              if "NPS trend" in line]
+    assert len(single) == 1 and single[0].startswith("NPS trend")

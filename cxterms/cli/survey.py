@@ -169,7 +169,7 @@ def emit(session, view: View, overall, rows, *, data=None, fmt_, quiet, title, c
     overall_row = {**{k: None for k in labels}, **({"period_start": None} if data.dated else {}), **main}
     columns = ROW_COLUMNS[view.name] + (tests.columns(data) if tests is not None else ())
     emit_rows(session, view, [*rows, overall_row], fmt_, label_key=labels, quiet=quiet,
-              columns=columns, trend=data.dated and not data.grouped, notes=notes)
+              columns=columns, trend=data.dated, notes=notes)
 
 
 class Tests:
