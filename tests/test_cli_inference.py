@@ -277,3 +277,11 @@ def test_sparkline_per_group_series(run):
     single = [line for line in run("nps", EX / "survey.csv", "--period", "submitted", "-f", "rich").stdout.splitlines()
               if "NPS trend" in line]
     assert len(single) == 1 and single[0].startswith("NPS trend")
+
+
+def test_group_with_only_zero_weights(run, tmp_path):
+    f = weight_file(tmp_path, [(10, 0, "a"), (9, 0, "a"), (8, 1, "b"), (3, 2, "b"), (10, 1, "c")])
+    rows = js(run("nps", f, "--weight", "w", "--by", "g", "-f", "json"))
+    a = rows[0]
+    assert a["group"] == "a" and a["n"] == 2 and a["nps"] is None and a["p_value"] is None and a["test_note"]
+    assert rows[1]["p_value"] is not None

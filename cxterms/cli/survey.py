@@ -108,9 +108,10 @@ def _read(session, file, *, parse_for, column, by, period, every, date_format, d
 
 
 def empty_result(view: View, tally) -> dict:
-    """The row of a group or period without valid answers: n 0, no scores."""
+    """The row of a group or period without valid answers (n 0), or whose
+    answers all weigh 0: no scores."""
     d = {f.key: None for f in view.fields}
-    d.update(n=0, blank=tally.blank, invalid=tally.invalid)
+    d.update(n=tally.n, blank=tally.blank, invalid=tally.invalid)
     return d
 
 
