@@ -1,5 +1,6 @@
 """Two-sample tests and p-value adjustments, checked against statsmodels and scipy."""
 
+import importlib
 import math
 
 import pytest
@@ -13,9 +14,9 @@ from cxterms.metrics.inference import (
 from cxterms.metrics.nps import compare, nps_from_counts
 from cxterms.metrics.tally import Tally
 
-multipletests = pytest.importorskip("statsmodels.stats.multitest").multipletests
-proportions_ztest = pytest.importorskip("statsmodels.stats.proportion").proportions_ztest
-stats = pytest.importorskip("scipy.stats")
+multipletests = importlib.import_module("statsmodels.stats.multitest").multipletests
+proportions_ztest = importlib.import_module("statsmodels.stats.proportion").proportions_ztest
+stats = importlib.import_module("scipy.stats")
 
 P_LISTS = st.lists(st.floats(0.0, 1.0, allow_nan=False), min_size=1, max_size=30)
 
