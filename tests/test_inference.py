@@ -164,3 +164,28 @@ def test_difference_as_dict_has_direction_and_no_nan():
     out = d.as_dict()
     assert set(out) >= {"difference", "std_error", "statistic", "p_value", "direction", "note"}
     assert all(not (isinstance(v, float) and not math.isfinite(v)) for v in out.values())
+
+
+GROUP = st.lists(st.tuples(st.integers(0, 10), st.sampled_from([0.0, 0.001, 1.0, 2.5, 1e6])), max_size=12)
+
+
+def _weighted(pairs):
+    t = Tally()
+    for v, w in pairs:
+        t.add_weighted(v, 1, w, w * w)
+    return t
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(GROUP, min_size=1, max_size=5), st.booleans())
+def test_tests_never_produce_nan_or_inf(groups, use_weights):
+    tallies = {i: (_weighted(g) if use_weights else Tally.from_values(v for v, _ in g)) for i, g in enumerate(groups)}
+    for m in (NPSMeasure(), NPSMeasure("wald"), CSATMeasure(9), CESMeasure()):
+        for vs in ("rest", "total", 0):
+            for d in compare_segments(m, tallies, vs=vs).values():
+                for k, v in d.as_dict().items():
+                    assert not (isinstance(v, float) and not math.isfinite(v)), (k, v)
+                assert d.p_value is None or 0.0 <= d.p_value <= 1.0
+                assert (d.p_value is None) == (d.statistic is None) and (d.p_value is None) <= (d.note is not None)
+        for d in compare_sequence(m, list(tallies.values())):
+            assert d is None or d.p_value is None or 0.0 <= d.p_adjusted <= 1.0
