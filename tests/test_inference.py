@@ -189,3 +189,18 @@ def test_tests_never_produce_nan_or_inf(groups, use_weights):
                 assert (d.p_value is None) == (d.statistic is None) and (d.p_value is None) <= (d.note is not None)
         for d in compare_sequence(m, list(tallies.values())):
             assert d is None or d.p_value is None or 0.0 <= d.p_adjusted <= 1.0
+
+
+def test_result_dict_equals_asdict():
+    from dataclasses import asdict
+
+    from cxterms.metrics.ces import ces_from_tally
+    from cxterms.metrics.csat import csat_from_tally
+    from cxterms.metrics.nps import nps_from_tally
+
+    t = Tally({5: 3, 4: 2, 1: 1})
+    for r in (nps_from_tally(t), csat_from_tally(t), ces_from_tally(t)):
+        d = r.as_dict()
+        assert d == asdict(r) and list(d) == list(asdict(r))
+        d["distribution"]["5"] = 99
+        assert r.distribution["5"] == 3  # a copy

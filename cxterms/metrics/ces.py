@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from ..errors import DataError, EmptyDataError
 from .scales import Scale
 from .stats import check_confidence, t_value
-from .tally import Tally
+from .tally import Tally, result_dict
 from .weights import check_weights, weighted_mean, weighted_share, weighted_variance
 
 DEFAULT_SCALE = Scale(1, 7)
@@ -96,7 +96,7 @@ class CESResult:
     note: str | None = None
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return result_dict(self)
 
 
 def ces_from_tally(
