@@ -1,6 +1,7 @@
 """Tests on the command line: segments, periods, trends, small samples, weights,
 comparisons and the response rate."""
 
+import importlib
 import csv
 import io
 import json
@@ -98,8 +99,8 @@ def period_file(tmp_path, months):
 
 
 def test_periods_previous_trend_and_control(run, tmp_path):
-    sm = pytest.importorskip("statsmodels.api")
-    np = pytest.importorskip("numpy")
+    sm = importlib.import_module("statsmodels.api")
+    np = importlib.import_module("numpy")
     months = [(40, 30, 30), (42, 30, 28), (45, 30, 25), (90, 8, 2), (44, 30, 26)]
     f = period_file(tmp_path, months)
     rows = js(run("nps", f, "--period", "date", "-f", "json"))
@@ -208,8 +209,8 @@ def test_bad_weights_are_invalid_cells(run, tmp_path):
 
 
 def test_compare_csat_and_ces_files(run, tmp_path):
-    stats = pytest.importorskip("scipy.stats")
-    pz = pytest.importorskip("statsmodels.stats.proportion").proportions_ztest
+    stats = importlib.import_module("scipy.stats")
+    pz = importlib.import_module("statsmodels.stats.proportion").proportions_ztest
     a, b = tmp_path / "a.csv", tmp_path / "b.csv"
     va, vb = [5] * 30 + [4] * 30 + [2] * 40, [5] * 20 + [4] * 25 + [1] * 55
     a.write_text("score\n" + "".join(f"{v}\n" for v in va))
@@ -258,3 +259,30 @@ def test_huge_weights_are_an_error_not_a_crash(run, tmp_path):
     for cmd in ("nps", "csat", "ces"):
         r = run(cmd, f, "--weight", "w", "--scale", "0-10") if cmd != "nps" else run(cmd, f, "--weight", "w")
         assert r.exit_code == 1 and r.stdout == "" and "too large" in r.stderr and "internal" not in r.stderr
+
+
+def test_compare_groups_with_commas_in_labels(run, tmp_path):
+    f = tmp_path / "c.csv"
+    f.write_text('city,score\n"Paris, FR",10\n"Paris, FR",9\n"Paris, FR",3\nLyon,5\nLyon,6\nLyon,10\n')
+    d = js(run("nps", f, "--by", "city", "--compare-groups", "Paris, FR,Lyon", "-f", "json"))
+    assert d["group"] == "Paris, FR" and d["other_group"] == "Lyon"
+    r = run("nps", f, "--by", "city", "--compare-groups", "Paris,Lyon")
+    assert r.exit_code == 2 and "no group 'Paris'" in r.stderr
+
+
+def test_sparkline_per_group_series(run):
+    out = run("nps", EX / "survey.csv", "--by", "region", "--period", "submitted", "-f", "rich").stdout
+    lines = [line for line in out.splitlines() if "NPS trend" in line]
+    assert [line.split()[0] for line in lines] == ["East", "North", "South", "West"]
+    assert all("slope" in line for line in lines)
+    single = [line for line in run("nps", EX / "survey.csv", "--period", "submitted", "-f", "rich").stdout.splitlines()
+              if "NPS trend" in line]
+    assert len(single) == 1 and single[0].startswith("NPS trend")
+
+
+def test_group_with_only_zero_weights(run, tmp_path):
+    f = weight_file(tmp_path, [(10, 0, "a"), (9, 0, "a"), (8, 1, "b"), (3, 2, "b"), (10, 1, "c")])
+    rows = js(run("nps", f, "--weight", "w", "--by", "g", "-f", "json"))
+    a = rows[0]
+    assert a["group"] == "a" and a["n"] == 2 and a["nps"] is None and a["p_value"] is None and a["test_note"]
+    assert rows[1]["p_value"] is not None

@@ -1,5 +1,6 @@
 """Two-sample tests and p-value adjustments, checked against statsmodels and scipy."""
 
+import importlib
 import math
 
 import pytest
@@ -13,9 +14,9 @@ from cxterms.metrics.inference import (
 from cxterms.metrics.nps import compare, nps_from_counts
 from cxterms.metrics.tally import Tally
 
-multipletests = pytest.importorskip("statsmodels.stats.multitest").multipletests
-proportions_ztest = pytest.importorskip("statsmodels.stats.proportion").proportions_ztest
-stats = pytest.importorskip("scipy.stats")
+multipletests = importlib.import_module("statsmodels.stats.multitest").multipletests
+proportions_ztest = importlib.import_module("statsmodels.stats.proportion").proportions_ztest
+stats = importlib.import_module("scipy.stats")
 
 P_LISTS = st.lists(st.floats(0.0, 1.0, allow_nan=False), min_size=1, max_size=30)
 
@@ -163,3 +164,43 @@ def test_difference_as_dict_has_direction_and_no_nan():
     out = d.as_dict()
     assert set(out) >= {"difference", "std_error", "statistic", "p_value", "direction", "note"}
     assert all(not (isinstance(v, float) and not math.isfinite(v)) for v in out.values())
+
+
+GROUP = st.lists(st.tuples(st.integers(0, 10), st.sampled_from([0.0, 0.001, 1.0, 2.5, 1e6])), max_size=12)
+
+
+def _weighted(pairs):
+    t = Tally()
+    for v, w in pairs:
+        t.add_weighted(v, 1, w, w * w)
+    return t
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(GROUP, min_size=1, max_size=5), st.booleans())
+def test_tests_never_produce_nan_or_inf(groups, use_weights):
+    tallies = {i: (_weighted(g) if use_weights else Tally.from_values(v for v, _ in g)) for i, g in enumerate(groups)}
+    for m in (NPSMeasure(), NPSMeasure("wald"), CSATMeasure(9), CESMeasure()):
+        for vs in ("rest", "total", 0):
+            for d in compare_segments(m, tallies, vs=vs).values():
+                for k, v in d.as_dict().items():
+                    assert not (isinstance(v, float) and not math.isfinite(v)), (k, v)
+                assert d.p_value is None or 0.0 <= d.p_value <= 1.0
+                assert (d.p_value is None) == (d.statistic is None) and (d.p_value is None) <= (d.note is not None)
+        for d in compare_sequence(m, list(tallies.values())):
+            assert d is None or d.p_value is None or 0.0 <= d.p_adjusted <= 1.0
+
+
+def test_result_dict_equals_asdict():
+    from dataclasses import asdict
+
+    from cxterms.metrics.ces import ces_from_tally
+    from cxterms.metrics.csat import csat_from_tally
+    from cxterms.metrics.nps import nps_from_tally
+
+    t = Tally({5: 3, 4: 2, 1: 1})
+    for r in (nps_from_tally(t), csat_from_tally(t), ces_from_tally(t)):
+        d = r.as_dict()
+        assert d == asdict(r) and list(d) == list(asdict(r))
+        d["distribution"]["5"] = 99
+        assert r.distribution["5"] == 3  # a copy

@@ -1,5 +1,6 @@
 """WLS trend and control limits, checked against statsmodels WLS and by hand."""
 
+import importlib
 import math
 
 import pytest
@@ -8,8 +9,8 @@ from hypothesis import strategies as st
 
 from cxterms.metrics.trends import control_limits, wls_trend
 
-sm = pytest.importorskip("statsmodels.api")
-np = pytest.importorskip("numpy")
+sm = importlib.import_module("statsmodels.api")
+np = importlib.import_module("numpy")
 
 
 @settings(max_examples=40, deadline=None)

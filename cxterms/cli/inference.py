@@ -99,6 +99,25 @@ def find_group(data, name: str):
     raise UsageError(f"no group {name!r} in the --by column(s); groups: {shown}")
 
 
+def find_pair(data, text: str):
+    """The two groups of ``--compare-groups A,B``; a label that itself holds
+    a comma is found by trying each comma as the separator."""
+    cuts = [i for i, ch in enumerate(text) if ch == ","]
+    if not cuts:
+        raise UsageError(f"--compare-groups takes two group names separated by a comma, not {text!r}")
+    for i in cuts:
+        left, right = text[:i].strip(), text[i + 1:].strip()
+        if left and right:
+            try:
+                return find_group(data, left), find_group(data, right)
+            except UsageError:
+                continue
+    left, right = text[:cuts[0]].strip(), text[cuts[0] + 1:].strip()
+    if not left or not right:
+        raise UsageError(f"--compare-groups takes two group names separated by a comma, not {text!r}")
+    return find_group(data, left), find_group(data, right)  # raises, naming the groups there are
+
+
 def annotate_rows(data, rows: list[dict], overall: dict, measure, *, vs: str, adjust: str, confidence: float,
                   min_n: float) -> dict:
     """Add tests to the result rows in place; return the keys for the overall row.

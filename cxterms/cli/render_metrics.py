@@ -211,18 +211,27 @@ def rich_rows(view: View, label_key: str | Sequence[str], rows: Sequence[dict], 
                       style="dim" if r.get("small_sample") and not is_overall(r, lk) else None)
     parts: list = [table]
     if trend:
-        points = [r for r in rows if not is_overall(r, lk) and r.get(view.headline) is not None]
-        series = [r[view.headline] for r in points]
-        line = Text(f"{fields[view.headline].label} trend  ")
-        for r, ch in zip(points, sparkline(series)):
-            line.append(ch, style="bold red" if r.get("out_of_control") else "cyan")
-        if series:
-            line.append(f"  {fmt(series[0], fields[view.headline].kind)} → {fmt(series[-1], fields[view.headline].kind)}")
-        overall = next((r for r in rows if is_overall(r, lk)), {})
-        if overall.get("trend_slope") is not None:
-            p = overall.get("trend_p_value")
-            line.append(f"  slope {overall['trend_slope']:+.2f}/period" + (f" (p {p:.3f})" if p is not None else ""))
-        parts.append(line)
+        # one sparkline per series: the whole table, or each group when the
+        # last label is the period (--by with --period)
+        series_of: dict = {}
+        for r in rows:
+            if not is_overall(r, lk):
+                series_of.setdefault(tuple(label_cells(r, lk[:-1])) if len(lk) > 1 else (), []).append(r)
+        kind = fields[view.headline].kind
+        for name, members in series_of.items():
+            points = [r for r in members if r.get(view.headline) is not None]
+            series = [r[view.headline] for r in points]
+            prefix = " / ".join(n for n in name if n)
+            line = Text(f"{prefix + '  ' if prefix else ''}{fields[view.headline].label} trend  ")
+            for r, ch in zip(points, sparkline(series)):
+                line.append(ch, style="bold red" if r.get("out_of_control") else "cyan")
+            if series:
+                line.append(f"  {fmt(series[0], kind)} → {fmt(series[-1], kind)}")
+            src = members[-1] if prefix else next((r for r in rows if is_overall(r, lk)), {})
+            if src.get("trend_slope") is not None:
+                p = src.get("trend_p_value")
+                line.append(f"  slope {src['trend_slope']:+.2f}/period" + (f" (p {p:.3f})" if p is not None else ""))
+            parts.append(line)
     parts.extend(Text(n, style="dim") for n in notes)
     return Group(*parts) if len(parts) > 1 else table
 

@@ -111,9 +111,10 @@ def _read(session, file, *, parse_for, column, by, period, every, date_format, d
 
 
 def empty_result(view: View, tally) -> dict:
-    """The row of a group or period without valid answers: n 0, no scores."""
+    """The row of a group or period without valid answers (n 0), or whose
+    answers all weigh 0: no scores."""
     d = {f.key: None for f in view.fields}
-    d.update(n=0, blank=tally.blank, invalid=tally.invalid)
+    d.update(n=tally.n, blank=tally.blank, invalid=tally.invalid)
     return d
 
 
@@ -189,7 +190,7 @@ def emit(session, view: View, overall, rows, *, data=None, fmt_, quiet, title, c
     overall_row = {**{k: None for k in labels}, **({"period_start": None} if data.dated else {}), **main}
     columns = ROW_COLUMNS[view.name] + (tests.columns(data) if tests is not None else ())
     emit_rows(session, view, [*rows, overall_row], fmt_, label_key=labels, quiet=quiet,
-              columns=columns, trend=data.dated and not data.grouped, notes=notes)
+              columns=columns, trend=data.dated, notes=notes)
     if after:
         session.out().print(*after)
 
@@ -297,10 +298,7 @@ def _run(session, view: View, compute, tests, *, file, by, period, compare_with,
              extra_fields=inf.compare_fields(measure.name, label), tests=tests, comments=comments)
         return
     if compare_groups is not None:
-        names = [x.strip() for x in compare_groups.split(",")]
-        if len(names) != 2 or not all(names):
-            raise UsageError(f"--compare-groups takes two group names separated by a comma, not {compare_groups!r}")
-        a, b = (inf.find_group(data, x) for x in names)
+        a, b = inf.find_pair(data, compare_groups)
         groups = data.groups()
         ta, tb = groups[a], groups[b]
         from ..errors import EmptyDataError

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from ..errors import DataError, EmptyDataError
 from .scales import Scale
 from .stats import check_confidence, t_value
-from .tally import Tally
+from .tally import Tally, result_dict
 from .weights import check_weights, weighted_mean, weighted_share, weighted_variance
 
 DEFAULT_SCALE = Scale(1, 7)
@@ -96,7 +96,7 @@ class CESResult:
     note: str | None = None
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return result_dict(self)
 
 
 def ces_from_tally(
@@ -125,16 +125,16 @@ def ces_from_tally(
     easy_share = weighted_share(tally, lambda v: is_easy(v, scale, lower_is_better))
     hard_share = weighted_share(tally, lambda v: is_difficult(v, scale, lower_is_better))
     sd = se = low = high = note = None
-    if n_eff >= 2 - 1e-9:  # at least one degree of freedom
+    if n_eff > 1 + 1e-9:
         sd = math.sqrt(weighted_variance(tally))
         se = sd / math.sqrt(n_eff)
-        if se > 0:
-            half = t_value(confidence, n_eff - 1) * se
-            low, high = mean - half, mean + half
-        else:
-            note = "every answer is the same, so there is no spread to estimate an interval from (that is not certainty)"
-    else:
+    if se is None or n_eff < 2 - 1e-9:  # a t interval needs one degree of freedom
         note = "fewer than two answers (effective n below 2): too little spread information for an interval"
+    elif se > 0:
+        half = t_value(confidence, n_eff - 1) * se
+        low, high = mean - half, mean + half
+    else:
+        note = "every answer is the same, so there is no spread to estimate an interval from (that is not certainty)"
     return CESResult(
         ces=mean, n=n, weight_total=tally.weight_total if tally.weighted else None, effective_n=n_eff,
         easy=easy, difficult=hard, easy_pct=100.0 * easy_share, difficult_pct=100.0 * hard_share,

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from ..errors import DataError, EmptyDataError, UsageError
 from .scales import Scale
 from .stats import check_confidence, wilson_share_interval
-from .tally import Tally
+from .tally import Tally, result_dict
 from .weights import check_weights, weighted_mean, weighted_share, weighted_variance
 
 DEFAULT_SCALE = Scale(1, 5)
@@ -83,7 +83,7 @@ class CSATResult:
     distribution: dict[str, int] | None = None
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return result_dict(self)
 
 
 def csat_from_tally(

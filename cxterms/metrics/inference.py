@@ -33,6 +33,12 @@ returns ``p_value=None`` with the reason in ``note``.
 Multiple comparisons: ``adjust_p`` applies Holm's step-down (controls the
 family-wise error rate; Holm 1979) or Benjamini-Hochberg (controls the false
 discovery rate; Benjamini & Hochberg 1995).
+
+Typical use (e.g. a topic against the comments without it)::
+
+    m = NPSMeasure()                      # or CSATMeasure(k), CESMeasure()
+    d = m.compare(topic_tally, rest_tally)  # one test -> Difference
+    r = compare_segments(m, {"a": t1, "b": t2, "c": t3}, adjust="holm")
 """
 
 from __future__ import annotations
@@ -44,6 +50,11 @@ from dataclasses import asdict, dataclass, replace
 from .stats import t_cdf, two_sided_p
 from .tally import Tally
 from .weights import check_weights, weighted_mean, weighted_share, weighted_variance
+
+__all__ = [
+    "ADJUSTMENTS", "CESMeasure", "CSATMeasure", "Difference", "Measure", "NPSMeasure", "Summary", "adjust_p",
+    "benjamini_hochberg", "compare_segments", "compare_sequence", "holm", "two_proportion_z", "welch_t",
+]
 
 ADJUSTMENTS = ("holm", "bh", "none")
 

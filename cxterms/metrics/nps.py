@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass
 
 from ..errors import DataError, EmptyDataError
 from .stats import check_confidence, two_sided_p, z_value
-from .tally import Tally
+from .tally import Tally, result_dict
 from .weights import check_weights
 
 SCALE = (0, 10)
@@ -107,7 +107,7 @@ class NPSResult:
     note: str | None = None
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return result_dict(self)
 
     @property
     def variance(self) -> float:
