@@ -260,3 +260,13 @@ def test_hostile_text_stays_inert(run, tmp_path, fmt):
         for svg in tmp_path.glob("r-*.svg"):
             body = svg.read_text()
             assert "<script" not in body and "<img" not in body and "\x1b" not in body
+
+
+def test_filters_apply_to_numbers_and_comments(run):
+    doc = js(run("report", EX / "survey.csv", "--by", "region", "--where", "region=North", "--comments", "comment",
+                 "-f", "json", "-o", "-"))
+    assert [s["group"] for s in doc["segments"]] == ["North"]
+    assert doc["comments"]["answered"] == doc["overall"]["n"] == doc["segments"][0]["n"]
+    assert doc["method"]["filters"] and doc["method"]["where"] == ["region=North"]
+    nps = js(run("nps", EX / "survey.csv", "--where", "region=North", "--comments", "comment", "-f", "json"))
+    assert nps["comments"]["answered"] == nps["n"] == doc["overall"]["n"]

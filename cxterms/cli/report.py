@@ -17,8 +17,9 @@ import typer
 
 from .comments import CommentOptions, CommentsOpt, NoBuiltinTopicsOpt, TopOpt, TopicsOpt
 from .metric_options import (
-    Adjust, AdjustOpt, ByOpt, ColumnOpt, ConfidenceOpt, DateFormatOpt, DelimiterOpt, EncodingOpt, Every, EveryOpt,
-    FileArg, HeaderOpt, MinNOpt, OUTPUT, PeriodOpt, SkipInvalidOpt, TESTS, VsOpt, WeightOpt,
+    Adjust, AdjustOpt, ByOpt, ColumnOpt, ConfidenceOpt, DateFormatOpt, DayfirstOpt, DelimiterOpt, EncodingOpt, Every,
+    EveryOpt, FileArg, FromOpt, HeaderOpt, HeaderRowsOpt, IncludePartialOpt, LabelsOpt, MapOpt, MaxInvalidOpt, MinNOpt,
+    OUTPUT, PeriodOpt, SheetOpt, SkipInvalidOpt, SkipRowsOpt, TESTS, ToOpt, TzOpt, VsOpt, WeightOpt, WhereOpt,
 )
 
 app = typer.Typer()
@@ -59,7 +60,7 @@ class Spec:
     """How one metric is read, computed and tested (mirrors the nps/csat/ces commands)."""
 
     def __init__(self, metric: MetricName, *, scale: str | None, satisfied: int | None, lower_is_better: bool,
-                 interval: str, confidence: float) -> None:
+                 interval: str, confidence: float, read_scale=None) -> None:
         from ..io.scores import make_parser
         from ..metrics import inference as I
         from ..metrics.scales import Scale, parse_scale
@@ -91,7 +92,7 @@ class Spec:
         elif metric is MetricName.csat:
             from ..metrics import csat as core
 
-            self.scale = parse_scale(scale or "1-5")
+            self.scale = read_scale or parse_scale(scale or "1-5")
             k = core.threshold(self.scale, satisfied)
             self.view = S.CSAT_VIEW
             self.measure = I.CSATMeasure(k)
@@ -110,7 +111,7 @@ class Spec:
         else:
             from ..metrics import ces as core
 
-            self.scale = parse_scale(scale or "1-7")
+            self.scale = read_scale or parse_scale(scale or "1-7")
             self.view = S.CES_VIEW
             self.measure = I.CESMeasure()
             self.interval = "t"
@@ -125,9 +126,18 @@ class Spec:
 
             self.comment_metric = C.Metric("ces", ("low", "high"), side, compute, "ces", C.mean_difference())
             self.label, self.unit = "CES", f"mean answer, {sc.low}-{sc.high}"
+        self.metric, self.given_scale = metric, scale
+        self.satisfied, self.lower_is_better_, self.interval_, self.confidence = satisfied, lower_is_better, interval, confidence
         self.compute = compute
         self.side = side
         self.parse_for = lambda dc: make_parser(self.scale, decimal_comma=dc)
+
+    def rescaled(self, scale) -> "Spec":
+        """The same spec on the scale the reader settled on (answer labels can set it)."""
+        if scale == self.scale:
+            return self
+        return Spec(self.metric, scale=self.given_scale, satisfied=self.satisfied, lower_is_better=self.lower_is_better_,
+                    interval=self.interval_, confidence=self.confidence, read_scale=scale)
 
 
 def _probe_column(session, file, column, table_opts) -> str:
@@ -135,44 +145,84 @@ def _probe_column(session, file, column, table_opts) -> str:
     from ..io.scores import SCORE_COLUMNS
     from .inputs import open_input
 
-    table = open_input(session, file, **table_opts)
     try:
+        table = open_input(session, file, **table_opts)
         return table.column_label(table.column(column, defaults=SCORE_COLUMNS))
-    except Exception:  # the real read reports column problems with their own message
+    except Exception:  # not a plain table, or no such column: the real read reports it in its own words
         return column or ""
 
 
+class _NotesOnce:
+    """A session whose stderr notes and warnings are written once each (the
+    report reads the file once per section; the reader's notes would repeat)."""
+
+    def __init__(self, session) -> None:
+        self._session, self._seen = session, set()
+
+    def __getattr__(self, name):
+        return getattr(self._session, name)
+
+    def out(self):
+        outer, seen = self._session.out(), self._seen
+
+        class Once:
+            def __getattr__(self, name):
+                return getattr(outer, name)
+
+            def note(self, message: str) -> None:
+                if message not in seen:
+                    seen.add(message)
+                    outer.note(message)
+
+            def warn(self, message: str) -> None:
+                self.note(f"warning: {message}")
+
+        return Once()
+
+
 def gather(session, *, file, spec: Spec, column, by, period, every, date_format, table_opts, skip_invalid, weight,
-           vs, adjust, min_n, confidence, copts: CommentOptions | None) -> dict:
+           vs, adjust, min_n, confidence, copts: CommentOptions | None, inp: dict | None = None) -> dict:
     """The report document: the overall result, segments, periods, comments and method."""
     from .. import __version__
     from . import comments as C
     from . import inference as inf
     from . import survey as S
 
-    opts = dict(parse_for=spec.parse_for, column=column, every=every, date_format=date_format,
-                skip_invalid=skip_invalid, weight=weight, **table_opts)
+    session = _NotesOnce(session)
+    opts = dict(metric=spec.name, scale=spec.scale, explicit_scale=spec.given_scale is not None, column=column,
+                every=every, date_format=date_format, skip_invalid=skip_invalid, weight=weight, inp=inp or {},
+                **table_opts)
     first = None
     segments = periods = None
     seg_extra = per_extra = {}
+    extra: dict = {}
     if by:
-        data_seg = S._read(session, file, by=by, period=None, **opts)
-        first = data_seg
+        ans = S._read(session, file, by=by, period=None, **opts)
+        spec = spec.rescaled(ans.scale)
+        data_seg = first = ans.data
+        extra = dict(ans.extra)
         main = spec.compute(data_seg.overall).as_dict()
         segments = S._results(data_seg, spec.compute, spec.view)
         seg_extra = inf.annotate_rows(data_seg, segments, main, spec.measure, vs=vs, adjust=adjust,
                                       confidence=confidence, min_n=min_n)
     if period:
-        data_per = S._read(session, file, by=None, period=period, **opts)
+        ans = S._read(session, file, by=None, period=period, **opts)
+        spec = spec.rescaled(ans.scale)
+        data_per = ans.data
         first = first or data_per
+        extra = extra or dict(ans.extra)
         main = spec.compute(data_per.overall).as_dict()
         periods = S._results(data_per, spec.compute, spec.view)
         per_extra = inf.annotate_rows(data_per, periods, main, spec.measure, vs="rest", adjust=adjust,
                                       confidence=confidence, min_n=min_n)
     if first is None:
-        first = S._read(session, file, by=None, period=None, **opts)
+        ans = S._read(session, file, by=None, period=None, **opts)
+        spec = spec.rescaled(ans.scale)
+        first = ans.data
+        extra = dict(ans.extra)
         main = spec.compute(first.overall).as_dict()
     data = first
+    main.update(extra)
     overall = dict(main)
     overall["small_sample"] = (overall.get("effective_n") or 0) < min_n
     for k, v in per_extra.items():
@@ -192,8 +242,10 @@ def gather(session, *, file, spec: Spec, column, by, period, every, date_format,
 
     comments = None
     if copts is not None and copts.active:
+        if any((inp or {}).get(k) for k in ("sheet", "header_rows", "skip_rows", "map", "labels")):
+            session.out().warn("the comment themes and topics read the file as plain CSV: they do not apply --sheet, --header-rows, --skip-rows or answer labels")
         scan = C.run(session, file, table_opts=table_opts, parse=spec.parse_for(_decimal_comma(session, file, table_opts)),
-                     column=column, by=by, filters=(), metric=spec.comment_metric, opts=copts)
+                     column=column, by=by, filters=ans.filters, metric=spec.comment_metric, opts=copts)
         holder: dict = {}
         C.augment(scan, spec.comment_metric, copts)(holder, segments)
         comments = {
@@ -221,6 +273,9 @@ def gather(session, *, file, spec: Spec, column, by, period, every, date_format,
         "by": list(data.by) if by else [],
         "period": period,
         "filters": dict(data.filtered),
+        "where": list((inp or {}).get("where") or []),
+        "date_from": (inp or {}).get("date_from"),
+        "date_to": (inp or {}).get("date_to"),
         "skipped": skipped,
         "satisfied_min": getattr(spec, "satisfied_min", None),
         "lower_is_better": getattr(spec, "lower_is_better", None),
@@ -296,6 +351,18 @@ def report(
     header: HeaderOpt = None,
     encoding: EncodingOpt = None,
     skip_invalid: SkipInvalidOpt = False,
+    sheet: SheetOpt = None,
+    header_rows: HeaderRowsOpt = None,
+    skip_rows: SkipRowsOpt = 0,
+    include_partial: IncludePartialOpt = False,
+    map_: MapOpt = None,
+    labels: LabelsOpt = None,
+    where: WhereOpt = None,
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
+    dayfirst: DayfirstOpt = None,
+    tz: TzOpt = None,
+    max_invalid: MaxInvalidOpt = None,
     weight: WeightOpt = None,
     vs: VsOpt = "rest",
     adjust: AdjustOpt = Adjust.holm,
@@ -334,6 +401,9 @@ def report(
     from .inputs import check_confidence
 
     session = ctx.obj
+    inp = {"sheet": sheet, "header_rows": header_rows, "skip_rows": skip_rows, "include_partial": include_partial,
+           "map": map_, "labels": labels, "where": where, "date_from": date_from, "date_to": date_to,
+           "dayfirst": dayfirst, "tz": tz, "max_invalid": max_invalid}
     check_confidence(confidence)
     if interval not in ("adjusted-wald", "wald"):
         raise UsageError(f"--interval must be adjusted-wald or wald, not {interval!r}")
@@ -364,7 +434,7 @@ def report(
         copts = CommentOptions(comments, list(topics or []), not no_builtin_topics, no_builtin_topics, None, None, top)
     doc = gather(session, file=file, spec=spec, column=column, by=by, period=period, every=every,
                  date_format=date_format, table_opts=table_opts, skip_invalid=skip_invalid, weight=weight, vs=vs,
-                 adjust=getattr(adjust, "value", adjust), min_n=min_n, confidence=confidence, copts=copts)
+                 adjust=getattr(adjust, "value", adjust), min_n=min_n, confidence=confidence, copts=copts, inp=inp)
     doc["title"] = title or f"{spec.label} report: {doc['source']}"
     from ..report import write_report
 

@@ -8,6 +8,8 @@ import typer
 from .metric_options import (
     ByOpt, ColumnOpt, ConfidenceOpt, DateFormatOpt, DelimiterOpt, EncodingOpt, Every, EveryOpt, FileArg,
     HeaderOpt, PeriodOpt, QuietOpt, SkipInvalidOpt, TableFormatOpt, OUTPUT,
+    DayfirstOpt, FromOpt, HeaderRowsOpt, IncludePartialOpt, LabelsOpt, MapOpt, MaxInvalidOpt, SheetOpt,
+    SkipRowsOpt, ToOpt, TzOpt, WhereOpt,
 )
 from .comments import (
     BuiltinTopicsOpt, CommentOptions, CommentsOpt, IdOpt, ListOpt, NoBuiltinTopicsOpt, TopOpt, TopicsOpt,
@@ -15,8 +17,30 @@ from .comments import (
 from .metric_options import (
     Adjust, AdjustOpt, CompareGroupsOpt, CompareOpt, InvitedOpt, MinNOpt, TESTS, VsOpt, WeightOpt,
 )
+
+_INPUT_KEYS = ("sheet", "header_rows", "skip_rows", "include_partial", "map_", "labels", "where", "date_from",
+               "date_to", "dayfirst", "tz", "max_invalid")
+
+
+def _inp(values: dict) -> dict:
+    """The reading options of a command's parameters (see metric_options)."""
+    d = {k.rstrip("_"): values[k] for k in _INPUT_KEYS}
+    return d
 from .output import TableFormat
 from .render_metrics import Field, View
+
+INPUT_FIELDS = (
+    Field("response_rate", "Response rate", "frac"),
+    Field("asked", "Asked", "int"),
+    Field("filtered_out", "Filtered out", "int"),
+)
+
+
+def _input_fields(extra: dict | None) -> tuple:
+    """Fields for what reading added to a result (response rate, rows filtered out)."""
+    return tuple(f for f in INPUT_FIELDS if extra and f.key in extra)
+
+
 
 app = typer.Typer()
 
@@ -95,19 +119,41 @@ class Interval(str, Enum):
     adjusted_wald = "adjusted-wald"
 
 
-def _read(session, file, *, parse_for, column, by, period, every, date_format, delimiter, header, encoding,
-          skip_invalid, weight=None, filters=()):
-    from ..io.scores import read_scores
-    from .inputs import open_input
+def _read(session, file, *, metric, scale, column, by, period, every, date_format, delimiter, header, encoding,
+          skip_invalid, weight=None, filters=(), inp=None, explicit_scale=True):
+    """Open FILE whatever its format and read the answer column; notes and
+    warnings go to stderr (also with -q). Returns ``Answers`` (.data is the
+    ScoreData, .scale the scale used, .extra fields for the result)."""
+    from ..io.answers import AnswerOptions, read_answers
+    from ..io.sources import ReadOptions
+    from .inputs import open_any, user_labels
     from .progress import reading
 
-    table = open_input(session, file, delimiter=delimiter, header=header, encoding=encoding)
-    parse = parse_for(table.delimiter not in (",", None))
-    with reading(session, table) as progress:
-        return read_scores(
-            table, parse, column=column, by=by or (), period=period, every=every.value,
-            date_format=date_format, weight=weight, filters=filters, skip_invalid=skip_invalid, progress=progress,
-        )
+    inp = inp or {}
+    from ..io.table import parse_delimiter
+
+    ropts = ReadOptions(delimiter=parse_delimiter(delimiter), header=header, encoding=encoding, sheet=inp.get("sheet"),
+                        header_rows=inp.get("header_rows"), skip_rows=inp.get("skip_rows") or 0,
+                        include_partial=bool(inp.get("include_partial")))
+    src = open_any(session, file, ropts)
+    aopts = AnswerOptions(
+        column=column, by=tuple(by or ()), period=period, every=every.value, date_format=date_format,
+        dayfirst=inp.get("dayfirst"), tz=inp.get("tz"), weight=weight, where=tuple(inp.get("where") or ()),
+        date_from=inp.get("date_from"), date_to=inp.get("date_to"), skip_invalid=skip_invalid,
+        max_invalid=inp.get("max_invalid"), user_map=user_labels(inp.get("map"), inp.get("labels")),
+    )
+    out = session.out()
+    try:
+        with reading(session, src.table) as progress:
+            ans = read_answers(src, scale, metric, aopts, explicit_scale=explicit_scale, progress=progress,
+                               extra_filters=filters)
+    finally:
+        src.table.close()
+    for note in ans.notes:
+        out.note(f"note: {note}")
+    for warning in ans.warnings:
+        out.warn(warning)
+    return ans
 
 
 def empty_result(view: View, tally) -> dict:
@@ -267,35 +313,61 @@ class Tests:
         return main, rows, view, extra_fields, legend
 
 
-def _run(session, view: View, compute, tests, *, file, by, period, compare_with, compare_groups, opts, fmt_, quiet,
-         title, colour_of, label, copts=None, metric=None):
+class Setup:
+    """What a command computes once the scale is known (labels can set it while reading)."""
+
+    def __init__(self, compute, tests, colour_of, metric):
+        self.compute, self.tests, self.colour_of, self.metric = compute, tests, colour_of, metric
+
+
+def _run(session, view: View, setup, *, file, by, period, compare_with, compare_groups, opts, fmt_, quiet,
+         title, label, copts=None):
     """Read, compute and emit one survey metric, with --compare/--compare-groups
-    and the comment pass of --comments/--topics/--list (``copts``, ``metric``)."""
+    and the comment pass of --comments/--topics/--list (``copts``).
+
+    ``setup(scale)`` -> ``Setup``: called with the scale given, to check the
+    options before reading, then with the scale read."""
     from ..errors import UsageError
-    from ..io.scores import group_label
+    from ..io.scores import group_label, make_parser
     from . import inference as inf
 
+    first = setup(opts["scale"])
     if compare_with is not None and (by or period or compare_groups):
         raise UsageError("--compare works on overall results; drop --by/--period/--compare-groups")
     if compare_groups is not None and (not by or period):
         raise UsageError("--compare-groups A,B needs --by (and no --period)")
-    if tests.vs != "rest" and (not by or period):
+    if first.tests.vs != "rest" and (not by or period):
         raise UsageError("--vs total|GROUP needs --by (without --period, periods are compared with the previous one)")
-    data = _read(session, file, by=by, period=period, **opts)
+    if copts is not None:
+        from . import comments as C
+        from .output import resolve_format
+
+        C.check(copts, first.metric, quiet=quiet, fmt_=resolve_format(fmt_, session.env))
+        file = _stdin_for_comments(session, file, copts)
+    ans = _read(session, file, by=by, period=period, **opts)
+    data = ans.data
+    s = setup(ans.scale) if ans.scale != opts["scale"] else first
+    compute, tests, colour_of, metric = s.compute, s.tests, s.colour_of, s.metric
     measure = tests.measure
+    extra0, fields0 = dict(ans.extra), _input_fields(ans.extra)
     scan = None
     if copts is not None and not (quiet and copts.list_group is None):
-        scan = _comment_pass(session, file, copts, metric, parse_for=opts["parse_for"], column=opts["column"], by=by,
-                             delimiter=opts["delimiter"], header=opts["header"], encoding=opts["encoding"])
+        inp = opts.get("inp") or {}
+        if copts.active and any(inp.get(k) for k in ("sheet", "header_rows", "skip_rows", "map", "labels")):
+            session.out().warn("the comment themes and topics read the file as plain CSV: they do not apply --sheet, --header-rows, --skip-rows or answer labels")
+        scan = _comment_pass(session, file, copts, metric,
+                             parse_for=lambda dc: make_parser(ans.scale, decimal_comma=dc), column=opts["column"],
+                             by=by, delimiter=opts["delimiter"], header=opts["header"], encoding=opts["encoding"],
+                             filters=ans.filters)
     if copts is not None and _finish_comments(session, copts, metric, scan, fmt_, quiet):
         return
     comments = (scan, metric, copts) if scan is not None and (copts.comments or copts.wants_topics) else None
     if compare_with is not None:
-        other = _read(session, compare_with, by=None, period=None, **opts)
-        extra = inf.compare_keys(measure, data.overall, other.overall, confidence=tests.confidence)
+        other = _read(session, compare_with, by=None, period=None, **opts).data
+        extra = {**extra0, **inf.compare_keys(measure, data.overall, other.overall, confidence=tests.confidence)}
         emit(session, view, compute(data.overall), None, data=data, fmt_=fmt_, quiet=quiet,
              title=f"{title}: {data.source} vs {other.source}", colour_of=colour_of, extra=extra,
-             extra_fields=inf.compare_fields(measure.name, label), tests=tests, comments=comments)
+             extra_fields=(*fields0, *inf.compare_fields(measure.name, label)), tests=tests, comments=comments)
         return
     if compare_groups is not None:
         a, b = inf.find_pair(data, compare_groups)
@@ -307,15 +379,15 @@ def _run(session, view: View, compute, tests, *, file, by, period, compare_with,
             result = compute(ta)
         except EmptyDataError:
             raise EmptyDataError(f"group {group_label(a)!r} has no valid answers") from None
-        extra = {"group": group_label(a),
+        extra = {"group": group_label(a), **extra0,
                  **inf.compare_keys(measure, ta, tb, confidence=tests.confidence, other_label=group_label(b))}
         emit(session, view, {"group": group_label(a), **result.as_dict()}, None, data=data, fmt_=fmt_, quiet=quiet,
              title=f"{title}: {group_label(a)} vs {group_label(b)}", colour_of=colour_of, extra=extra,
-             extra_fields=inf.compare_fields(measure.name, label), tests=tests, comments=comments)
+             extra_fields=(*fields0, *inf.compare_fields(measure.name, label)), tests=tests, comments=comments)
         return
     rows = _results(data, compute, view) if (by or period) else None
     emit(session, view, compute(data.overall), rows, data=data, fmt_=fmt_, quiet=quiet, title=f"{title}: {data.source}",
-         colour_of=colour_of, tests=tests, comments=comments)
+         colour_of=colour_of, extra=extra0 or None, extra_fields=fields0, tests=tests, comments=comments)
 
 
 def _nps_colour(v: int) -> str:
@@ -335,6 +407,18 @@ def nps(
     header: HeaderOpt = None,
     encoding: EncodingOpt = None,
     skip_invalid: SkipInvalidOpt = False,
+    sheet: SheetOpt = None,
+    header_rows: HeaderRowsOpt = None,
+    skip_rows: SkipRowsOpt = 0,
+    include_partial: IncludePartialOpt = False,
+    map_: MapOpt = None,
+    labels: LabelsOpt = None,
+    where: WhereOpt = None,
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
+    dayfirst: DayfirstOpt = None,
+    tz: TzOpt = None,
+    max_invalid: MaxInvalidOpt = None,
     promoters: Annotated[Optional[int], typer.Option("--promoters", min=0, help="Compute from counts instead of a file.", rich_help_panel="From counts")] = None,
     passives: Annotated[Optional[int], typer.Option("--passives", min=0, help="Passive count (with --promoters).", rich_help_panel="From counts")] = None,
     detractors: Annotated[Optional[int], typer.Option("--detractors", min=0, help="Detractor count (with --promoters).", rich_help_panel="From counts")] = None,
@@ -374,13 +458,14 @@ def nps(
         cxterms nps examples/survey.csv
         cxterms nps examples/survey.csv --by region
         cxterms nps examples/survey.csv --period submitted --every month
+        cxterms nps examples/qualtrics.csv
+        cxterms nps examples/survey.xlsx --where region=North --from 2026-02-01
         cxterms nps --promoters 50 --passives 30 --detractors 20
         echo 10 9 3 7 | cxterms nps -q
         cxterms nps q1.csv --compare q2.csv
         cxterms nps examples/survey.csv --by region --compare-groups North,South
     """
     from ..errors import UsageError
-    from ..io.scores import make_parser
     from ..metrics import nps as core
     from ..metrics.scales import Scale
     from .inputs import check_confidence
@@ -399,25 +484,22 @@ def nps(
              tests=tests)
         return
 
-    def parse_for(decimal_comma):
-        return make_parser(Scale(0, 10), decimal_comma=decimal_comma)
-
     def compute(tally):
         return core.nps_from_tally(tally, confidence=confidence, interval=interval.value)
 
     from . import comments as C
-    from .output import resolve_format
+
+    def setup(sc):
+        metric = C.Metric("nps", ("detractors", "passives", "promoters"), lambda v: core.group_of(v) + "s", compute,
+                          "nps", C.nps_difference(compute, confidence))
+        return Setup(compute, tests, _nps_colour, metric)
 
     copts = CommentOptions(comments, topics or [], builtin_topics, no_builtin_topics, list_group, id_column, top)
-    metric = C.Metric("nps", ("detractors", "passives", "promoters"), lambda v: core.group_of(v) + "s", compute, "nps",
-                      C.nps_difference(compute, confidence))
-    C.check(copts, metric, quiet=quiet, fmt_=resolve_format(format, session.env))
-    file = _stdin_for_comments(session, file, copts)
-    opts = dict(parse_for=parse_for, column=column, every=every, date_format=date_format, delimiter=delimiter,
-                header=header, encoding=encoding, skip_invalid=skip_invalid, weight=weight)
-    _run(session, NPS_VIEW, compute, tests, file=file, by=by, period=period, compare_with=compare_with,
+    opts = dict(metric="nps", scale=Scale(0, 10), column=column, every=every, date_format=date_format, delimiter=delimiter,
+                header=header, encoding=encoding, skip_invalid=skip_invalid, weight=weight, inp=_inp(locals()))
+    _run(session, NPS_VIEW, setup, file=file, by=by, period=period, compare_with=compare_with,
          compare_groups=compare_groups, opts=opts, fmt_=format, quiet=quiet, title="Net Promoter Score",
-         colour_of=_nps_colour, label="NPS", copts=copts, metric=metric)
+         label="NPS", copts=copts)
 
 
 @app.command()
@@ -425,7 +507,7 @@ def csat(
     ctx: typer.Context,
     file: FileArg = None,
     column: ColumnOpt = None,
-    scale: Annotated[str, typer.Option("--scale", metavar="MIN-MAX", help="Answer scale.")] = "1-5",
+    scale: Annotated[Optional[str], typer.Option("--scale", metavar="MIN-MAX", help="Answer scale. Default: 1-5, or the scale of the answer labels (Good/Bad: 1-2).", show_default=False)] = None,
     satisfied: Annotated[Optional[int], typer.Option("--satisfied", metavar="K", help="Lowest satisfied answer. Default: MAX-1 (top-2-box).")] = None,
     by: ByOpt = None,
     period: PeriodOpt = None,
@@ -442,6 +524,18 @@ def csat(
     compare_with: CompareOpt = None,
     compare_groups: CompareGroupsOpt = None,
     invited: InvitedOpt = None,
+    sheet: SheetOpt = None,
+    header_rows: HeaderRowsOpt = None,
+    skip_rows: SkipRowsOpt = 0,
+    include_partial: IncludePartialOpt = False,
+    map_: MapOpt = None,
+    labels: LabelsOpt = None,
+    where: WhereOpt = None,
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
+    dayfirst: DayfirstOpt = None,
+    tz: TzOpt = None,
+    max_invalid: MaxInvalidOpt = None,
     confidence: ConfidenceOpt = 0.95,
     format: TableFormatOpt = TableFormat.auto,
     comments: CommentsOpt = None,
@@ -464,11 +558,12 @@ def csat(
     Example:
 
         cxterms csat examples/support-csat.csv
+        cxterms csat examples/zendesk-csat.csv
+        cxterms csat examples/surveymonkey.csv -c Quality
         cxterms csat ratings.csv --scale 1-10 --satisfied 8
         cxterms csat ratings.csv --by channel --format json
         cxterms csat ratings.csv --by channel --compare-groups email,chat
     """
-    from ..io.scores import make_parser
     from ..metrics import csat as core
     from ..metrics.scales import parse_scale
     from .inputs import check_confidence
@@ -477,27 +572,28 @@ def csat(
 
     session = ctx.obj
     check_confidence(confidence)
-    sc = parse_scale(scale)
-    k = core.threshold(sc, satisfied)  # checked before reading the file
-    tests = Tests(CSATMeasure(k), vs=vs, adjust=adjust, min_n=min_n, confidence=confidence, invited=invited)
-
-    def compute(tally):
-        return core.csat_from_tally(tally, scale=sc, satisfied=satisfied, confidence=confidence)
+    sc = parse_scale(scale or "1-5")
+    core.threshold(sc, satisfied)  # checked before reading the file
 
     from . import comments as C
-    from .output import resolve_format
+
+    def setup(sc):
+        k = core.threshold(sc, satisfied)
+
+        def compute(tally):
+            return core.csat_from_tally(tally, scale=sc, satisfied=satisfied, confidence=confidence)
+
+        tests = Tests(CSATMeasure(k), vs=vs, adjust=adjust, min_n=min_n, confidence=confidence, invited=invited)
+        metric = C.Metric("csat", ("low", "high"), lambda v: "high" if v >= k else "low", compute, "csat",
+                          C.share_difference(lambda v: v >= k))
+        return Setup(compute, tests, lambda v: "green" if v >= k else "red", metric)
 
     copts = CommentOptions(comments, topics or [], builtin_topics, no_builtin_topics, list_group, id_column, top)
-    metric = C.Metric("csat", ("low", "high"), lambda v: "high" if v >= k else "low", compute, "csat",
-                      C.share_difference(lambda v: v >= k))
-    C.check(copts, metric, quiet=quiet, fmt_=resolve_format(format, session.env))
-    file = _stdin_for_comments(session, file, copts)
-    opts = dict(parse_for=lambda dc: make_parser(sc, decimal_comma=dc), column=column, every=every,
+    opts = dict(metric="csat", scale=sc, explicit_scale=scale is not None, column=column, every=every,
                 date_format=date_format, delimiter=delimiter, header=header, encoding=encoding,
-                skip_invalid=skip_invalid, weight=weight)
-    _run(session, CSAT_VIEW, compute, tests, file=file, by=by, period=period, compare_with=compare_with,
-         compare_groups=compare_groups, opts=opts, fmt_=format, quiet=quiet, title="CSAT",
-         colour_of=lambda v: "green" if v >= k else "red", label="CSAT", copts=copts, metric=metric)
+                skip_invalid=skip_invalid, weight=weight, inp=_inp(locals()))
+    _run(session, CSAT_VIEW, setup, file=file, by=by, period=period, compare_with=compare_with,
+         compare_groups=compare_groups, opts=opts, fmt_=format, quiet=quiet, title="CSAT", label="CSAT", copts=copts)
 
 
 @app.command()
@@ -505,7 +601,7 @@ def ces(
     ctx: typer.Context,
     file: FileArg = None,
     column: ColumnOpt = None,
-    scale: Annotated[str, typer.Option("--scale", metavar="MIN-MAX", help="Answer scale (1-7 agreement by default).")] = "1-7",
+    scale: Annotated[Optional[str], typer.Option("--scale", metavar="MIN-MAX", help="Answer scale. Default: 1-7 (agreement), or the scale of the answer labels.", show_default=False)] = None,
     lower_is_better: Annotated[bool, typer.Option("--lower-is-better", help="Low answers mean low effort (the original 1-5 effort question).")] = False,
     by: ByOpt = None,
     period: PeriodOpt = None,
@@ -522,6 +618,18 @@ def ces(
     compare_with: CompareOpt = None,
     compare_groups: CompareGroupsOpt = None,
     invited: InvitedOpt = None,
+    sheet: SheetOpt = None,
+    header_rows: HeaderRowsOpt = None,
+    skip_rows: SkipRowsOpt = 0,
+    include_partial: IncludePartialOpt = False,
+    map_: MapOpt = None,
+    labels: LabelsOpt = None,
+    where: WhereOpt = None,
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
+    dayfirst: DayfirstOpt = None,
+    tz: TzOpt = None,
+    max_invalid: MaxInvalidOpt = None,
     confidence: ConfidenceOpt = 0.95,
     format: TableFormatOpt = TableFormat.auto,
     comments: CommentsOpt = None,
@@ -545,10 +653,10 @@ def ces(
     Example:
 
         cxterms ces examples/effort.csv
+        cxterms ces examples/typeform.csv
         cxterms ces effort-1-5.csv --scale 1-5 --lower-is-better
         cxterms ces examples/effort.csv --period date --every week -q
     """
-    from ..io.scores import make_parser
     from ..metrics import ces as core
     from ..metrics.scales import parse_scale
     from .inputs import check_confidence
@@ -557,29 +665,28 @@ def ces(
 
     session = ctx.obj
     check_confidence(confidence)
-    sc = parse_scale(scale)
-    tests = Tests(CESMeasure(), vs=vs, adjust=adjust, min_n=min_n, confidence=confidence, invited=invited)
-
-    def compute(tally):
-        return core.ces_from_tally(tally, scale=sc, lower_is_better=lower_is_better, confidence=confidence)
+    sc = parse_scale(scale or "1-7")
 
     from . import comments as C
-    from .output import resolve_format
 
-    def side(v):
-        return "high" if core.is_easy(v, sc, lower_is_better) else "low" if core.is_difficult(v, sc, lower_is_better) else None
+    def setup(sc):
+        def compute(tally):
+            return core.ces_from_tally(tally, scale=sc, lower_is_better=lower_is_better, confidence=confidence)
+
+        def side(v):
+            return "high" if core.is_easy(v, sc, lower_is_better) else "low" if core.is_difficult(v, sc, lower_is_better) else None
+
+        def colour(v):
+            return "green" if core.is_easy(v, sc, lower_is_better) else "red" if core.is_difficult(v, sc, lower_is_better) else "yellow"
+
+        tests = Tests(CESMeasure(), vs=vs, adjust=adjust, min_n=min_n, confidence=confidence, invited=invited)
+        metric = C.Metric("ces", ("low", "high"), side, compute, "ces", C.mean_difference())
+        return Setup(compute, tests, colour, metric)
 
     copts = CommentOptions(comments, topics or [], builtin_topics, no_builtin_topics, list_group, id_column, top)
-    metric = C.Metric("ces", ("low", "high"), side, compute, "ces", C.mean_difference())
-    C.check(copts, metric, quiet=quiet, fmt_=resolve_format(format, session.env))
-    file = _stdin_for_comments(session, file, copts)
-
-    def colour(v):
-        return "green" if core.is_easy(v, sc, lower_is_better) else "red" if core.is_difficult(v, sc, lower_is_better) else "yellow"
-
-    opts = dict(parse_for=lambda dc: make_parser(sc, decimal_comma=dc), column=column, every=every,
+    opts = dict(metric="ces", scale=sc, explicit_scale=scale is not None, column=column, every=every,
                 date_format=date_format, delimiter=delimiter, header=header, encoding=encoding,
-                skip_invalid=skip_invalid, weight=weight)
-    _run(session, CES_VIEW, compute, tests, file=file, by=by, period=period, compare_with=compare_with,
+                skip_invalid=skip_invalid, weight=weight, inp=_inp(locals()))
+    _run(session, CES_VIEW, setup, file=file, by=by, period=period, compare_with=compare_with,
          compare_groups=compare_groups, opts=opts, fmt_=format, quiet=quiet, title="Customer effort score",
-         colour_of=colour, label="CES", copts=copts, metric=metric)
+         label="CES", copts=copts)
