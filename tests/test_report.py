@@ -276,3 +276,12 @@ def test_filters_apply_to_numbers_and_comments(run):
     assert doc["method"]["filters"] and doc["method"]["where"] == ["region=North"]
     nps = js(run("nps", EX / "survey.csv", "--where", "region=North", "--comments", "comment", "-f", "json"))
     assert nps["comments"]["answered"] == nps["n"] == doc["overall"]["n"]
+
+
+def test_stdin_is_named_stdin(run, tmp_path):
+    text = (EX / "survey.csv").read_text(encoding="utf-8")
+    out = tmp_path / "r.html"
+    r = run("report", "--by", "region", "--comments", "comment", "-o", out, input=text)
+    assert r.exit_code == 0, r.stderr
+    page = out.read_text()
+    assert "<h1>NPS report: stdin</h1>" in page and "cxterms-stdin" not in page

@@ -421,6 +421,9 @@ def report(
 
         file = C.spool_stdin(session)  # read twice (segments, periods, comments)
         atexit.register(C.remove_quietly, file)
+        spooled = True
+    else:
+        spooled = False
     table_opts = dict(delimiter=delimiter, header=header, encoding=encoding)
     if metric is None:
         label = _probe_column(session, file, column, table_opts)
@@ -435,6 +438,8 @@ def report(
     doc = gather(session, file=file, spec=spec, column=column, by=by, period=period, every=every,
                  date_format=date_format, table_opts=table_opts, skip_invalid=skip_invalid, weight=weight, vs=vs,
                  adjust=getattr(adjust, "value", adjust), min_n=min_n, confidence=confidence, copts=copts, inp=inp)
+    if spooled:
+        doc["source"] = "stdin"  # not the temporary copy's name
     doc["title"] = title or f"{spec.label} report: {doc['source']}"
     from ..report import write_report
 
