@@ -159,6 +159,9 @@ def blocks(doc: dict, charts: dict) -> list[tuple]:
                           (mark(t) + " " + number(doc, t.get("difference"), signed=True)).strip()
                           if t.get("difference") is not None else "–", pval(t.get("p_adjusted"))] for t in topics],
                         ["sig" if t.get("significant") else "" for t in topics]))
+            out.append(("note", f"A topic is mentioned when a comment uses one of its words. Difference: {label} of those "
+                                f"mentioning it minus everyone else's; ▲/▼ significant (Holm-adjusted across topics, "
+                                f"p < 0.05)."))
 
     # -- method ------------------------------------------------------------------------------
     items = [("Formula", FORMULAS[metric]),
@@ -167,7 +170,8 @@ def blocks(doc: dict, charts: dict) -> list[tuple]:
         items.append(("Weights", f"column {m['weight']}: weighted shares and means; intervals and tests use Kish's "
                                  "effective sample size (Σw)² / Σw²"))
     if segs:
-        items.append(("Segment tests", f"each segment against {m.get('segments_vs')} ({m.get('segment_test')})"))
+        against = {"rest": "the rest of the sample", "total": "the total"}.get(m.get("segments_vs"), m.get("segments_vs"))
+        items.append(("Segment tests", f"each segment against {against} ({m.get('segment_test')})"))
     if periods:
         items.append(("Period tests", "each period against the previous one with answers; trend by weighted least "
                                       "squares; control limits: overall ± 3 SE for the period's n"))
