@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 import typer
 
 from .metric_options import (
-    DateFormatOpt, DelimiterOpt, EncodingOpt, Every, EveryOpt, FileArg, HeaderOpt, QuietOpt, TableFormatOpt,
+    DateFormatOpt, DayfirstOpt, DelimiterOpt, EncodingOpt, Every, EveryOpt, FileArg, HeaderOpt, QuietOpt, TableFormatOpt,
 )
 from .output import TableFormat
 from .render_metrics import Field, View
@@ -82,6 +82,7 @@ def churn(
     since: Annotated[Optional[str], typer.Option("--from", metavar="DATE", help="First period to report (the one containing DATE).", rich_help_panel=TABLE)] = None,
     until: Annotated[Optional[str], typer.Option("--to", metavar="DATE", help="Last period to report (the one containing DATE).", rich_help_panel=TABLE)] = None,
     date_format: DateFormatOpt = None,
+    dayfirst: DayfirstOpt = None,
     delimiter: DelimiterOpt = None,
     header: HeaderOpt = None,
     encoding: EncodingOpt = None,
@@ -134,10 +135,12 @@ def churn(
         result = core.revenue_churn(mrr_start, mrr_churned, contraction, expansion)
         emit_single(session, REVENUE_VIEW, result.as_dict(), format, quiet=quiet, title="Revenue churn")
         return
-    _table(session, file, start_column, end_column, every, since, until, date_format, delimiter, header, encoding, format, quiet)
+    _table(session, file, start_column, end_column, every, since, until, date_format, delimiter, header, encoding, format, quiet,
+           dayfirst=dayfirst)
 
 
-def _table(session, file, start_column, end_column, every, since, until, date_format, delimiter, header, encoding, fmt_, quiet):
+def _table(session, file, start_column, end_column, every, since, until, date_format, delimiter, header, encoding, fmt_, quiet,
+           dayfirst=None):
     from ..errors import DataError, UsageError
     from ..io.records import END_COLUMNS, START_COLUMNS, read_spans
     from ..metrics import churn as core
@@ -155,13 +158,16 @@ def _table(session, file, start_column, end_column, every, since, until, date_fo
 
     lo, hi = day(since, "--from"), day(until, "--to")
     table = open_input(session, file, delimiter=delimiter, header=header, encoding=encoding)
-    scol = table.column(start_column, defaults=START_COLUMNS, what="start column")
-    ecol = table.column(end_column, defaults=END_COLUMNS, what="end column")
+    scol = table.column(start_column, defaults=START_COLUMNS, what="start column", option="--start-column")
+    ecol = table.column(end_column, defaults=END_COLUMNS, what="end column", option="--end-column")
     if scol == ecol:
         raise UsageError("the start and end columns must differ", hint=f"columns: {table.columns_text()}")
     counter = core.CustomerCounter(every.value)
-    for _line, s, e in read_spans(table, scol, ecol, date_format):
+    notes: list[str] = []
+    for _line, s, e in read_spans(table, scol, ecol, date_format, dayfirst=dayfirst, notes=notes):
         counter.add(s, e)
+    for note in notes:
+        session.out().note(f"note: {note}")
     if counter.customers == 0:
         raise DataError(f"no customers in {table.name}")
     rows = [r.as_dict() for r in counter.table(lo, hi)]

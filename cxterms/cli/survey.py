@@ -8,12 +8,36 @@ import typer
 from .metric_options import (
     ByOpt, ColumnOpt, ConfidenceOpt, DateFormatOpt, DelimiterOpt, EncodingOpt, Every, EveryOpt, FileArg,
     HeaderOpt, PeriodOpt, QuietOpt, SkipInvalidOpt, TableFormatOpt, OUTPUT,
+    DayfirstOpt, FromOpt, HeaderRowsOpt, IncludePartialOpt, LabelsOpt, MapOpt, MaxInvalidOpt, SheetOpt,
+    SkipRowsOpt, ToOpt, TzOpt, WhereOpt,
 )
 from .metric_options import (
     Adjust, AdjustOpt, CompareGroupsOpt, CompareOpt, InvitedOpt, MinNOpt, TESTS, VsOpt, WeightOpt,
 )
+
+_INPUT_KEYS = ("sheet", "header_rows", "skip_rows", "include_partial", "map_", "labels", "where", "date_from",
+               "date_to", "dayfirst", "tz", "max_invalid")
+
+
+def _inp(values: dict) -> dict:
+    """The reading options of a command's parameters (see metric_options)."""
+    d = {k.rstrip("_"): values[k] for k in _INPUT_KEYS}
+    return d
 from .output import TableFormat
 from .render_metrics import Field, View
+
+INPUT_FIELDS = (
+    Field("response_rate", "Response rate", "frac"),
+    Field("asked", "Asked", "int"),
+    Field("filtered_out", "Filtered out", "int"),
+)
+
+
+def _input_fields(extra: dict | None) -> tuple:
+    """Fields for what reading added to a result (response rate, rows filtered out)."""
+    return tuple(f for f in INPUT_FIELDS if extra and f.key in extra)
+
+
 
 app = typer.Typer()
 
@@ -92,19 +116,41 @@ class Interval(str, Enum):
     adjusted_wald = "adjusted-wald"
 
 
-def _read(session, file, *, parse_for, column, by, period, every, date_format, delimiter, header, encoding,
-          skip_invalid, weight=None, filters=()):
-    from ..io.scores import read_scores
-    from .inputs import open_input
+def _read(session, file, *, metric, scale, column, by, period, every, date_format, delimiter, header, encoding,
+          skip_invalid, weight=None, filters=(), inp=None, explicit_scale=True):
+    """Open FILE whatever its format and read the answer column; notes and
+    warnings go to stderr (also with -q). Returns ``Answers`` (.data is the
+    ScoreData, .scale the scale used, .extra fields for the result)."""
+    from ..io.answers import AnswerOptions, read_answers
+    from ..io.sources import ReadOptions
+    from .inputs import open_any, user_labels
     from .progress import reading
 
-    table = open_input(session, file, delimiter=delimiter, header=header, encoding=encoding)
-    parse = parse_for(table.delimiter not in (",", None))
-    with reading(session, table) as progress:
-        return read_scores(
-            table, parse, column=column, by=by or (), period=period, every=every.value,
-            date_format=date_format, weight=weight, filters=filters, skip_invalid=skip_invalid, progress=progress,
-        )
+    inp = inp or {}
+    from ..io.table import parse_delimiter
+
+    ropts = ReadOptions(delimiter=parse_delimiter(delimiter), header=header, encoding=encoding, sheet=inp.get("sheet"),
+                        header_rows=inp.get("header_rows"), skip_rows=inp.get("skip_rows") or 0,
+                        include_partial=bool(inp.get("include_partial")))
+    src = open_any(session, file, ropts)
+    aopts = AnswerOptions(
+        column=column, by=tuple(by or ()), period=period, every=every.value, date_format=date_format,
+        dayfirst=inp.get("dayfirst"), tz=inp.get("tz"), weight=weight, where=tuple(inp.get("where") or ()),
+        date_from=inp.get("date_from"), date_to=inp.get("date_to"), skip_invalid=skip_invalid,
+        max_invalid=inp.get("max_invalid"), user_map=user_labels(inp.get("map"), inp.get("labels")),
+    )
+    out = session.out()
+    try:
+        with reading(session, src.table) as progress:
+            ans = read_answers(src, scale, metric, aopts, explicit_scale=explicit_scale, progress=progress,
+                               extra_filters=filters)
+    finally:
+        src.table.close()
+    for note in ans.notes:
+        out.note(f"note: {note}")
+    for warning in ans.warnings:
+        out.warn(warning)
+    return ans
 
 
 def empty_result(view: View, tally) -> dict:
@@ -188,7 +234,8 @@ class Tests:
 
         if self.invited is not None:
             main.update(inf.response_keys(self.invited, main.get("n") or 0))
-            extra_fields = (*extra_fields, *inf.RESPONSE_FIELDS)
+            keys = {f.key for f in inf.RESPONSE_FIELDS}
+            extra_fields = (*(f for f in extra_fields if f.key not in keys), *inf.RESPONSE_FIELDS)
         legend = []
         if rows is not None:
             main.update(inf.annotate_rows(data, rows, main, self.measure, vs=self.vs, adjust=self.adjust,
@@ -208,10 +255,13 @@ class Tests:
         return main, rows, view, extra_fields, legend
 
 
-def _run(session, view: View, compute, tests, *, file, by, period, compare_with, compare_groups, opts, fmt_, quiet,
-         title, colour_of, label):
-    """Read, compute and emit one survey metric, with --compare/--compare-groups."""
-    from ..errors import UsageError
+def _run(session, view: View, setup, tests, *, file, by, period, compare_with, compare_groups, opts, fmt_, quiet,
+         title, label):
+    """Read, compute and emit one survey metric, with --compare/--compare-groups.
+
+    ``setup(answers)`` returns ``(compute, colour_of)`` once the file is read
+    (the scale may come from the answer labels); ``tests`` is a ``Tests``."""
+    from ..errors import EmptyDataError, UsageError
     from ..io.scores import group_label
     from . import inference as inf
 
@@ -221,21 +271,23 @@ def _run(session, view: View, compute, tests, *, file, by, period, compare_with,
         raise UsageError("--compare-groups A,B needs --by (and no --period)")
     if tests.vs != "rest" and (not by or period):
         raise UsageError("--vs total|GROUP needs --by (without --period, periods are compared with the previous one)")
-    data = _read(session, file, by=by, period=period, **opts)
+    ans = _read(session, file, by=by, period=period, **opts)
+    data = ans.data
+    compute, colour_of = setup(ans)
     measure = tests.measure
+    extra = dict(ans.extra)
+    input_fields = _input_fields(extra)
     if compare_with is not None:
-        other = _read(session, compare_with, by=None, period=None, **opts)
-        extra = inf.compare_keys(measure, data.overall, other.overall, confidence=tests.confidence)
+        other = _read(session, compare_with, by=None, period=None, **opts).data
+        extra.update(inf.compare_keys(measure, data.overall, other.overall, confidence=tests.confidence))
         emit(session, view, compute(data.overall), None, data=data, fmt_=fmt_, quiet=quiet,
              title=f"{title}: {data.source} vs {other.source}", colour_of=colour_of, extra=extra,
-             extra_fields=inf.compare_fields(measure.name, label), tests=tests)
+             extra_fields=(*input_fields, *inf.compare_fields(measure.name, label)), tests=tests)
         return
     if compare_groups is not None:
         a, b = inf.find_pair(data, compare_groups)
         groups = data.groups()
         ta, tb = groups[a], groups[b]
-        from ..errors import EmptyDataError
-
         try:
             result = compute(ta)
         except EmptyDataError:
@@ -248,7 +300,7 @@ def _run(session, view: View, compute, tests, *, file, by, period, compare_with,
         return
     rows = _results(data, compute, view) if (by or period) else None
     emit(session, view, compute(data.overall), rows, data=data, fmt_=fmt_, quiet=quiet, title=f"{title}: {data.source}",
-         colour_of=colour_of, tests=tests)
+         colour_of=colour_of, extra=extra or None, extra_fields=input_fields, tests=tests)
 
 
 def _nps_colour(v: int) -> str:
@@ -268,6 +320,18 @@ def nps(
     header: HeaderOpt = None,
     encoding: EncodingOpt = None,
     skip_invalid: SkipInvalidOpt = False,
+    sheet: SheetOpt = None,
+    header_rows: HeaderRowsOpt = None,
+    skip_rows: SkipRowsOpt = 0,
+    include_partial: IncludePartialOpt = False,
+    map_: MapOpt = None,
+    labels: LabelsOpt = None,
+    where: WhereOpt = None,
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
+    dayfirst: DayfirstOpt = None,
+    tz: TzOpt = None,
+    max_invalid: MaxInvalidOpt = None,
     promoters: Annotated[Optional[int], typer.Option("--promoters", min=0, help="Compute from counts instead of a file.", rich_help_panel="From counts")] = None,
     passives: Annotated[Optional[int], typer.Option("--passives", min=0, help="Passive count (with --promoters).", rich_help_panel="From counts")] = None,
     detractors: Annotated[Optional[int], typer.Option("--detractors", min=0, help="Detractor count (with --promoters).", rich_help_panel="From counts")] = None,
@@ -300,13 +364,14 @@ def nps(
         cxterms nps examples/survey.csv
         cxterms nps examples/survey.csv --by region
         cxterms nps examples/survey.csv --period submitted --every month
+        cxterms nps examples/qualtrics.csv
+        cxterms nps examples/survey.xlsx --where region=North --from 2026-02-01
         cxterms nps --promoters 50 --passives 30 --detractors 20
         echo 10 9 3 7 | cxterms nps -q
         cxterms nps q1.csv --compare q2.csv
         cxterms nps examples/survey.csv --by region --compare-groups North,South
     """
     from ..errors import UsageError
-    from ..io.scores import make_parser
     from ..metrics import nps as core
     from ..metrics.scales import Scale
     from .inputs import check_confidence
@@ -325,17 +390,15 @@ def nps(
              tests=tests)
         return
 
-    def parse_for(decimal_comma):
-        return make_parser(Scale(0, 10), decimal_comma=decimal_comma)
+    def setup(ans):
+        def compute(tally):
+            return core.nps_from_tally(tally, confidence=confidence, interval=interval.value)
+        return compute, _nps_colour
 
-    def compute(tally):
-        return core.nps_from_tally(tally, confidence=confidence, interval=interval.value)
-
-    opts = dict(parse_for=parse_for, column=column, every=every, date_format=date_format, delimiter=delimiter,
-                header=header, encoding=encoding, skip_invalid=skip_invalid, weight=weight)
-    _run(session, NPS_VIEW, compute, tests, file=file, by=by, period=period, compare_with=compare_with,
-         compare_groups=compare_groups, opts=opts, fmt_=format, quiet=quiet, title="Net Promoter Score",
-         colour_of=_nps_colour, label="NPS")
+    opts = dict(metric="nps", scale=Scale(0, 10), column=column, every=every, date_format=date_format, delimiter=delimiter,
+                header=header, encoding=encoding, skip_invalid=skip_invalid, weight=weight, inp=_inp(locals()))
+    _run(session, NPS_VIEW, setup, tests, file=file, by=by, period=period, compare_with=compare_with,
+         compare_groups=compare_groups, opts=opts, fmt_=format, quiet=quiet, title="Net Promoter Score", label="NPS")
 
 
 @app.command()
@@ -343,7 +406,7 @@ def csat(
     ctx: typer.Context,
     file: FileArg = None,
     column: ColumnOpt = None,
-    scale: Annotated[str, typer.Option("--scale", metavar="MIN-MAX", help="Answer scale.")] = "1-5",
+    scale: Annotated[Optional[str], typer.Option("--scale", metavar="MIN-MAX", help="Answer scale. Default: 1-5, or the scale of the answer labels (Good/Bad: 1-2).", show_default=False)] = None,
     satisfied: Annotated[Optional[int], typer.Option("--satisfied", metavar="K", help="Lowest satisfied answer. Default: MAX-1 (top-2-box).")] = None,
     by: ByOpt = None,
     period: PeriodOpt = None,
@@ -353,6 +416,18 @@ def csat(
     header: HeaderOpt = None,
     encoding: EncodingOpt = None,
     skip_invalid: SkipInvalidOpt = False,
+    sheet: SheetOpt = None,
+    header_rows: HeaderRowsOpt = None,
+    skip_rows: SkipRowsOpt = 0,
+    include_partial: IncludePartialOpt = False,
+    map_: MapOpt = None,
+    labels: LabelsOpt = None,
+    where: WhereOpt = None,
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
+    dayfirst: DayfirstOpt = None,
+    tz: TzOpt = None,
+    max_invalid: MaxInvalidOpt = None,
     weight: WeightOpt = None,
     vs: VsOpt = "rest",
     adjust: AdjustOpt = Adjust.holm,
@@ -375,11 +450,12 @@ def csat(
     Example:
 
         cxterms csat examples/support-csat.csv
+        cxterms csat examples/zendesk-csat.csv
+        cxterms csat examples/surveymonkey.csv -c Quality
         cxterms csat ratings.csv --scale 1-10 --satisfied 8
         cxterms csat ratings.csv --by channel --format json
         cxterms csat ratings.csv --by channel --compare-groups email,chat
     """
-    from ..io.scores import make_parser
     from ..metrics import csat as core
     from ..metrics.scales import parse_scale
     from .inputs import check_confidence
@@ -388,19 +464,24 @@ def csat(
 
     session = ctx.obj
     check_confidence(confidence)
-    sc = parse_scale(scale)
-    k = core.threshold(sc, satisfied)  # checked before reading the file
-    tests = Tests(CSATMeasure(k), vs=vs, adjust=adjust, min_n=min_n, confidence=confidence, invited=invited)
+    sc = parse_scale(scale or "1-5")
+    core.threshold(sc, satisfied)  # checked before reading the file
+    tests = Tests(None, vs=vs, adjust=adjust, min_n=min_n, confidence=confidence, invited=invited)
 
-    def compute(tally):
-        return core.csat_from_tally(tally, scale=sc, satisfied=satisfied, confidence=confidence)
+    def setup(ans):
+        sc = ans.scale
+        k = core.threshold(sc, satisfied)
+        tests.measure = CSATMeasure(k)
 
-    opts = dict(parse_for=lambda dc: make_parser(sc, decimal_comma=dc), column=column, every=every,
+        def compute(tally):
+            return core.csat_from_tally(tally, scale=sc, satisfied=satisfied, confidence=confidence)
+        return compute, lambda v: "green" if v >= k else "red"
+
+    opts = dict(metric="csat", scale=sc, explicit_scale=scale is not None, column=column, every=every,
                 date_format=date_format, delimiter=delimiter, header=header, encoding=encoding,
-                skip_invalid=skip_invalid, weight=weight)
-    _run(session, CSAT_VIEW, compute, tests, file=file, by=by, period=period, compare_with=compare_with,
-         compare_groups=compare_groups, opts=opts, fmt_=format, quiet=quiet, title="CSAT",
-         colour_of=lambda v: "green" if v >= k else "red", label="CSAT")
+                skip_invalid=skip_invalid, weight=weight, inp=_inp(locals()))
+    _run(session, CSAT_VIEW, setup, tests, file=file, by=by, period=period, compare_with=compare_with,
+         compare_groups=compare_groups, opts=opts, fmt_=format, quiet=quiet, title="CSAT", label="CSAT")
 
 
 @app.command()
@@ -408,7 +489,7 @@ def ces(
     ctx: typer.Context,
     file: FileArg = None,
     column: ColumnOpt = None,
-    scale: Annotated[str, typer.Option("--scale", metavar="MIN-MAX", help="Answer scale (1-7 agreement by default).")] = "1-7",
+    scale: Annotated[Optional[str], typer.Option("--scale", metavar="MIN-MAX", help="Answer scale. Default: 1-7 (agreement), or the scale of the answer labels.", show_default=False)] = None,
     lower_is_better: Annotated[bool, typer.Option("--lower-is-better", help="Low answers mean low effort (the original 1-5 effort question).")] = False,
     by: ByOpt = None,
     period: PeriodOpt = None,
@@ -418,6 +499,18 @@ def ces(
     header: HeaderOpt = None,
     encoding: EncodingOpt = None,
     skip_invalid: SkipInvalidOpt = False,
+    sheet: SheetOpt = None,
+    header_rows: HeaderRowsOpt = None,
+    skip_rows: SkipRowsOpt = 0,
+    include_partial: IncludePartialOpt = False,
+    map_: MapOpt = None,
+    labels: LabelsOpt = None,
+    where: WhereOpt = None,
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
+    dayfirst: DayfirstOpt = None,
+    tz: TzOpt = None,
+    max_invalid: MaxInvalidOpt = None,
     weight: WeightOpt = None,
     vs: VsOpt = "rest",
     adjust: AdjustOpt = Adjust.holm,
@@ -441,10 +534,10 @@ def ces(
     Example:
 
         cxterms ces examples/effort.csv
+        cxterms ces examples/typeform.csv
         cxterms ces effort-1-5.csv --scale 1-5 --lower-is-better
         cxterms ces examples/effort.csv --period date --every week -q
     """
-    from ..io.scores import make_parser
     from ..metrics import ces as core
     from ..metrics.scales import parse_scale
     from .inputs import check_confidence
@@ -453,18 +546,21 @@ def ces(
 
     session = ctx.obj
     check_confidence(confidence)
-    sc = parse_scale(scale)
+    sc = parse_scale(scale or "1-7")
     tests = Tests(CESMeasure(), vs=vs, adjust=adjust, min_n=min_n, confidence=confidence, invited=invited)
 
-    def compute(tally):
-        return core.ces_from_tally(tally, scale=sc, lower_is_better=lower_is_better, confidence=confidence)
+    def setup(ans):
+        sc = ans.scale
 
-    def colour(v):
-        return "green" if core.is_easy(v, sc, lower_is_better) else "red" if core.is_difficult(v, sc, lower_is_better) else "yellow"
+        def compute(tally):
+            return core.ces_from_tally(tally, scale=sc, lower_is_better=lower_is_better, confidence=confidence)
 
-    opts = dict(parse_for=lambda dc: make_parser(sc, decimal_comma=dc), column=column, every=every,
+        def colour(v):
+            return "green" if core.is_easy(v, sc, lower_is_better) else "red" if core.is_difficult(v, sc, lower_is_better) else "yellow"
+        return compute, colour
+
+    opts = dict(metric="ces", scale=sc, explicit_scale=scale is not None, column=column, every=every,
                 date_format=date_format, delimiter=delimiter, header=header, encoding=encoding,
-                skip_invalid=skip_invalid, weight=weight)
-    _run(session, CES_VIEW, compute, tests, file=file, by=by, period=period, compare_with=compare_with,
-         compare_groups=compare_groups, opts=opts, fmt_=format, quiet=quiet, title="Customer effort score",
-         colour_of=colour, label="CES")
+                skip_invalid=skip_invalid, weight=weight, inp=_inp(locals()))
+    _run(session, CES_VIEW, setup, tests, file=file, by=by, period=period, compare_with=compare_with,
+         compare_groups=compare_groups, opts=opts, fmt_=format, quiet=quiet, title="Customer effort score", label="CES")
