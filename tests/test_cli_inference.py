@@ -287,3 +287,11 @@ def test_group_with_only_zero_weights(run, tmp_path):
     a = rows[0]
     assert a["group"] == "a" and a["n"] == 2 and a["nps"] is None and a["p_value"] is None and a["test_note"]
     assert rows[1]["p_value"] is not None
+
+
+def test_compare_needs_one_scale(run, tmp_path):
+    a, z = tmp_path / "a.csv", tmp_path / "z.csv"
+    a.write_text("score\n5\n4\n3\n")
+    z.write_text("Satisfaction\nGood\nBad\nGood\n")
+    r = run("csat", a, "--compare", z)
+    assert r.exit_code == 1 and r.stdout == "" and "1-5 scale with answers on the 1-2 scale" in r.stderr

@@ -278,7 +278,13 @@ def _run(session, view: View, setup, tests, *, file, by, period, compare_with, c
     extra = dict(ans.extra)
     input_fields = _input_fields(extra)
     if compare_with is not None:
-        other = _read(session, compare_with, by=None, period=None, **opts).data
+        other_ans = _read(session, compare_with, by=None, period=None, **opts)
+        if getattr(other_ans, "scale", None) != getattr(ans, "scale", None):
+            from ..errors import DataError
+
+            raise DataError(f"cannot compare answers on the {ans.scale} scale with answers on the {other_ans.scale} scale "
+                            f"({compare_with})", hint="give --scale to read both files on the same scale")
+        other = other_ans.data
         extra.update(inf.compare_keys(measure, data.overall, other.overall, confidence=tests.confidence))
         emit(session, view, compute(data.overall), None, data=data, fmt_=fmt_, quiet=quiet,
              title=f"{title}: {data.source} vs {other.source}", colour_of=colour_of, extra=extra,
