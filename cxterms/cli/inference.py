@@ -42,9 +42,9 @@ SMALL_FIELDS = (Field("small_sample", "Small sample", "bool"),)
 RESPONSE_FIELDS = (
     Field("invited", "Invited", "int"),
     Field("responses", "Responses", "int"),
-    Field("response_rate", "Response rate %", "pct"),
+    Field("response_rate", "Response rate", "frac"),
 )
-LOW_RESPONSE_RATE = 10.0  # percent
+LOW_RESPONSE_RATE = 0.10  # a share, like response_rate
 
 
 def _test_keys(d) -> dict:
@@ -210,10 +210,11 @@ def compare_fields(name: str, label: str) -> tuple:
 
 
 def response_keys(invited: int, responses: int) -> dict:
-    """``invited``, ``responses`` and ``response_rate`` (percent)."""
+    """``invited``, ``responses`` and ``response_rate`` (a share 0-1, as the
+    response rate read from a status column)."""
     if invited < responses:
         raise DataError(f"--invited {invited} is smaller than the {responses} responses read")
-    return {"invited": invited, "responses": responses, "response_rate": 100.0 * responses / invited if invited else None}
+    return {"invited": invited, "responses": responses, "response_rate": responses / invited if invited else None}
 
 
 def notes(out, *, rows: list[dict] | None, overall: dict, min_n: float, quiet: bool) -> None:
@@ -226,7 +227,8 @@ def notes(out, *, rows: list[dict] | None, overall: dict, min_n: float, quiet: b
         out.note(f"note: {what} fewer than {min_n:g} answers (effective); small samples are unreliable")
     rate = overall.get("response_rate")
     if rate is not None and rate < LOW_RESPONSE_RATE:
-        out.note(f"note: response rate {rate:.1f}% is below {LOW_RESPONSE_RATE:g}%: non-response bias can be large")
+        out.note(f"note: response rate {100 * rate:.1f}% is below {100 * LOW_RESPONSE_RATE:g}%: "
+                 "non-response bias can be large")
     if overall.get("note"):
         out.warn(overall["note"])
 

@@ -128,6 +128,7 @@ DecimalOpt = Annotated[
     typer.Option("--decimal", metavar="point|comma", help="Decimal mark of amounts. Default: decided from the column.", rich_help_panel=INPUT),
 ]
 
+
 # -- inference: weights, tests, small samples, response rate (issue 11) -----
 
 TESTS = "Tests and weights"

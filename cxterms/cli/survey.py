@@ -363,7 +363,13 @@ def _run(session, view: View, setup, *, file, by, period, compare_with, compare_
         return
     comments = (scan, metric, copts) if scan is not None and (copts.comments or copts.wants_topics) else None
     if compare_with is not None:
-        other = _read(session, compare_with, by=None, period=None, **opts).data
+        other_ans = _read(session, compare_with, by=None, period=None, **opts)
+        if getattr(other_ans, "scale", None) != getattr(ans, "scale", None):
+            from ..errors import DataError
+
+            raise DataError(f"cannot compare answers on the {ans.scale} scale with answers on the {other_ans.scale} scale "
+                            f"({compare_with})", hint="give --scale to read both files on the same scale")
+        other = other_ans.data
         extra = {**extra0, **inf.compare_keys(measure, data.overall, other.overall, confidence=tests.confidence)}
         emit(session, view, compute(data.overall), None, data=data, fmt_=fmt_, quiet=quiet,
              title=f"{title}: {data.source} vs {other.source}", colour_of=colour_of, extra=extra,
