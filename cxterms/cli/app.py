@@ -35,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "clv": ("cxterms.cli.clv", "Customer lifetime value: formula, historic, or BG/NBD + Gamma-Gamma."),
     "retention": ("cxterms.cli.models", "Cohort retention with the shifted-beta-geometric model."),
     "drivers": ("cxterms.cli.drivers", "Key driver analysis: which attribute ratings matter most."),
+    "plan": ("cxterms.cli.plan", "Sample size for a margin of error or a difference (NPS, CSAT, CES)."),
 }
 
 

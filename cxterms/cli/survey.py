@@ -12,6 +12,9 @@ from .metric_options import (
 from .comments import (
     BuiltinTopicsOpt, CommentOptions, CommentsOpt, IdOpt, ListOpt, NoBuiltinTopicsOpt, TopOpt, TopicsOpt,
 )
+from .metric_options import (
+    Adjust, AdjustOpt, CompareGroupsOpt, CompareOpt, InvitedOpt, MinNOpt, TESTS, VsOpt, WeightOpt,
+)
 from .output import TableFormat
 from .render_metrics import Field, View
 
@@ -20,6 +23,8 @@ app = typer.Typer()
 NPS_VIEW = View("NPS", (
     Field("nps", "NPS", "pts"),
     Field("n", "Respondents", "int"),
+    Field("weight_total", "Weight total", "num2"),
+    Field("effective_n", "Effective n", "num2"),
     Field("promoters", "Promoters (9-10)", "int"),
     Field("promoters_pct", "Promoters %", "pct"),
     Field("passives", "Passives (7-8)", "int"),
@@ -27,6 +32,7 @@ NPS_VIEW = View("NPS", (
     Field("detractors", "Detractors (0-6)", "int"),
     Field("detractors_pct", "Detractors %", "pct"),
     Field("std_error", "Standard error", "num2"),
+    Field("std_error_observed", "Standard error (observed)", "num2"),
     Field("margin_of_error", "Margin of error", "num2"),
     Field("ci_low", "CI low", "num2"),
     Field("ci_high", "CI high", "num2"),
@@ -35,26 +41,20 @@ NPS_VIEW = View("NPS", (
     Field("nps_adjusted", "Adjusted NPS", "num2"),
     Field("blank", "Blank", "int"),
     Field("invalid", "Invalid", "int"),
+    Field("note", "Note", "text"),
 ), "nps")
-
-COMPARE_FIELDS = (
-    Field("other_nps", "Other NPS", "pts"),
-    Field("other_n", "Other respondents", "int"),
-    Field("difference", "Difference", "pts"),
-    Field("difference_std_error", "Difference SE", "num2"),
-    Field("z", "z", "num3"),
-    Field("p_value", "p-value", "num4"),
-    Field("significant", "Significant", "bool"),
-)
 
 CSAT_VIEW = View("CSAT", (
     Field("csat", "CSAT %", "pct"),
     Field("n", "Respondents", "int"),
+    Field("weight_total", "Weight total", "num2"),
+    Field("effective_n", "Effective n", "num2"),
     Field("satisfied", "Satisfied", "int"),
     Field("satisfied_min", "Satisfied from", "int"),
     Field("scale", "Scale", "text"),
     Field("mean", "Mean answer", "num2"),
     Field("std_dev", "Standard deviation", "num2"),
+    Field("std_error", "Standard error (points)", "num2"),
     Field("ci_low", "CI low %", "pct"),
     Field("ci_high", "CI high %", "pct"),
     Field("confidence", "Confidence", "conf"),
@@ -65,6 +65,8 @@ CSAT_VIEW = View("CSAT", (
 CES_VIEW = View("CES", (
     Field("ces", "CES (mean)", "num2"),
     Field("n", "Respondents", "int"),
+    Field("weight_total", "Weight total", "num2"),
+    Field("effective_n", "Effective n", "num2"),
     Field("easy", "Easy", "int"),
     Field("easy_pct", "Easy %", "pct"),
     Field("difficult", "Difficult", "int"),
@@ -78,6 +80,7 @@ CES_VIEW = View("CES", (
     Field("lower_is_better", "Lower is better", "bool"),
     Field("blank", "Blank", "int"),
     Field("invalid", "Invalid", "int"),
+    Field("note", "Note", "text"),
 ), "ces")
 
 ROW_COLUMNS = {
@@ -145,17 +148,23 @@ def _results(data, compute, view: View) -> list[dict]:
 
 
 def emit(session, view: View, overall, rows, *, data=None, fmt_, quiet, title, colour_of=None, extra=None, extra_fields=(),
-         comments=None):
+         tests=None, comments=None):
     """Write one result, or per-group/per-period rows followed by the overall.
+
+    ``tests`` (a ``Tests``) adds the inference keys: segment or period tests,
+    trend and control limits, small_sample, response rate.
     ``comments``: the (scan, metric, options) of --comments/--topics, added as
     JSON keys and Rich tables (plain and CSV output of those is handled by
     ``comments.emit_tables``)."""
     from .output import resolve_format
     from .render_metrics import emit_rows, emit_single, rich_distribution
 
-    main = overall.as_dict()
+    main = overall.as_dict() if hasattr(overall, "as_dict") else dict(overall)
     if extra:
         main.update(extra)
+    notes: list[str] = []
+    if tests is not None:
+        main, rows, view, extra_fields, notes = tests.apply(session, view, main, rows, data, extra_fields, quiet)
     after = []
     if comments is not None and not quiet:
         from . import comments as C
@@ -173,12 +182,14 @@ def emit(session, view: View, overall, rows, *, data=None, fmt_, quiet, title, c
         charts = []
         if main.get("distribution") and colour_of is not None and not quiet:
             charts.append(rich_distribution(main["distribution"], colour_of))
-        emit_single(session, view, main, fmt_, quiet=quiet, title=title, extra_fields=extra_fields, extra_rich=[*charts, *after])
+        emit_single(session, view, main, fmt_, quiet=quiet, title=title, extra_fields=extra_fields,
+                    extra_rich=[*charts, *after], notes=notes)
         return
     labels = row_labels(data)
     overall_row = {**{k: None for k in labels}, **({"period_start": None} if data.dated else {}), **main}
+    columns = ROW_COLUMNS[view.name] + (tests.columns(data) if tests is not None else ())
     emit_rows(session, view, [*rows, overall_row], fmt_, label_key=labels, quiet=quiet,
-              columns=ROW_COLUMNS[view.name], trend=data.dated and not data.grouped)
+              columns=columns, trend=data.dated and not data.grouped, notes=notes)
     if after:
         session.out().print(*after)
 
@@ -220,6 +231,95 @@ def _finish_comments(session, copts, metric, scan, fmt_, quiet) -> bool:
     return True
 
 
+class Tests:
+    """The inference options of one run and how they change the output."""
+
+    def __init__(self, measure, *, vs="rest", adjust=Adjust.holm, min_n=30.0, confidence=0.95, invited=None):
+        self.measure, self.vs, self.adjust = measure, vs, getattr(adjust, "value", adjust)
+        self.min_n, self.confidence, self.invited = min_n, confidence, invited
+
+    def columns(self, data) -> tuple:
+        return ("difference", "p_adjusted") if data.grouped or data.dated else ()
+
+    def apply(self, session, view, main, rows, data, extra_fields, quiet):
+        from . import inference as inf
+
+        if self.invited is not None:
+            main.update(inf.response_keys(self.invited, main.get("n") or 0))
+            extra_fields = (*extra_fields, *inf.RESPONSE_FIELDS)
+        legend = []
+        if rows is not None:
+            main.update(inf.annotate_rows(data, rows, main, self.measure, vs=self.vs, adjust=self.adjust,
+                                          confidence=self.confidence, min_n=self.min_n))
+            added = inf.TEST_FIELDS + (inf.TREND_FIELDS if data.dated else ())
+            view = view._replace(fields=(*view.fields, *added, *inf.SMALL_FIELDS, *extra_fields))
+            legend.append(inf.legend(self.measure, vs=self.vs, adjust=self.adjust, confidence=self.confidence,
+                                     dated=data.dated))
+            if any(r.get("small_sample") and r.get("n") for r in rows):
+                legend.append(f"dim rows: fewer than {self.min_n:g} answers (effective n): small samples, read with care")
+        else:
+            main["small_sample"] = (main.get("effective_n") or 0) < self.min_n
+            extra_fields = (*extra_fields, *inf.SMALL_FIELDS)
+            if main["small_sample"] and main.get("n"):
+                legend.append(f"small sample: fewer than {self.min_n:g} answers (effective n): read with care")
+        inf.notes(session.out(), rows=rows, overall=main, min_n=self.min_n, quiet=quiet)
+        return main, rows, view, extra_fields, legend
+
+
+def _run(session, view: View, compute, tests, *, file, by, period, compare_with, compare_groups, opts, fmt_, quiet,
+         title, colour_of, label, copts=None, metric=None):
+    """Read, compute and emit one survey metric, with --compare/--compare-groups
+    and the comment pass of --comments/--topics/--list (``copts``, ``metric``)."""
+    from ..errors import UsageError
+    from ..io.scores import group_label
+    from . import inference as inf
+
+    if compare_with is not None and (by or period or compare_groups):
+        raise UsageError("--compare works on overall results; drop --by/--period/--compare-groups")
+    if compare_groups is not None and (not by or period):
+        raise UsageError("--compare-groups A,B needs --by (and no --period)")
+    if tests.vs != "rest" and (not by or period):
+        raise UsageError("--vs total|GROUP needs --by (without --period, periods are compared with the previous one)")
+    data = _read(session, file, by=by, period=period, **opts)
+    measure = tests.measure
+    scan = None
+    if copts is not None and not (quiet and copts.list_group is None):
+        scan = _comment_pass(session, file, copts, metric, parse_for=opts["parse_for"], column=opts["column"], by=by,
+                             delimiter=opts["delimiter"], header=opts["header"], encoding=opts["encoding"])
+    if copts is not None and _finish_comments(session, copts, metric, scan, fmt_, quiet):
+        return
+    comments = (scan, metric, copts) if scan is not None and (copts.comments or copts.wants_topics) else None
+    if compare_with is not None:
+        other = _read(session, compare_with, by=None, period=None, **opts)
+        extra = inf.compare_keys(measure, data.overall, other.overall, confidence=tests.confidence)
+        emit(session, view, compute(data.overall), None, data=data, fmt_=fmt_, quiet=quiet,
+             title=f"{title}: {data.source} vs {other.source}", colour_of=colour_of, extra=extra,
+             extra_fields=inf.compare_fields(measure.name, label), tests=tests, comments=comments)
+        return
+    if compare_groups is not None:
+        names = [x.strip() for x in compare_groups.split(",")]
+        if len(names) != 2 or not all(names):
+            raise UsageError(f"--compare-groups takes two group names separated by a comma, not {compare_groups!r}")
+        a, b = (inf.find_group(data, x) for x in names)
+        groups = data.groups()
+        ta, tb = groups[a], groups[b]
+        from ..errors import EmptyDataError
+
+        try:
+            result = compute(ta)
+        except EmptyDataError:
+            raise EmptyDataError(f"group {group_label(a)!r} has no valid answers") from None
+        extra = {"group": group_label(a),
+                 **inf.compare_keys(measure, ta, tb, confidence=tests.confidence, other_label=group_label(b))}
+        emit(session, view, {"group": group_label(a), **result.as_dict()}, None, data=data, fmt_=fmt_, quiet=quiet,
+             title=f"{title}: {group_label(a)} vs {group_label(b)}", colour_of=colour_of, extra=extra,
+             extra_fields=inf.compare_fields(measure.name, label), tests=tests, comments=comments)
+        return
+    rows = _results(data, compute, view) if (by or period) else None
+    emit(session, view, compute(data.overall), rows, data=data, fmt_=fmt_, quiet=quiet, title=f"{title}: {data.source}",
+         colour_of=colour_of, tests=tests, comments=comments)
+
+
 def _nps_colour(v: int) -> str:
     return "green" if v >= 9 else "yellow" if v >= 7 else "red"
 
@@ -240,8 +340,14 @@ def nps(
     promoters: Annotated[Optional[int], typer.Option("--promoters", min=0, help="Compute from counts instead of a file.", rich_help_panel="From counts")] = None,
     passives: Annotated[Optional[int], typer.Option("--passives", min=0, help="Passive count (with --promoters).", rich_help_panel="From counts")] = None,
     detractors: Annotated[Optional[int], typer.Option("--detractors", min=0, help="Detractor count (with --promoters).", rich_help_panel="From counts")] = None,
-    compare_with: Annotated[Optional[str], typer.Option("--compare", metavar="OTHER", help="Second file (same options): difference, z-test and p-value.", rich_help_panel=OUTPUT)] = None,
-    interval: Annotated[Interval, typer.Option("--interval", case_sensitive=False, help="wald, or adjusted-wald (Lewis & Sauro: +0.75 promoters and detractors, +3 respondents).", rich_help_panel=OUTPUT)] = Interval.wald,
+    weight: WeightOpt = None,
+    vs: VsOpt = "rest",
+    adjust: AdjustOpt = Adjust.holm,
+    min_n: MinNOpt = 30,
+    compare_with: CompareOpt = None,
+    compare_groups: CompareGroupsOpt = None,
+    invited: InvitedOpt = None,
+    interval: Annotated[Interval, typer.Option("--interval", case_sensitive=False, help="adjusted-wald (default; Rocks 2016, Lewis & Sauro: +3/4 promoter and detractor, +3 respondents; never zero width) or wald. Tests follow it.", rich_help_panel=TESTS)] = Interval.adjusted_wald,
     confidence: ConfidenceOpt = 0.95,
     format: TableFormatOpt = TableFormat.auto,
     comments: CommentsOpt = None,
@@ -253,13 +359,16 @@ def nps(
     top: TopOpt = 10,
     quiet: QuietOpt = False,
 ) -> None:
-    """Net Promoter Score from 0-10 answers, with margin of error.
+    """Net Promoter Score from 0-10 answers, with margin of error and tests.
 
     NPS = % promoters (9-10) - % detractors (0-6), in points from -100 to
     100. The standard error uses the trinomial variance
-    var = pP + pD - (pP - pD)^2 and SE = 100 x sqrt(var / n); the margin
-    of error is z x SE and the interval NPS +/- margin (clipped to
-    -100..100). Blank cells are skipped and counted; invalid cells stop the
+    var = pP + pD - (pP - pD)^2 and SE = 100 x sqrt(var / n). The default
+    adjusted-Wald interval adds 3/4 of a promoter, 3/4 of a detractor and 3
+    respondents first; --interval wald uses the observed shares. With --by
+    each segment is tested against the rest (Holm-adjusted); with --period
+    each period against the previous one, plus a trend test and control
+    limits. Blank cells are skipped and counted; invalid cells stop the
     run with their line numbers unless --skip-invalid.
 
     Example:
@@ -270,6 +379,7 @@ def nps(
         cxterms nps --promoters 50 --passives 30 --detractors 20
         echo 10 9 3 7 | cxterms nps -q
         cxterms nps q1.csv --compare q2.csv
+        cxterms nps examples/survey.csv --by region --compare-groups North,South
     """
     from ..errors import UsageError
     from ..io.scores import make_parser
@@ -277,17 +387,19 @@ def nps(
     from ..metrics.scales import Scale
     from .inputs import check_confidence
 
+    from ..metrics.inference import NPSMeasure
+
     session = ctx.obj
     check_confidence(confidence)
+    tests = Tests(NPSMeasure(interval.value), vs=vs, adjust=adjust, min_n=min_n, confidence=confidence, invited=invited)
     counts = (promoters, passives, detractors)
     if any(c is not None for c in counts):
-        if file is not None or by or period or compare_with:
-            raise UsageError("--promoters/--passives/--detractors replace FILE, --by, --period and --compare")
+        if file is not None or by or period or compare_with or compare_groups or weight:
+            raise UsageError("--promoters/--passives/--detractors replace FILE, --by, --period, --weight and --compare")
         result = core.nps_from_counts(*(c or 0 for c in counts), confidence=confidence, interval=interval.value)
-        emit(session, NPS_VIEW, result, None, fmt_=format, quiet=quiet, title="Net Promoter Score", colour_of=_nps_colour)
+        emit(session, NPS_VIEW, result, None, fmt_=format, quiet=quiet, title="Net Promoter Score", colour_of=_nps_colour,
+             tests=tests)
         return
-    if compare_with is not None and (by or period):
-        raise UsageError("--compare works on overall results; drop --by/--period")
 
     def parse_for(decimal_comma):
         return make_parser(Scale(0, 10), decimal_comma=decimal_comma)
@@ -300,32 +412,14 @@ def nps(
 
     copts = CommentOptions(comments, topics or [], builtin_topics, no_builtin_topics, list_group, id_column, top)
     metric = C.Metric("nps", ("detractors", "passives", "promoters"), lambda v: core.group_of(v) + "s", compute, "nps",
-                      C.nps_difference(compute, confidence))
+                      tests.measure, tests.adjust)
     C.check(copts, metric, quiet=quiet, fmt_=resolve_format(format, session.env))
     file = _stdin_for_comments(session, file, copts)
     opts = dict(parse_for=parse_for, column=column, every=every, date_format=date_format, delimiter=delimiter,
-                header=header, encoding=encoding, skip_invalid=skip_invalid)
-    data = _read(session, file, by=by, period=period, **opts)
-    scan = None if quiet and copts.list_group is None else _comment_pass(
-        session, file, copts, metric, parse_for=parse_for, column=column, by=by, delimiter=delimiter, header=header,
-        encoding=encoding)
-    if _finish_comments(session, copts, metric, scan, format, quiet):
-        return
-    overall = compute(data.overall)
-    extra, extra_fields = None, ()
-    if compare_with is not None:
-        other_data = _read(session, compare_with, by=None, period=None, **opts)
-        other = compute(other_data.overall)
-        c = core.compare(overall, other, confidence=confidence)
-        extra = {
-            "other_nps": c.other_nps, "other_n": c.other_n, "difference": c.difference,
-            "difference_std_error": c.std_error, "z": c.z, "p_value": c.p_value, "significant": c.significant,
-        }
-        extra_fields = COMPARE_FIELDS
-    rows = _results(data, compute, NPS_VIEW) if (by or period) else None
-    emit(session, NPS_VIEW, overall, rows, data=data, fmt_=format, quiet=quiet,
-         title=f"Net Promoter Score: {data.source}", colour_of=_nps_colour, extra=extra, extra_fields=extra_fields,
-         comments=(scan, metric, copts) if scan is not None and (copts.comments or copts.wants_topics) else None)
+                header=header, encoding=encoding, skip_invalid=skip_invalid, weight=weight)
+    _run(session, NPS_VIEW, compute, tests, file=file, by=by, period=period, compare_with=compare_with,
+         compare_groups=compare_groups, opts=opts, fmt_=format, quiet=quiet, title="Net Promoter Score",
+         colour_of=_nps_colour, label="NPS", copts=copts, metric=metric)
 
 
 @app.command()
@@ -343,6 +437,13 @@ def csat(
     header: HeaderOpt = None,
     encoding: EncodingOpt = None,
     skip_invalid: SkipInvalidOpt = False,
+    weight: WeightOpt = None,
+    vs: VsOpt = "rest",
+    adjust: AdjustOpt = Adjust.holm,
+    min_n: MinNOpt = 30,
+    compare_with: CompareOpt = None,
+    compare_groups: CompareGroupsOpt = None,
+    invited: InvitedOpt = None,
     confidence: ConfidenceOpt = 0.95,
     format: TableFormatOpt = TableFormat.auto,
     comments: CommentsOpt = None,
@@ -359,23 +460,28 @@ def csat(
     CSAT = 100 x (answers >= K) / n, with K = MAX-1 by default: the
     top-2-box share (4s and 5s on 1-5). The mean answer is reported too,
     since some teams quote CSAT as a mean. The interval is the Wilson score
-    interval of the share.
+    interval of the share. Segments, periods and --compare use the
+    two-proportion z-test on the satisfied share.
 
     Example:
 
         cxterms csat examples/support-csat.csv
         cxterms csat ratings.csv --scale 1-10 --satisfied 8
         cxterms csat ratings.csv --by channel --format json
+        cxterms csat ratings.csv --by channel --compare-groups email,chat
     """
     from ..io.scores import make_parser
     from ..metrics import csat as core
     from ..metrics.scales import parse_scale
     from .inputs import check_confidence
 
+    from ..metrics.inference import CSATMeasure
+
     session = ctx.obj
     check_confidence(confidence)
     sc = parse_scale(scale)
     k = core.threshold(sc, satisfied)  # checked before reading the file
+    tests = Tests(CSATMeasure(k), vs=vs, adjust=adjust, min_n=min_n, confidence=confidence, invited=invited)
 
     def compute(tally):
         return core.csat_from_tally(tally, scale=sc, satisfied=satisfied, confidence=confidence)
@@ -385,22 +491,15 @@ def csat(
 
     copts = CommentOptions(comments, topics or [], builtin_topics, no_builtin_topics, list_group, id_column, top)
     metric = C.Metric("csat", ("low", "high"), lambda v: "high" if v >= k else "low", compute, "csat",
-                      C.share_difference(lambda v: v >= k))
+                      tests.measure, tests.adjust)
     C.check(copts, metric, quiet=quiet, fmt_=resolve_format(format, session.env))
     file = _stdin_for_comments(session, file, copts)
-    parse_for = lambda dc: make_parser(sc, decimal_comma=dc)  # noqa: E731
-    data = _read(session, file, parse_for=parse_for, column=column, by=by,
-                 period=period, every=every, date_format=date_format, delimiter=delimiter, header=header,
-                 encoding=encoding, skip_invalid=skip_invalid)
-    scan = None if quiet and copts.list_group is None else _comment_pass(
-        session, file, copts, metric, parse_for=parse_for, column=column, by=by, delimiter=delimiter, header=header,
-        encoding=encoding)
-    if _finish_comments(session, copts, metric, scan, format, quiet):
-        return
-    emit(session, CSAT_VIEW, compute(data.overall), _results(data, compute, CSAT_VIEW) if (by or period) else None,
-         data=data, fmt_=format, quiet=quiet, title=f"CSAT: {data.source}",
-         colour_of=lambda v: "green" if v >= k else "red",
-         comments=(scan, metric, copts) if scan is not None and (copts.comments or copts.wants_topics) else None)
+    opts = dict(parse_for=lambda dc: make_parser(sc, decimal_comma=dc), column=column, every=every,
+                date_format=date_format, delimiter=delimiter, header=header, encoding=encoding,
+                skip_invalid=skip_invalid, weight=weight)
+    _run(session, CSAT_VIEW, compute, tests, file=file, by=by, period=period, compare_with=compare_with,
+         compare_groups=compare_groups, opts=opts, fmt_=format, quiet=quiet, title="CSAT",
+         colour_of=lambda v: "green" if v >= k else "red", label="CSAT", copts=copts, metric=metric)
 
 
 @app.command()
@@ -418,6 +517,13 @@ def ces(
     header: HeaderOpt = None,
     encoding: EncodingOpt = None,
     skip_invalid: SkipInvalidOpt = False,
+    weight: WeightOpt = None,
+    vs: VsOpt = "rest",
+    adjust: AdjustOpt = Adjust.holm,
+    min_n: MinNOpt = 30,
+    compare_with: CompareOpt = None,
+    compare_groups: CompareGroupsOpt = None,
+    invited: InvitedOpt = None,
     confidence: ConfidenceOpt = 0.95,
     format: TableFormatOpt = TableFormat.auto,
     comments: CommentsOpt = None,
@@ -436,6 +542,7 @@ def ces(
     For the original effort question use --scale 1-5 --lower-is-better
     (easy = 1-2, difficult = 4-5). In general "easy" is the good side of
     the scale's midpoint. The interval is mean +/- t(n-1) x s / sqrt(n).
+    Segments, periods and --compare use Welch's t-test.
 
     Example:
 
@@ -448,9 +555,12 @@ def ces(
     from ..metrics.scales import parse_scale
     from .inputs import check_confidence
 
+    from ..metrics.inference import CESMeasure
+
     session = ctx.obj
     check_confidence(confidence)
     sc = parse_scale(scale)
+    tests = Tests(CESMeasure(), vs=vs, adjust=adjust, min_n=min_n, confidence=confidence, invited=invited)
 
     def compute(tally):
         return core.ces_from_tally(tally, scale=sc, lower_is_better=lower_is_better, confidence=confidence)
@@ -462,23 +572,16 @@ def ces(
         return "high" if core.is_easy(v, sc, lower_is_better) else "low" if core.is_difficult(v, sc, lower_is_better) else None
 
     copts = CommentOptions(comments, topics or [], builtin_topics, no_builtin_topics, list_group, id_column, top)
-    metric = C.Metric("ces", ("low", "high"), side, compute, "ces", C.mean_difference())
+    metric = C.Metric("ces", ("low", "high"), side, compute, "ces", tests.measure, tests.adjust)
     C.check(copts, metric, quiet=quiet, fmt_=resolve_format(format, session.env))
     file = _stdin_for_comments(session, file, copts)
-    parse_for = lambda dc: make_parser(sc, decimal_comma=dc)  # noqa: E731
-    data = _read(session, file, parse_for=parse_for, column=column, by=by,
-                 period=period, every=every, date_format=date_format, delimiter=delimiter, header=header,
-                 encoding=encoding, skip_invalid=skip_invalid)
-    scan = None if quiet and copts.list_group is None else _comment_pass(
-        session, file, copts, metric, parse_for=parse_for, column=column, by=by, delimiter=delimiter, header=header,
-        encoding=encoding)
-    if _finish_comments(session, copts, metric, scan, format, quiet):
-        return
 
     def colour(v):
         return "green" if core.is_easy(v, sc, lower_is_better) else "red" if core.is_difficult(v, sc, lower_is_better) else "yellow"
 
-    emit(session, CES_VIEW, compute(data.overall), _results(data, compute, CES_VIEW) if (by or period) else None,
-         data=data, fmt_=format, quiet=quiet, title=f"Customer effort score: {data.source}",
-         colour_of=colour,
-         comments=(scan, metric, copts) if scan is not None and (copts.comments or copts.wants_topics) else None)
+    opts = dict(parse_for=lambda dc: make_parser(sc, decimal_comma=dc), column=column, every=every,
+                date_format=date_format, delimiter=delimiter, header=header, encoding=encoding,
+                skip_invalid=skip_invalid, weight=weight)
+    _run(session, CES_VIEW, compute, tests, file=file, by=by, period=period, compare_with=compare_with,
+         compare_groups=compare_groups, opts=opts, fmt_=format, quiet=quiet, title="Customer effort score",
+         colour_of=colour, label="CES", copts=copts, metric=metric)

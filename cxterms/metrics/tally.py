@@ -84,7 +84,11 @@ class Tally:
         if self.wsum is None:
             return float(self.n)
         q = self.weight_sq_total
-        return self.weight_total ** 2 / q if q > 0 else 0.0
+        if q <= 0:
+            return 0.0
+        w = self.weight_total
+        ww = w * w
+        return ww / q if math.isfinite(ww) else w * (w / q)  # huge weights: w * w overflows first
 
     def weight_of(self, value: int) -> float:
         """Weight (count when unweighted) of the answers equal to ``value``."""
