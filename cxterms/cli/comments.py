@@ -309,8 +309,8 @@ def rich_blocks(scan, metric: Metric, opts: CommentOptions) -> list:
     if opts.wants_topics:
         rows = topic_rows(scan, metric)
         t = Table(title=Text("Topics"), title_justify="left")
-        for head in ("Topic", "Mentions", "Share", metric.name.upper(), "Interval", "Others", "Difference", "p (adj.)"):
-            t.add_column(head, justify="left" if head == "Topic" else "right")
+        for head in ("Topic", "Mentions", "Share", metric.name.upper(), "Interval", "Others", "Diff.", "p adj."):
+            t.add_column(head, justify="left" if head == "Topic" else "right", no_wrap=head != "Topic")
         for r in rows:
             def f(v, spec):
                 return "-" if v is None else format(v, spec)
