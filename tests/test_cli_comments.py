@@ -139,3 +139,15 @@ def test_hostile_comments_stay_inert(run, tmp_path):
         r = run("nps", p, "--comments", "comment", "-f", fmt)
         assert r.exit_code == 0, r.stderr
         assert "\x1b" not in r.stdout and "\x07" not in r.stdout
+
+
+def test_lint_checks_topic_files(run, tmp_path):
+    good = tmp_path / "good.yaml"
+    good.write_text("- name: onboarding\n  patterns: [setup*, '\"getting started\"']\n")
+    r = run("lint", "--topics", good)
+    assert r.exit_code == 0, r.stdout + r.stderr
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- name: a\n  patterns: [ok]\n- name: b\n  patterns: []\n- name: c\n  patterns: ['x-y*z']\n")
+    r = run("lint", "--topics", bad, "-f", "plain")
+    assert r.exit_code == 1
+    assert f"{bad}:4: error: topic 'b' needs a list of patterns" in r.stdout and f"{bad}:6:" in r.stdout

@@ -131,7 +131,7 @@ def test_topic_files_layer_and_report_problems(tmp_path):
     )
     topics, problems = read_topic_file(str(f))
     assert [t.name for t in topics] == ["price", "onboarding"]
-    assert [ln for ln, _ in problems] == [5, 7, 9]
+    assert [ln for ln, _ in problems] == [6, 7, 9]
     warned = []
     layered = {t.name: t for t in load_topics([str(f)], warn=warned.append)}
     assert layered["price"].patterns == ("costly",) and "staff" in layered and len(warned) == 3

@@ -81,73 +81,8 @@ class Metric:
     group_of: object  # answer -> group name (None: in no group)
     compute: object  # Tally -> result with .as_dict()
     headline: str  # key of the score in the result dict
-    difference: object  # (Tally, Tally) -> dict of difference, std_error, statistic, p_value, significant
-
-
-def nps_difference(compute, confidence: float):
-    """(Tally, Tally) -> the two-sample NPS test of the first against the second."""
-    from ..errors import EmptyDataError
-    from ..metrics import nps as core
-
-    def diff(a, b) -> dict:
-        try:
-            c = core.compare(compute(a), compute(b), confidence=confidence)
-        except EmptyDataError:
-            return {"difference": None, "std_error": None, "statistic": None, "p_value": None}
-        return {"difference": c.difference, "std_error": c.std_error, "statistic": c.z, "p_value": c.p_value}
-
-    return diff
-
-
-def share_difference(good):
-    """(Tally, Tally) -> two-proportion z-test of the share of ``good`` answers (in points)."""
-    from statistics import NormalDist
-
-    def diff(a, b) -> dict:
-        na, nb = a.n, b.n
-        if not na or not nb:
-            return {"difference": None, "std_error": None, "statistic": None, "p_value": None}
-        pa, pb = a.count_where(good) / na, b.count_where(good) / nb
-        pooled = (a.count_where(good) + b.count_where(good)) / (na + nb)
-        se = (pooled * (1 - pooled) * (1 / na + 1 / nb)) ** 0.5
-        d = 100 * (pa - pb)
-        if se == 0:
-            return {"difference": d, "std_error": 0.0, "statistic": None, "p_value": None}
-        z = (pa - pb) / se
-        return {"difference": d, "std_error": 100 * se, "statistic": z, "p_value": 2 * (1 - NormalDist().cdf(abs(z)))}
-
-    return diff
-
-
-def mean_difference():
-    """(Tally, Tally) -> Welch's t-test of the means."""
-    def diff(a, b) -> dict:
-        from ..metrics.stats import t_cdf
-
-        if a.n < 2 or b.n < 2:
-            return {"difference": None, "std_error": None, "statistic": None, "p_value": None}
-        va, vb = a.variance() / a.n, b.variance() / b.n
-        d = a.mean() - b.mean()
-        se = (va + vb) ** 0.5
-        if se == 0:
-            return {"difference": d, "std_error": 0.0, "statistic": None, "p_value": None}
-        df = (va + vb) ** 2 / (va ** 2 / (a.n - 1) + vb ** 2 / (b.n - 1))
-        t = d / se
-        return {"difference": d, "std_error": se, "statistic": t, "p_value": 2 * (1 - t_cdf(abs(t), df))}
-
-    return diff
-
-
-def holm(p_values: list[float | None]) -> list[float | None]:
-    """Holm's step-down adjustment (None stays None)."""
-    idx = sorted((p, i) for i, p in enumerate(p_values) if p is not None)
-    m = len(idx)
-    out: list[float | None] = [None] * len(p_values)
-    running = 0.0
-    for rank, (p, i) in enumerate(idx):
-        running = max(running, min(1.0, (m - rank) * p))
-        out[i] = running
-    return out
+    measure: object  # metrics.inference.Measure: the two-sample test of the segment tests
+    adjust: str = "holm"  # p-value adjustment across topics
 
 
 def check(opts: CommentOptions, metric: Metric, *, quiet: bool, fmt_) -> None:
@@ -245,9 +180,13 @@ def topic_rows(scan, metric: Metric) -> list[dict]:
         except EmptyDataError:
             other = None
         row["others"] = other
-        row.update(metric.difference(tally.mention, tally.other))
+        d = metric.measure.compare(tally.mention, tally.other)
+        row.update(difference=d.difference, std_error=d.std_error, statistic=d.statistic, df=d.df,
+                   p_value=d.p_value, test=d.test, note=d.note)
         rows.append(row)
-    for row, p in zip(rows, holm([r["p_value"] for r in rows])):
+    from ..metrics.inference import adjust_p
+
+    for row, p in zip(rows, adjust_p([r["p_value"] for r in rows], metric.adjust)):
         row["p_adjusted"] = p
         row["significant"] = None if p is None else p < 0.05
     rows.sort(key=lambda r: -r["mentions"])
@@ -370,8 +309,8 @@ def rich_blocks(scan, metric: Metric, opts: CommentOptions) -> list:
     if opts.wants_topics:
         rows = topic_rows(scan, metric)
         t = Table(title=Text("Topics"), title_justify="left")
-        for head in ("Topic", "Mentions", "Share", metric.name.upper(), "Interval", "Others", "Difference", "p (adj.)"):
-            t.add_column(head, justify="left" if head == "Topic" else "right")
+        for head in ("Topic", "Mentions", "Share", metric.name.upper(), "Interval", "Others", "Diff.", "p adj."):
+            t.add_column(head, justify="left" if head == "Topic" else "right", no_wrap=head != "Topic")
         for r in rows:
             def f(v, spec):
                 return "-" if v is None else format(v, spec)
@@ -383,6 +322,7 @@ def rich_blocks(scan, metric: Metric, opts: CommentOptions) -> list:
                       f"{f(r['ci_low'], '.1f')}…{f(r['ci_high'], '.1f')}" if r["ci_low"] is not None else "-",
                       f(r["others"], ".1f"), f(r.get("difference"), "+.1f") + mark, f(r.get("p_adjusted"), ".3f"))
         blocks.append(t)
-        blocks.append(Text("▲/▼: those who mention the topic score significantly higher/lower than the other "
-                           "respondents (p adjusted across topics, Holm).", style="dim"))
+        blocks.append(Text(f"▲/▼: those who mention the topic score significantly higher/lower than the other "
+                           f"respondents ({rows[0]['test'] if rows else 'two-sample test'}; p adjusted across topics, "
+                           f"{metric.adjust}).", style="dim"))
     return blocks

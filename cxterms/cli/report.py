@@ -60,7 +60,7 @@ class Spec:
     """How one metric is read, computed and tested (mirrors the nps/csat/ces commands)."""
 
     def __init__(self, metric: MetricName, *, scale: str | None, satisfied: int | None, lower_is_better: bool,
-                 interval: str, confidence: float, read_scale=None) -> None:
+                 interval: str, confidence: float, adjust: str = "holm", read_scale=None) -> None:
         from ..io.scores import make_parser
         from ..metrics import inference as I
         from ..metrics.scales import Scale, parse_scale
@@ -87,7 +87,7 @@ class Spec:
                 return core.group_of(v) + "s"
 
             self.comment_metric = C.Metric("nps", ("detractors", "passives", "promoters"), side, compute, "nps",
-                                           C.nps_difference(compute, confidence))
+                                           self.measure, adjust)
             self.label, self.unit = "NPS", "points, -100 to 100"
         elif metric is MetricName.csat:
             from ..metrics import csat as core
@@ -105,8 +105,7 @@ class Spec:
             def side(v):
                 return "high" if v >= k else "low"
 
-            self.comment_metric = C.Metric("csat", ("low", "high"), side, compute, "csat",
-                                           C.share_difference(lambda v: v >= k))
+            self.comment_metric = C.Metric("csat", ("low", "high"), side, compute, "csat", self.measure, adjust)
             self.label, self.unit = "CSAT", "% satisfied"
         else:
             from ..metrics import ces as core
@@ -124,10 +123,11 @@ class Spec:
             def side(v):
                 return "high" if core.is_easy(v, sc, lower_is_better) else "low" if core.is_difficult(v, sc, lower_is_better) else None
 
-            self.comment_metric = C.Metric("ces", ("low", "high"), side, compute, "ces", C.mean_difference())
+            self.comment_metric = C.Metric("ces", ("low", "high"), side, compute, "ces", self.measure, adjust)
             self.label, self.unit = "CES", f"mean answer, {sc.low}-{sc.high}"
         self.metric, self.given_scale = metric, scale
         self.satisfied, self.lower_is_better_, self.interval_, self.confidence = satisfied, lower_is_better, interval, confidence
+        self.adjust = adjust
         self.compute = compute
         self.side = side
         self.parse_for = lambda dc: make_parser(self.scale, decimal_comma=dc)
@@ -137,7 +137,7 @@ class Spec:
         if scale == self.scale:
             return self
         return Spec(self.metric, scale=self.given_scale, satisfied=self.satisfied, lower_is_better=self.lower_is_better_,
-                    interval=self.interval_, confidence=self.confidence, read_scale=scale)
+                    interval=self.interval_, confidence=self.confidence, adjust=self.adjust, read_scale=scale)
 
 
 def _probe_column(session, file, column, table_opts) -> str:
@@ -265,6 +265,7 @@ def gather(session, *, file, spec: Spec, column, by, period, every, date_format,
         "interval": spec.interval,
         "confidence": confidence,
         "segment_test": spec.measure.test if by else None,
+        "test": spec.measure.test,
         "segments_vs": vs if by else None,
         "adjust": adjust,
         "min_n": min_n,
@@ -431,7 +432,7 @@ def report(
         session.out().note(f"note: --metric {metric.value} ({'named by' if detect_metric(label) else 'default; nothing named by'} "
                            f"column {label!r}; use --metric to choose)")
     spec = Spec(metric, scale=scale, satisfied=satisfied, lower_is_better=lower_is_better, interval=interval,
-                confidence=confidence)
+                confidence=confidence, adjust=getattr(adjust, "value", adjust))
     copts = None
     if comments:
         copts = CommentOptions(comments, list(topics or []), not no_builtin_topics, no_builtin_topics, None, None, top)

@@ -497,7 +497,7 @@ def nps(
 
     def setup(sc):
         metric = C.Metric("nps", ("detractors", "passives", "promoters"), lambda v: core.group_of(v) + "s", compute,
-                          "nps", C.nps_difference(compute, confidence))
+                          "nps", tests.measure, tests.adjust)
         return Setup(compute, tests, _nps_colour, metric)
 
     copts = CommentOptions(comments, topics or [], builtin_topics, no_builtin_topics, list_group, id_column, top)
@@ -591,7 +591,7 @@ def csat(
 
         tests = Tests(CSATMeasure(k), vs=vs, adjust=adjust, min_n=min_n, confidence=confidence, invited=invited)
         metric = C.Metric("csat", ("low", "high"), lambda v: "high" if v >= k else "low", compute, "csat",
-                          C.share_difference(lambda v: v >= k))
+                          tests.measure, tests.adjust)
         return Setup(compute, tests, lambda v: "green" if v >= k else "red", metric)
 
     copts = CommentOptions(comments, topics or [], builtin_topics, no_builtin_topics, list_group, id_column, top)
@@ -686,7 +686,7 @@ def ces(
             return "green" if core.is_easy(v, sc, lower_is_better) else "red" if core.is_difficult(v, sc, lower_is_better) else "yellow"
 
         tests = Tests(CESMeasure(), vs=vs, adjust=adjust, min_n=min_n, confidence=confidence, invited=invited)
-        metric = C.Metric("ces", ("low", "high"), side, compute, "ces", C.mean_difference())
+        metric = C.Metric("ces", ("low", "high"), side, compute, "ces", tests.measure, tests.adjust)
         return Setup(compute, tests, colour, metric)
 
     copts = CommentOptions(comments, topics or [], builtin_topics, no_builtin_topics, list_group, id_column, top)

@@ -160,8 +160,8 @@ def blocks(doc: dict, charts: dict) -> list[tuple]:
                           if t.get("difference") is not None else "–", pval(t.get("p_adjusted"))] for t in topics],
                         ["sig" if t.get("significant") else "" for t in topics]))
             out.append(("note", f"A topic is mentioned when a comment uses one of its words. Difference: {label} of those "
-                                f"mentioning it minus everyone else's; ▲/▼ significant (Holm-adjusted across topics, "
-                                f"p < 0.05)."))
+                                f"mentioning it minus everyone else's ({m.get('test')}); "
+                                f"▲/▼ significant ({ADJUST[m['adjust']]} adjusted across topics, p < 0.05)."))
 
     # -- method ------------------------------------------------------------------------------
     items = [("Formula", FORMULAS[metric]),

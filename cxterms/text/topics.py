@@ -106,7 +106,7 @@ def read_topic_file(path: str) -> tuple[list[Topic], list[tuple[int, str]]]:
             problems.append((rec.line, "a topic needs a name"))
             continue
         if pats is None or not isinstance(pats.value, list) or not pats.value:
-            problems.append((rec.line, f"topic {name.value!r} needs a list of patterns"))
+            problems.append((rec.keys["patterns"][0] if pats is not None else rec.line, f"topic {name.value!r} needs a list of patterns"))
             continue
         texts = []
         for item in pats.value:
@@ -144,3 +144,20 @@ def load_topics(paths: Sequence[str], *, builtin: bool = True, warn=None) -> lis
     if not layered:
         raise UsageError("no topics: give --topics FILE, or drop --no-builtin-topics")
     return list(layered.values())
+
+
+def lint_topic_files(paths: Sequence[str]) -> tuple[list[tuple[str, int | None, str]], int]:
+    """Problems of topic files as (file, line, message), and the number of topics read."""
+    problems: list[tuple[str, int | None, str]] = []
+    count = 0
+    for path in paths:
+        try:
+            topics, found = read_topic_file(path)
+        except GlossaryError as e:
+            problems.append((path, e.line, e.message))
+            continue
+        count += len(topics)
+        problems.extend((path, line, msg) for line, msg in found)
+        if not topics and not found:
+            problems.append((path, None, "no topics in this file"))
+    return problems, count
