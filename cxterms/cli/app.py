@@ -76,6 +76,8 @@ class LazyGroup(TyperGroup):
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
             if isinstance(rv, int):
                 code = rv
+                if code == ExitCode.INTERRUPTED:  # Typer turns Ctrl-C into Exit(130)
+                    _report(stderr, "interrupted", None)
             _flush(env)
         except PipeClosed:
             _silence_stdout()
@@ -85,7 +87,10 @@ class LazyGroup(TyperGroup):
                 raise
             _report(stderr, str(e), e.hint)
             code = e.exit_code
-        except (KeyboardInterrupt, EOFError):
+        except KeyboardInterrupt:
+            _report(stderr, "interrupted", None)
+            code = ExitCode.INTERRUPTED
+        except EOFError:
             code = ExitCode.INTERRUPTED
         except Exception as e:
             # click usage errors (vendored inside Typer): duck-typed on purpose
