@@ -441,7 +441,9 @@ def report(
                  adjust=getattr(adjust, "value", adjust), min_n=min_n, confidence=confidence, copts=copts, inp=inp)
     if spooled:
         doc["source"] = "stdin"  # not the temporary copy's name
-    doc["title"] = title or f"{spec.label} report: {doc['source']}"
+    import os
+
+    doc["title"] = title or f"{spec.label} report: {os.path.basename(doc['source']) or doc['source']}"  # full path below
     from ..report import write_report
 
     target = output
