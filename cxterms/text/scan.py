@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ..metrics.tally import Tally
 from .themes import ThemeCounter, excerpt
-from .topics import Topic
+from .topics import Topic, TopicMatcher
 from .tokens import words
 
 ID_NAMES = ("id", "respondent_id", "respondentid", "response_id", "responseid", "response id", "respondent id",
@@ -89,16 +89,17 @@ def scan_comments(
     for t in topics:
         out.topics[t.name] = TopicTally()
     parsed: dict[str, int | None] = {}
+    group_cache: dict[int, str | None] = {}
+    matcher = TopicMatcher(topics) if topics else None
+    tagged: dict[tuple[int, int], int] = {}  # (topic mask, answer) -> respondents
+    themes_all = out.themes.get(OVERALL)
     for line, row in table.rows():
-        def cell(i):
-            return row[i] if i is not None and i < len(row) else ""
-
-        if any(not keep(cell(i)) for i, keep in filters):
+        width = len(row)
+        if filters and any(not keep(row[i] if i < width else "") for i, keep in filters):
             continue
-        raw = cell(score_col)
-        if raw in parsed:
-            answer = parsed[raw]
-        else:
+        raw = row[score_col] if score_col < width else ""
+        answer = parsed.get(raw, -1)
+        if answer == -1:
             try:
                 answer = parse(raw) if raw.strip() else None
             except ValueError:
@@ -108,24 +109,31 @@ def scan_comments(
         if answer is None:
             continue
         out.answered += 1
-        group = group_of(answer)
-        text = cell(comment_col)
-        segment = " / ".join(cell(i).strip() or blank_group for i in by_cols) if by_cols else OVERALL
+        group = group_cache.get(answer, "")
+        if group == "":
+            group = group_cache[answer] = group_of(answer)
+        text = row[comment_col] if comment_col is not None and comment_col < width else ""
+        segment = " / ".join((row[i] if i < width else "").strip() or blank_group for i in by_cols) if by_cols else OVERALL
+        mask = 0
         if text.strip():
             out.with_text += 1
-            if comment_col is not None and group is not None:
-                out.themes[OVERALL].add(group, text)
+            ws = [] if matcher is not None else None
+            if themes_all is not None and group is not None:
+                themes_all.add(group, text, ws)
                 if by_cols:
-                    out.themes.setdefault(segment, ThemeCounter()).add(group, text)
-            if topics:
-                ws = words(text)
-                for t in topics:
-                    tally = out.topics[t.name]
-                    (tally.mention if t.matches(ws) else tally.other).add(answer)
-        elif topics:
-            for t in topics:
-                out.topics[t.name].other.add(answer)
+                    counter = out.themes.get(segment)
+                    if counter is None:
+                        counter = out.themes[segment] = ThemeCounter()
+                    counter.add(group, text)
+            if matcher is not None:
+                mask = matcher.match(ws if ws else words(text))
+        if matcher is not None:
+            key = (mask, answer)
+            tagged[key] = tagged.get(key, 0) + 1
         if list_group is not None and group == list_group:
+            def cell(i):
+                return row[i] if i is not None and i < width else ""
+
             out.listed.append({
                 "line": line,
                 "id": cell(id_col) if id_col is not None else None,
@@ -135,4 +143,8 @@ def scan_comments(
                 "date": cell(date_col) if date_col is not None else None,
                 "comment": excerpt(cell(list_text_col), 2000) if list_text_col is not None else None,
             })
+    for (mask, answer), count in tagged.items():
+        for i, t in enumerate(topics):
+            tally = out.topics[t.name]
+            (tally.mention if mask >> i & 1 else tally.other).add(answer, count)
     return out

@@ -65,21 +65,24 @@ class ThemeCounter:
         self.comments: Counter = Counter()  # non-blank comments per group
         self.examples: dict[str, dict[str, str]] = {}
 
-    def add(self, group: str, text: str) -> None:
+    def add(self, group: str, text: str, ws: list | None = None) -> None:
+        """Count one comment of ``group``; ``ws`` (optional) receives its words."""
         if not text.strip():
             return
-        found = terms(text)
+        found = terms(text, ws)
         self.comments[group] += 1
         if not found:
             return
-        counts = self.counts.setdefault(group, Counter())
+        counts = self.counts.get(group)
+        if counts is None:
+            counts = self.counts[group] = Counter()
+            self.examples[group] = {}
         counts.update(found)
-        ex = self.examples.setdefault(group, {})
-        short = None
-        for t in found:
-            if t not in ex:
-                if short is None:
-                    short = excerpt(text)
+        ex = self.examples[group]
+        new = [t for t in found if t not in ex]  # (set.difference would walk all of ex)
+        if new:
+            short = excerpt(text)
+            for t in new:
                 ex[t] = short
 
     def distinctive(self, top: int = 10, *, prior: float = PRIOR, min_count: int = MIN_COUNT,

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import re
 
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
-_CLAUSE = re.compile(r"[.,;:!?()\[\]{}\"“”\n\r\t|/…–—]+")
+
 
 STOP_WORDS = frozenset("""
 a about above after again against all am an and any are as at be because been before being below between
@@ -47,34 +46,73 @@ def singular(word: str) -> str:
     return word[:-1]
 
 
+# One pass over a comment: words, and punctuation that ends a phrase.
+_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|[.,;:!?()\[\]{}\"“”\n\r\t|/…–—]")
+CONTENT, STOP, NEGATION, NUMBER, BREAK = range(5)
+_SEEN: dict[str, tuple[str, int]] = {}  # raw token -> (normal form, kind); bounded
+
+
+def _kind(token: str) -> tuple[str, int]:
+    got = _SEEN.get(token)
+    if got is not None:
+        return got
+    if not (token[0].isalnum() or token[0] == "_"):
+        got = ("", BREAK)
+    else:
+        w = token.replace("’", "'")
+        if w in NEGATIONS:
+            got = (w, NEGATION)
+        elif w in STOP_WORDS:
+            got = (w, STOP)
+        elif w.isdigit():
+            got = (w, NUMBER)
+        else:
+            got = (singular(w), CONTENT)
+    if len(_SEEN) < 200_000:
+        _SEEN[token] = got
+    return got
+
+
 def words(text: str) -> list[str]:
     """Normalised words of ``text``, stop words included (for phrases and topics).
 
     >>> words("The PRICES weren't great, delivery was late!! 🙁 Très cher. It does.")
     ['the', 'price', "weren't", 'great', 'delivery', 'was', 'late', 'très', 'cher', 'it', 'does']
     """
+    seen = _SEEN
     out = []
-    for w in _WORD.findall(text.casefold()):
-        w = w.replace("’", "'")
-        out.append(w if w in STOP_WORDS or w in NEGATIONS else singular(w))
+    for tok in _TOKEN.findall(text.casefold()):
+        norm, kind = seen.get(tok) or _kind(tok)
+        if kind != BREAK:
+            out.append(norm)
     return out
 
 
-def terms(text: str) -> set[str]:
+def terms(text: str, ws: list | None = None) -> set[str]:
     """The distinct terms of one comment: content words, and two-word phrases
-    of adjacent words that are content words or negations (a comment counts
-    once per term, however often it repeats it).
+    of adjacent words that are content words or negations followed by a
+    content word, never across punctuation (a comment counts once per term,
+    however often it repeats it). ``ws``, when given, receives the comment's
+    words as ``words()`` returns them (one pass for both).
 
     >>> sorted(terms("Not helpful at all. The agent was not helpful!"))
     ['agent', 'helpful', 'not helpful']
     """
+    seen = _SEEN
     out: set[str] = set()
-    for clause in _CLAUSE.split(text):  # phrases never span punctuation
-        ws = words(clause)
-        out.update(w for w in ws if w not in STOP_WORDS and w not in NEGATIONS and not w.isdigit())
-        for a, b in zip(ws, ws[1:]):
-            if b in STOP_WORDS or b in NEGATIONS or b.isdigit():
-                continue
-            if (a not in STOP_WORDS or a in NEGATIONS) and not a.isdigit():
-                out.add(f"{a} {b}")
+    add = out.add
+    prev = None  # the word before, when it can start a phrase
+    for tok in _TOKEN.findall(text.casefold()):
+        norm, kind = seen.get(tok) or _kind(tok)
+        if kind == CONTENT:
+            add(norm)
+            if prev is not None:
+                add(prev + " " + norm)
+            prev = norm
+        elif kind == NEGATION:
+            prev = norm
+        else:
+            prev = None
+        if ws is not None and kind != BREAK:
+            ws.append(norm)
     return out
