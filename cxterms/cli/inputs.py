@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import math
+
 from ..errors import UsageError
+
+#: largest count accepted from an option (--start, --promoters...): exact in a float
+MAX_COUNT = 10**15
+#: largest money amount accepted from an option (--arpu, --mrr-start...)
+MAX_AMOUNT = 1e18
+#: longest --project and --horizon
+MAX_PROJECT = 10_000
 
 
 def open_input(session, file: str | None, *, delimiter: str | None, header: bool | None, encoding: str | None):
@@ -53,4 +62,41 @@ def parse_fraction(text: str, option: str, *, allow_zero: bool = True) -> float:
             f"{option} must be {'above 0 and at most' if not allow_zero else 'between 0 and'} 1 (100%), not {text!r}",
             hint="write percentages with a % sign, e.g. 70%",
         )
+    return value
+
+
+def _shown(value) -> str:
+    text = repr(value) if isinstance(value, float) else str(value)
+    return text if len(text) <= 40 else f"a number of {len(text)} digits"
+
+
+def check_count(value: int | None, option: str, *, high: int = MAX_COUNT) -> int | None:
+    """A count from an option: a whole number from 0 to ``high``.
+
+    >>> check_count(10**16, "--promoters")
+    Traceback (most recent call last):
+    ...
+    cxterms.errors.UsageError: --promoters must be at most 1000000000000000, not 10000000000000000
+    """
+    if value is None:
+        return None
+    if value < 0 or value > high:
+        raise UsageError(f"{option} must be {'at least 0' if value < 0 else f'at most {high}'}, not {_shown(value)}")
+    return value
+
+
+def check_number(value: float | None, option: str, *, low: float = 0.0, high: float = MAX_AMOUNT) -> float | None:
+    """A number from an option: finite (no nan or inf) and within [low, high].
+
+    >>> check_number(float("nan"), "--arpu")
+    Traceback (most recent call last):
+    ...
+    cxterms.errors.UsageError: --arpu must be a finite number, not nan
+    """
+    if value is None:
+        return None
+    if not math.isfinite(value):
+        raise UsageError(f"{option} must be a finite number, not {value!r}")
+    if value < low or value > high:
+        raise UsageError(f"{option} must be between {low:g} and {high:g}, not {_shown(value)}")
     return value

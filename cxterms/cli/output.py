@@ -66,7 +66,15 @@ class Out:
     def json(self, data) -> None:
         import json
 
-        self.write(json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False))
+        from ..textutil import json_safe
+
+        try:
+            text = json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)
+        except ValueError:  # NaN or infinity: a result no number should ever be
+            from ..errors import DataError
+
+            raise DataError("the result is not a finite number (overflow or undefined)") from None
+        self.write(json_safe(text))
 
     def console(self):
         """A Rich console on stdout that never interprets markup or emoji."""

@@ -11,6 +11,7 @@ import csv
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from ..textutil import csv_cell
 from .output import Out, TableFormat, clean_line
 
 
@@ -72,7 +73,9 @@ def _csv_value(v) -> str:
         return "true" if v else "false"
     if isinstance(v, float):
         return repr(v)
-    return clean_line(str(v))
+    if isinstance(v, int):
+        return str(v)
+    return csv_cell(str(v))
 
 
 def write_rows(out: Out, fmt_: TableFormat, rows: Sequence[dict]) -> None:
@@ -86,7 +89,7 @@ def write_rows(out: Out, fmt_: TableFormat, rows: Sequence[dict]) -> None:
                 keys.append(k)
     buf = io.StringIO()
     w = csv.writer(buf, delimiter="," if fmt_ is TableFormat.csv else "\t", lineterminator="\n")
-    w.writerow(keys)
+    w.writerow([csv_cell(k) for k in keys])
     for r in rows:
         w.writerow([_csv_value(r.get(k)) for k in keys])
     out.write(buf.getvalue(), end="")
