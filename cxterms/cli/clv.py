@@ -127,9 +127,12 @@ def clv(
         cxterms clv examples/orders.csv --model bgnbd --unit week --horizon 52
     """
     from ..errors import UsageError
-    from .inputs import parse_fraction
+    from .inputs import MAX_PROJECT, check_count, check_number, parse_fraction
 
     session = ctx.obj
+    check_number(arpu, "--arpu")
+    check_number(horizon, "--horizon", high=MAX_PROJECT)
+    check_count(top, "--top", high=MAX_PROJECT)
     formula_opts = any(x is not None for x in (arpu, churn, retention))
     if formula_opts and (file is not None or model is not None or rfm):
         raise UsageError("--arpu/--churn/--retention make the formula; drop FILE, --model and --rfm")
@@ -179,8 +182,14 @@ def _historic(session, file, customer_column, date_column, amount_column, unit, 
     table = open_input(session, file, delimiter=delimiter, header=header, encoding=encoding)
     ccol, dcol, acol = order_columns(table, customer_column, date_column, amount_column)
     book = OrderBook()
-    for _line, customer, day, amount in read_orders(table, ccol, dcol, acol, date_format):
-        book.add(customer, day, amount)
+    from ..errors import DataError
+
+    for line, customer, day, amount in read_orders(table, ccol, dcol, acol, date_format):
+        try:
+            book.add(customer, day, amount)
+        except DataError as e:
+            e.file, e.line = table.name, line
+            raise
     summary = book.summary(unit, margin)
     if per_customer:
         rows = [c.as_dict(unit) for c in book.per_customer(unit, margin)]

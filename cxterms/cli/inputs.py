@@ -23,6 +23,7 @@ def open_input(session, file: str | None, *, delimiter: str | None, header: bool
     from ..io.table import open_table, parse_delimiter
 
     env = session.env
+    check_encoding(encoding)
     if file in (None, "-"):
         if env.stdin_isatty:
             raise UsageError(
@@ -36,6 +37,27 @@ def open_input(session, file: str | None, *, delimiter: str | None, header: bool
             stream = io.BytesIO(env.stdin.read().encode("utf-8"))
         return open_table(None, stream, delimiter=parse_delimiter(delimiter), header=header, encoding=encoding)
     return open_table(file, None, delimiter=parse_delimiter(delimiter), header=header, encoding=encoding)
+
+
+def check_encoding(encoding: str | None) -> str | None:
+    """``--encoding``: a known text encoding (rot13 or base64 are codecs, not encodings).
+
+    >>> check_encoding("rot13")
+    Traceback (most recent call last):
+    ...
+    cxterms.errors.UsageError: --encoding 'rot13' is not a text encoding
+    """
+    if encoding is None:
+        return None
+    import codecs
+
+    try:
+        info = codecs.lookup(encoding)
+    except (LookupError, ValueError, TypeError):
+        raise UsageError(f"--encoding {encoding[:40]!r} is not a known encoding", hint="e.g. utf-8, utf-16, latin-1, cp1252") from None
+    if not getattr(info, "_is_text_encoding", True):
+        raise UsageError(f"--encoding {encoding[:40]!r} is not a text encoding", hint="e.g. utf-8, utf-16, latin-1, cp1252")
+    return encoding
 
 
 def check_confidence(confidence: float) -> float:

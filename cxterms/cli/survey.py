@@ -198,11 +198,13 @@ def nps(
     from ..io.scores import make_parser
     from ..metrics import nps as core
     from ..metrics.scales import Scale
-    from .inputs import check_confidence
+    from .inputs import check_confidence, check_count
 
     session = ctx.obj
     check_confidence(confidence)
     counts = (promoters, passives, detractors)
+    for value, option in zip(counts, ("--promoters", "--passives", "--detractors")):
+        check_count(value, option)
     if any(c is not None for c in counts):
         if file is not None or by or period or compare_with:
             raise UsageError("--promoters/--passives/--detractors replace FILE, --by, --period and --compare")
