@@ -63,6 +63,8 @@ class Session:
         from ..glossary.store import open_glossary
 
         glossary = open_glossary(self.config(extra, no_builtin, no_cache))
+        for p in getattr(glossary, "skipped", ()):
+            Out(self.env).warn(f"{p.file}: {p.message}")
         if len(glossary) == 0:
             raise NotFoundError(
                 "the glossary is empty",
