@@ -76,6 +76,35 @@ def test_nps_trend(run):
     assert "NPS trend" in rich
 
 
+def test_nps_by_and_period_together(run):
+    rows = js(run("nps", EX / "survey.csv", "--by", "region", "--period", "submitted", "--every", "quarter", "-f", "json"))
+    *cells, overall = rows
+    assert len(cells) == 12 and [r["group"] for r in cells[:3]] == ["East"] * 3
+    assert [r["period"] for r in cells[:3]] == ["2026-Q1", "2026-Q2", "2026-Q3"]
+    assert overall["group"] is None and overall["period"] is None and overall["n"] == sum(r["n"] for r in cells)
+    q = run("nps", EX / "survey.csv", "--by", "region", "--period", "submitted", "--every", "quarter", "-q").stdout
+    assert q.splitlines()[0].split("\t")[:2] == ["East", "2026-Q1"]
+
+
+def test_nps_by_several_columns(run):
+    rows = js(run("nps", EX / "survey.csv", "--by", "region", "--by", "channel", "-f", "json"))
+    assert rows[0]["group"] == "East / chat" and rows[0]["by"] == {"region": "East", "channel": "chat"}
+    plain = run("nps", EX / "survey.csv", "--by", "region", "--by", "channel", "-f", "plain").stdout.splitlines()
+    assert plain[0].startswith("group\tnps\t") and plain[-1].startswith("all\t")
+
+
+def test_empty_periods_and_blank_groups_are_rows(run, tmp_path):
+    p = tmp_path / "gaps.csv"
+    p.write_text("when,region,score\n2026-01-05,N,10\n2026-02-03,W,\n2026-03-09,N,3\n")
+    rows = js(run("nps", p, "--period", "when", "-f", "json"))
+    assert [(r["period"], r["n"], r["nps"]) for r in rows[:3]] == [("2026-01", 1, 100.0), ("2026-02", 0, None), ("2026-03", 1, -100.0)]
+    assert rows[1]["blank"] == 1
+    rows = js(run("nps", p, "--by", "region", "-f", "json"))
+    assert [(r["group"], r["n"], r["nps"]) for r in rows[:2]] == [("N", 2, 0.0), ("W", 0, None)]
+    for fmt_ in ("plain", "csv", "rich"):
+        assert run("nps", p, "--period", "when", "-f", fmt_).exit_code == 0
+
+
 def test_nps_compare(run, tmp_path):
     a = tmp_path / "a.csv"
     b = tmp_path / "b.csv"
@@ -118,7 +147,6 @@ def test_missing_file_and_column(run, tmp_path):
     "args",
     [
         ["--confidence", "95"],
-        ["--by", "region", "--period", "submitted"],
         ["--promoters", "5", "--compare", "x.csv"],
         ["--every", "fortnight", "--period", "submitted"],
     ],

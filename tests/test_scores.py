@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from cxterms.errors import DataError, EmptyDataError, NotFoundError, UsageError
-from cxterms.io.scores import make_parser, read_scores
+from cxterms.io.scores import RowFilter, make_parser, read_scores
 from cxterms.io.table import Table
 from cxterms.metrics.scales import Scale
 
@@ -52,20 +52,76 @@ def test_line_numbers_count_embedded_newlines():
 
 def test_by_group():
     d = read("region,score\nN,10\nS,0\nN,9\n,7\nS,\n", by="region")
-    assert {k: t.counts for k, t in d.groups.items()} == {"N": {10: 1, 9: 1}, "S": {0: 1}, "(blank)": {7: 1}}
-    assert d.groups["S"].blank == 1 and d.overall.n == 4
+    assert {k: t.counts for k, t in d.groups().items()} == {("N",): {10: 1, 9: 1}, ("S",): {0: 1}, ("(blank)",): {7: 1}}
+    assert d.groups()[("S",)].blank == 1 and d.overall.n == 4
+    assert d.by == ("region",) and list(d.groups()) == [("(blank)",), ("N",), ("S",)]
+
+
+def test_blank_only_group_is_kept():
+    d = read("region,score\nN,10\nW,\nW,\n", by="region")
+    assert d.groups()[("W",)].n == 0 and d.groups()[("W",)].blank == 2
+
+
+def test_by_several_columns():
+    d = read("region,plan,score\nN,Pro,10\nN,Free,0\nN,Pro,9\nS,Pro,7\n", by=["region", "plan"])
+    assert {k: t.counts for k, t in d.groups().items()} == {
+        ("N", "Free"): {0: 1}, ("N", "Pro"): {10: 1, 9: 1}, ("S", "Pro"): {7: 1},
+    }
+    assert d.by == ("region", "plan")
+
+
+def test_by_with_period_fills_every_period():
+    d = read(
+        "region,when,score\nN,2026-01-03,10\nS,2026-01-09,0\nN,2026-03-01,9\n",
+        by="region", period="when", every="month",
+    )
+    rows = [(g, p, t.n) for g, p, t in d.table()]
+    assert rows == [
+        (("N",), date(2026, 1, 1), 1), (("N",), date(2026, 2, 1), 0), (("N",), date(2026, 3, 1), 1),
+        (("S",), date(2026, 1, 1), 1), (("S",), date(2026, 2, 1), 0), (("S",), date(2026, 3, 1), 0),
+    ]
+    assert {p: t.n for p, t in d.periods().items()} == {date(2026, 1, 1): 2, date(2026, 2, 1): 0, date(2026, 3, 1): 1}
+    assert {g: t.n for g, t in d.groups().items()} == {("N",): 2, ("S",): 1}
+
+
+def test_weights_sum_per_answer():
+    d = read("w,score\n2,10\n0.5,10\n1,3\n", weight="w")
+    t = d.overall
+    assert t.counts == {10: 2, 3: 1} and t.wsum == {10: 2.5, 3: 1.0} and t.wsq == {10: 4.25, 3: 1.0}
+    assert t.effective_n == pytest.approx(3.5 ** 2 / 5.25) and d.weight == "w"
+
+
+@pytest.mark.parametrize("cell, why", [("", "blank weight"), ("-1", "negative weight"), ("x", "weight is not a number"), ("nan", "weight is not a number")])
+def test_bad_weights_are_invalid(cell, why):
+    with pytest.raises(DataError, match=why):
+        read(f"w,score\n1,10\n{cell},9\n", weight="w")
+    d = read(f"w,score\n1,10\n{cell},9\n", weight="w", skip_invalid=True)
+    assert d.overall.n == 1 and d.overall.invalid == 1
+
+
+def test_blank_answer_with_blank_weight_is_blank():
+    d = read("w,score\n1,10\n,\n", weight="w")
+    assert d.overall.n == 1 and d.overall.blank == 1
+
+
+def test_row_filters_are_counted():
+    f = RowFilter("region", lambda c: c != "S", "region!=S")
+    d = read("region,score\nN,10\nS,0\nS,x\nN,9\n", filters=[f])
+    assert d.overall.counts == {10: 1, 9: 1} and d.filtered == {"region!=S": 2} and d.filtered_out == 2
+    with pytest.raises(EmptyDataError, match="2 filtered out"):
+        read("region,score\nS,1\nS,2\n", filters=[f])
 
 
 def test_by_period_and_bad_dates():
     d = read("when,score\n2026-01-03,10\n2026-01-30T10:00:00Z,0\n2026-02-01,9\n", period="when", every="month")
-    assert sorted(d.periods) == [date(2026, 1, 1), date(2026, 2, 1)]
-    assert d.periods[date(2026, 1, 1)].n == 2
+    assert sorted(d.periods()) == [date(2026, 1, 1), date(2026, 2, 1)]
+    assert d.periods()[date(2026, 1, 1)].n == 2
     with pytest.raises(DataError, match=r"line 3: 'soon' \(not a date\)"):
         read("when,score\n2026-01-03,10\nsoon,9\n", period="when")
     with pytest.raises(DataError, match="no date"):
         read("when,score\n2026-01-03,10\n,9\n", period="when")
     d = read("when,score\n03/01/2026,10\n", period="when", date_format="%d/%m/%Y", every="week")
-    assert list(d.periods) == [date(2025, 12, 29)]
+    assert list(d.periods()) == [date(2025, 12, 29)]
 
 
 def test_bag_of_numbers_from_whitespace():
@@ -132,11 +188,11 @@ def outcome(path, workers, **kw):
             d = read_scores(Table(fh, str(path), path=str(path)), NPS, column="score", skip_invalid=True, workers=workers, **kw)
     except EmptyDataError as e:
         return str(e)
-    return d.overall, d.groups, d.periods, d.invalid, d.rows
+    return d.overall, d.cells, d.invalid, d.rows, d.filtered
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(st.integers(0, 10_000), st.integers(1, 400), st.booleans(), st.sampled_from([2, 3]), st.sampled_from([{}, {"by": "seg"}, {"period": "when"}]))
+@given(st.integers(0, 10_000), st.integers(1, 400), st.booleans(), st.sampled_from([2, 3]), st.sampled_from([{}, {"by": "seg"}, {"period": "when"}, {"by": ["seg", "when"]}, {"by": "seg", "period": "when", "weight": "id"}]))
 def test_parallel_equals_one_pass(tmp_path, seed, n, quoted_newlines, workers, grouping):
     path = tmp_path / f"s{seed}-{n}.csv"
     write_survey(path, _random.Random(seed), n, quoted_newlines)

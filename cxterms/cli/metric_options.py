@@ -49,8 +49,8 @@ DateFormatOpt = Annotated[
     typer.Option("--date-format", metavar="FMT", help="strptime format of non-ISO dates, e.g. %d/%m/%Y.", rich_help_panel=INPUT),
 ]
 ByOpt = Annotated[
-    Optional[str],
-    typer.Option("--by", metavar="COLUMN", help="One result per value of this column, plus the overall.", rich_help_panel=GROUPING),
+    Optional[list[str]],
+    typer.Option("--by", metavar="COLUMN", help="One result per value of this column, plus the overall. Repeat for combinations (--by region --by plan); combines with --period.", rich_help_panel=GROUPING),
 ]
 PeriodOpt = Annotated[
     Optional[str],

@@ -102,13 +102,28 @@ def plain_single(out: Out, view: View, data: dict, extra: Sequence[Field] = ()) 
             out.write(f"{f.key}\t{fmt(v, f.kind)}")
 
 
-def plain_rows(out: Out, view: View, label_key: str, rows: Sequence[dict]) -> None:
-    keys = [label_key] + [f.key for f in view.fields]
+def label_keys(label_key: str | Sequence[str]) -> tuple[str, ...]:
+    return (label_key,) if isinstance(label_key, str) else tuple(label_key)
+
+
+def is_overall(row: dict, keys: Sequence[str]) -> bool:
+    return all(row.get(k) is None for k in keys)
+
+
+def label_cells(row: dict, keys: Sequence[str]) -> list[str]:
+    """Display labels of a row; the overall row reads "all"."""
+    if is_overall(row, keys):
+        return ["all"] + [""] * (len(keys) - 1)
+    return [clean_line("" if row.get(k) is None else str(row[k])) for k in keys]
+
+
+def plain_rows(out: Out, view: View, label_key: str | Sequence[str], rows: Sequence[dict]) -> None:
+    lk = label_keys(label_key)
+    keys = [f.key for f in view.fields]
     kinds = {f.key: f.kind for f in view.fields}
-    out.write("\t".join(keys))
+    out.write("\t".join([*lk, *keys]))
     for r in rows:
-        cells = [clean_line("all" if r.get(label_key) is None else str(r[label_key]))]
-        cells += [fmt(r.get(k), kinds[k]) for k in keys[1:]]
+        cells = label_cells(r, lk) + [fmt(r.get(k), kinds[k]) for k in keys]
         out.write("\t".join(cells))
 
 
@@ -165,24 +180,25 @@ def rich_distribution(dist: dict[str, int], colour_of) -> object:
     return table
 
 
-def rich_rows(view: View, label: str, label_key: str, rows: Sequence[dict], columns: Sequence[str], trend: bool = False):
+def rich_rows(view: View, label_key: str | Sequence[str], rows: Sequence[dict], columns: Sequence[str], trend: bool = False):
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
+    lk = label_keys(label_key)
     fields = {f.key: f for f in view.fields}
     table = Table(title_justify="left")
-    table.add_column(label, style="bold", overflow="fold")
+    for k in lk:
+        table.add_column(k.replace("_", " ").capitalize(), style="bold", overflow="fold")
     for key in columns:
         table.add_column(fields[key].label, justify="right", style="bold cyan" if key == view.headline else None)
     for r in rows:
-        if r.get(label_key) is None:
+        if is_overall(r, lk):
             table.add_section()
-        name = "all" if r.get(label_key) is None else str(r[label_key])
-        table.add_row(Text(clean_line(name)), *[fmt(r.get(k), fields[k].kind) for k in columns])
+        table.add_row(*[Text(c) for c in label_cells(r, lk)], *[fmt(r.get(k), fields[k].kind) for k in columns])
     if not trend:
         return table
-    series = [r[view.headline] for r in rows if r.get(label_key) is not None and r.get(view.headline) is not None]
+    series = [r[view.headline] for r in rows if not is_overall(r, lk) and r.get(view.headline) is not None]
     line = Text(f"{fields[view.headline].label} trend  ")
     line.append(sparkline(series), style="cyan")
     if series:
@@ -210,14 +226,16 @@ def emit_single(session, view: View, data: dict, fmt_, *, quiet: bool, title: st
         out.print(Group(rich_summary(view, data, title, extra_fields), *extra_rich))
 
 
-def emit_rows(session, view: View, rows: Sequence[dict], fmt_, *, label_key: str, quiet: bool, columns: Sequence[str], trend: bool = False) -> None:
-    """Several results (groups, periods); a row whose label is None is the overall."""
+def emit_rows(session, view: View, rows: Sequence[dict], fmt_, *, label_key: str | Sequence[str], quiet: bool, columns: Sequence[str], trend: bool = False) -> None:
+    """Several results (groups, periods, or both); a row whose labels are all
+    None is the overall."""
     from .output import resolve_format
 
     out = session.out()
     fmt_ = resolve_format(fmt_, session.env)
+    lk = label_keys(label_key)
     if quiet:
-        out.lines(f"{clean_line(str(d[label_key]))}\t{headline(view, d)}" for d in rows if d.get(label_key) is not None)
+        out.lines("\t".join([*label_cells(d, lk), headline(view, d)]) for d in rows if not is_overall(d, lk))
     elif fmt_ is TableFormat.json:
         out.json(list(rows))
     elif fmt_ in (TableFormat.csv, TableFormat.tsv):
@@ -225,4 +243,4 @@ def emit_rows(session, view: View, rows: Sequence[dict], fmt_, *, label_key: str
     elif fmt_ is TableFormat.plain:
         plain_rows(out, view, label_key, rows)
     else:
-        out.print(rich_rows(view, label_key.replace("_", " ").capitalize(), label_key, rows, columns, trend=trend))
+        out.print(rich_rows(view, lk, rows, columns, trend=trend))

@@ -89,43 +89,59 @@ class Interval(str, Enum):
     adjusted_wald = "adjusted-wald"
 
 
-def _read(session, file, *, parse_for, column, by, period, every, date_format, delimiter, header, encoding, skip_invalid):
-    from ..errors import UsageError
+def _read(session, file, *, parse_for, column, by, period, every, date_format, delimiter, header, encoding,
+          skip_invalid, weight=None, filters=()):
     from ..io.scores import read_scores
     from .inputs import open_input
-
-    if by is not None and period is not None:
-        raise UsageError("use --by or --period, not both")
     from .progress import reading
 
     table = open_input(session, file, delimiter=delimiter, header=header, encoding=encoding)
     parse = parse_for(table.delimiter not in (",", None))
     with reading(session, table) as progress:
         return read_scores(
-            table, parse, column=column, by=by, period=period, every=every.value,
-            date_format=date_format, skip_invalid=skip_invalid, progress=progress,
+            table, parse, column=column, by=by or (), period=period, every=every.value,
+            date_format=date_format, weight=weight, filters=filters, skip_invalid=skip_invalid, progress=progress,
         )
 
 
-def _results(data, compute):
-    """[(label, result)] per group or period, then (None, overall)."""
+def empty_result(view: View, tally) -> dict:
+    """The row of a group or period without valid answers: n 0, no scores."""
+    d = {f.key: None for f in view.fields}
+    d.update(n=0, blank=tally.blank, invalid=tally.invalid)
+    return d
+
+
+def row_labels(data) -> tuple[str, ...]:
+    """The label keys of per-group / per-period rows."""
+    return (("group",) if data.grouped else ()) + (("period",) if data.dated else ())
+
+
+def _results(data, compute, view: View) -> list[dict]:
+    """One dict per (group, period), periods and groups without answers
+    included (n 0, scores None), in display order."""
     from ..errors import EmptyDataError
+    from ..io.scores import group_label
     from ..metrics import periods as P
 
     out = []
-    if data.groups is not None:
-        for name in sorted(data.groups, key=str.casefold):
-            try:
-                out.append((name, compute(data.groups[name]), None))
-            except EmptyDataError:
-                pass  # a group with no valid answers: nothing to report
-    if data.periods is not None:
-        for start in sorted(data.periods):
-            out.append((P.label(start, data.every), compute(data.periods[start]), start))
+    for group, start, tally in data.table():
+        d: dict = {}
+        if data.grouped:
+            d["group"] = group_label(group)
+            if len(data.by) > 1:
+                d["by"] = dict(zip(data.by, group))
+        if data.dated:
+            d["period"] = P.label(start, data.every)
+            d["period_start"] = start.isoformat()
+        try:
+            d.update(compute(tally).as_dict())
+        except EmptyDataError:
+            d.update(empty_result(view, tally))
+        out.append(d)
     return out
 
 
-def emit(session, view: View, overall, rows, *, label_key, fmt_, quiet, title, colour_of=None, extra=None, extra_fields=()):
+def emit(session, view: View, overall, rows, *, data=None, fmt_, quiet, title, colour_of=None, extra=None, extra_fields=()):
     """Write one result, or per-group/per-period rows followed by the overall."""
     from .render_metrics import emit_rows, emit_single, rich_distribution
 
@@ -138,16 +154,10 @@ def emit(session, view: View, overall, rows, *, label_key, fmt_, quiet, title, c
             charts.append(rich_distribution(main["distribution"], colour_of))
         emit_single(session, view, main, fmt_, quiet=quiet, title=title, extra_fields=extra_fields, extra_rich=charts)
         return
-    dicts = []
-    for label, result, start in rows:
-        d = {label_key: label}
-        if start is not None:
-            d["period_start"] = start.isoformat()
-        d.update(result.as_dict())
-        dicts.append(d)
-    overall_row = {label_key: None, **({"period_start": None} if label_key == "period" else {}), **main}
-    emit_rows(session, view, [*dicts, overall_row], fmt_, label_key=label_key, quiet=quiet,
-              columns=ROW_COLUMNS[view.name], trend=label_key == "period")
+    labels = row_labels(data)
+    overall_row = {**{k: None for k in labels}, **({"period_start": None} if data.dated else {}), **main}
+    emit_rows(session, view, [*rows, overall_row], fmt_, label_key=labels, quiet=quiet,
+              columns=ROW_COLUMNS[view.name], trend=data.dated and not data.grouped)
 
 
 def _nps_colour(v: int) -> str:
@@ -209,7 +219,7 @@ def nps(
         if file is not None or by or period or compare_with:
             raise UsageError("--promoters/--passives/--detractors replace FILE, --by, --period and --compare")
         result = core.nps_from_counts(*(c or 0 for c in counts), confidence=confidence, interval=interval.value)
-        emit(session, NPS_VIEW, result, None, label_key="group", fmt_=format, quiet=quiet, title="Net Promoter Score", colour_of=_nps_colour)
+        emit(session, NPS_VIEW, result, None, fmt_=format, quiet=quiet, title="Net Promoter Score", colour_of=_nps_colour)
         return
     if compare_with is not None and (by or period):
         raise UsageError("--compare works on overall results; drop --by/--period")
@@ -234,8 +244,8 @@ def nps(
             "difference_std_error": c.std_error, "z": c.z, "p_value": c.p_value, "significant": c.significant,
         }
         extra_fields = COMPARE_FIELDS
-    rows = _results(data, compute) if (by or period) else None
-    emit(session, NPS_VIEW, overall, rows, label_key="period" if period else "group", fmt_=format, quiet=quiet,
+    rows = _results(data, compute, NPS_VIEW) if (by or period) else None
+    emit(session, NPS_VIEW, overall, rows, data=data, fmt_=format, quiet=quiet,
          title=f"Net Promoter Score: {data.source}", colour_of=_nps_colour, extra=extra, extra_fields=extra_fields)
 
 
@@ -287,8 +297,8 @@ def csat(
     data = _read(session, file, parse_for=lambda dc: make_parser(sc, decimal_comma=dc), column=column, by=by,
                  period=period, every=every, date_format=date_format, delimiter=delimiter, header=header,
                  encoding=encoding, skip_invalid=skip_invalid)
-    emit(session, CSAT_VIEW, compute(data.overall), _results(data, compute) if (by or period) else None,
-         label_key="period" if period else "group", fmt_=format, quiet=quiet, title=f"CSAT: {data.source}",
+    emit(session, CSAT_VIEW, compute(data.overall), _results(data, compute, CSAT_VIEW) if (by or period) else None,
+         data=data, fmt_=format, quiet=quiet, title=f"CSAT: {data.source}",
          colour_of=lambda v: "green" if v >= k else "red")
 
 
@@ -344,6 +354,6 @@ def ces(
     def colour(v):
         return "green" if core.is_easy(v, sc, lower_is_better) else "red" if core.is_difficult(v, sc, lower_is_better) else "yellow"
 
-    emit(session, CES_VIEW, compute(data.overall), _results(data, compute) if (by or period) else None,
-         label_key="period" if period else "group", fmt_=format, quiet=quiet, title=f"Customer effort score: {data.source}",
+    emit(session, CES_VIEW, compute(data.overall), _results(data, compute, CES_VIEW) if (by or period) else None,
+         data=data, fmt_=format, quiet=quiet, title=f"Customer effort score: {data.source}",
          colour_of=colour)

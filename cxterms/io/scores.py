@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -71,22 +71,96 @@ def make_parser(scale: Scale, *, decimal_comma: bool = False) -> Callable[[str],
     return parse
 
 
+GroupKey = tuple[str, ...]
+CellKey = tuple[GroupKey, "date | None"]
+
+
+@dataclass
+class RowFilter:
+    """Keep a row only when ``keep(cell)`` is true for the cell of ``column``.
+
+    ``column`` is a header name or 1-based number, resolved like ``--column``;
+    ``name`` labels the rows left out in ``ScoreData.filtered`` (``--where
+    region=North``, ``Qualtrics preview``...). ``keep`` must be a pure
+    function of the cell text: it is called once per distinct cell.
+    """
+
+    column: str
+    keep: Callable[[str], bool]
+    name: str
+
+
 @dataclass
 class ScoreData:
-    """What reading a score column produced."""
+    """What reading a score column produced.
+
+    ``cells`` holds one tally per (group, period) pair when ``--by`` or
+    ``--period`` was given: the group is a tuple with one value per ``--by``
+    column (``()`` without ``--by``), the period is the start date of the
+    period (``None`` without ``--period``). ``groups()`` and ``periods()`` sum
+    them over the other dimension; ``table()`` lists every pair in display
+    order, with the periods that had no answers filled in.
+    """
 
     source: str
     column: str
     overall: Tally = field(default_factory=Tally)
-    groups: dict[str, Tally] | None = None
-    periods: dict[date, Tally] | None = None
+    by: tuple[str, ...] = ()
+    cells: dict | None = None
     every: str | None = None
     invalid: list[tuple[int, str, str]] = field(default_factory=list)  # first few: line, cell, reason
     rows: int = 0
+    filtered: dict[str, int] = field(default_factory=dict)  # rows left out, per filter name
+    weight: str | None = None  # label of the weight column
+
+    @property
+    def grouped(self) -> bool:
+        return bool(self.by)
+
+    @property
+    def dated(self) -> bool:
+        return self.every is not None
+
+    @property
+    def filtered_out(self) -> int:
+        return sum(self.filtered.values())
 
     @property
     def invalid_total(self) -> int:
         return self.overall.invalid
+
+    def groups(self) -> dict[GroupKey, Tally]:
+        """Tally per group (summed over periods), in display order."""
+        out: dict[GroupKey, Tally] = {}
+        for (g, _p), t in (self.cells or {}).items():
+            if g in out:
+                out[g] += t
+            else:
+                out[g] = t.copy()
+        return {g: out[g] for g in sorted(out, key=group_sort_key)}
+
+    def period_starts(self) -> list[date]:
+        """Every period start from the first to the last period seen, gaps included."""
+        seen = sorted({p for (_g, p) in (self.cells or {}) if p is not None})
+        if not seen or self.every is None:
+            return []
+        return P.span(seen[0], seen[-1], self.every)
+
+    def periods(self) -> dict[date, Tally]:
+        """Tally per period (summed over groups), periods without answers included."""
+        out: dict[date, Tally] = {p: Tally() for p in self.period_starts()}
+        for (_g, p), t in (self.cells or {}).items():
+            if p is not None:
+                out[p] += t
+        return out
+
+    def table(self) -> list[tuple[GroupKey, date | None, Tally]]:
+        """Every (group, period, tally) in display order: groups by name, then
+        periods in time order; each group gets every period of the span."""
+        cells = self.cells or {}
+        starts: list = self.period_starts() if self.dated else [None]
+        groups = sorted({g for (g, _p) in cells}, key=group_sort_key) if self.grouped else [()]
+        return [(g, p, cells.get((g, p)) or Tally()) for g in groups for p in starts]
 
     def invalid_error(self) -> DataError:
         shown = "; ".join(f"line {ln}: {cell!r} ({why})" for ln, cell, why in self.invalid)
@@ -96,6 +170,19 @@ class ScoreData:
             f"{n} invalid value{'s' * (n != 1)} in {self.source}, {self.column}{more}: {shown}",
             hint="fix them, or pass --skip-invalid to leave them out (they are then counted as 'invalid')",
         )
+
+
+def group_label(group: GroupKey) -> str:
+    """Display label of a group: its values joined by " / ".
+
+    >>> group_label(("North", "Pro")), group_label(("South",))
+    ('North / Pro', 'South')
+    """
+    return " / ".join(group)
+
+
+def group_sort_key(group: GroupKey) -> tuple:
+    return tuple(v.casefold() for v in group)
 
 
 _JOB: tuple | None = None  # (table, cols, counter factory, progress slots) for forked workers
@@ -149,8 +236,8 @@ def _parallel(table: Table, cols: tuple[int, ...], counter: _Counter, spans, pro
             if err.line is not None:
                 err.line += offset
             raise err
-        overall, groups, periods, invalid, rows = state
-        counter.merge((overall, groups, periods, [(ln + offset, c, r) for ln, c, r in invalid], rows))
+        overall, cells, filtered, invalid, rows = state
+        counter.merge((overall, cells, filtered, [(ln + offset, c, r) for ln, c, r in invalid], rows))
         offset += stats["lines"]
     return True
 
@@ -179,26 +266,32 @@ def _count_cells(table: Table, cols: tuple[int, ...], counter: _Counter, workers
 
 class _Counter:
     """Classifies chunks of cells into tallies; one per process when a big
-    file is read in parallel, merged at the end."""
+    file is read in parallel, merged at the end.
 
-    def __init__(self, parse, *, grouped: bool, dated: bool, every: str, date_format: str | None) -> None:
+    A key is the score cell alone, or a tuple laid out as ``layout`` says:
+    the score cell, then one cell per --by column, the period cell, the
+    weight cell and one cell per row filter (those present)."""
+
+    def __init__(self, parse, *, nby: int = 0, dated: bool = False, weighted: bool = False,
+                 filters: tuple = (), every: str = "month", date_format: str | None = None) -> None:
         self.parse = parse
-        self.grouped = grouped
+        self.nby = nby
         self.dated = dated
+        self.weighted = weighted
+        self.filters = filters  # (name, keep) pairs
         self.every = every
         self.date_format = date_format
+        self.multi = bool(nby or dated or weighted or filters)
+        self.keyed = bool(nby or dated)  # tallies per (group, period)
         self.cache: dict = {}
         self.dates: dict[str, date | str] = {}
+        self.keep_cache: list[dict] = [{} for _ in filters]
         self.overall = Tally()
-        self.groups: dict[str, Tally] = {}
-        self.periods: dict[date, Tally] = {}
+        self.cells: dict[CellKey, Tally] = {}
+        self.filtered: dict[str, int] = {}
         self.invalid: list[tuple[int, str, str]] = []
         self.rows = 0
 
-    # A cell or (group/date cell, score cell) pair classifies as
-    # ("ok", answer, where) | ("blank", None, where) | ("invalid", reason, shown)
-    # where ``where`` is the group label or period start (None overall) and
-    # ``shown`` is the cell to quote in the error.
     def value_class(self, cell: str) -> tuple[str, object]:
         if not cell.strip():
             return "blank", None
@@ -215,45 +308,91 @@ class _Counter:
             else:
                 try:
                     got = P.period_start(P.parse_date(cell, self.date_format), self.every)
-                except ValueError:
+                except (ValueError, OverflowError):
                     got = f"not a date in the format {self.date_format}" if self.date_format else "not a date"
             if len(self.dates) < 100_000:
                 self.dates[cell] = got
         return got
 
+    def weight_of(self, cell: str) -> float | str:
+        t = cell.strip()
+        if not t:
+            return "blank weight"
+        try:
+            w = float(t)
+        except ValueError:
+            return "weight is not a number"
+        if not math.isfinite(w):
+            return "weight is not a number"
+        if w < 0:
+            return "negative weight"
+        return w
+
+    def kept(self, i: int, cell: str) -> bool:
+        cache = self.keep_cache[i]
+        got = cache.get(cell)
+        if got is None:
+            got = bool(self.filters[i][1](cell))
+            if len(cache) < 100_000:
+                cache[cell] = got
+        return got
+
+    # A key classifies as ("ok", (answer, weight), where) | ("blank", None, where)
+    # | ("invalid", reason, shown) | ("filtered", name, None); ``where`` is the
+    # (group, period) pair or None, ``shown`` the cell to quote in the error.
     def classify(self, key) -> tuple[str, object, object]:
         got = self.cache.get(key)
         if got is not None:
             return got
-        if not (self.grouped or self.dated):
-            kind, payload = self.value_class(key)
-            got = (kind, payload, key)
-        else:
-            other, cell = key
-            kind, payload = self.value_class(cell)
-            if kind == "invalid":
-                got = (kind, payload, cell)
-            elif self.grouped:
-                got = (kind, payload, other.strip() or BLANK_GROUP)
-            else:
-                when = self.period_of(other)
-                if isinstance(when, date):
-                    got = (kind, payload, when)
-                elif kind == "blank":
-                    got = (kind, None, None)
-                else:
-                    got = ("invalid", when, other)
+        got = self._classify(key)
         if len(self.cache) > 200_000:  # unique junk must not grow memory with the rows
             self.cache.clear()
         self.cache[key] = got
         return got
 
+    def _classify(self, key) -> tuple[str, object, object]:
+        if not self.multi:
+            kind, payload = self.value_class(key)
+            if kind == "ok":
+                return (kind, (payload, None), None)
+            return (kind, payload, key if kind == "invalid" else None)
+        cell = key[0]
+        i = 1 + self.nby
+        group = tuple(v.strip() or BLANK_GROUP for v in key[1:i])
+        when = None
+        if self.dated:
+            when_cell, i = key[i], i + 1
+        if self.weighted:
+            weight_cell, i = key[i], i + 1
+        for j, (name, _keep) in enumerate(self.filters):
+            if not self.kept(j, key[i + j]):
+                return ("filtered", name, None)
+        kind, payload = self.value_class(cell)
+        if kind == "invalid":
+            return (kind, payload, cell)
+        if self.dated:
+            when = self.period_of(when_cell)
+            if not isinstance(when, date):
+                if kind == "blank":
+                    return ("blank", None, None)  # no answer and no date: nothing to place
+                return ("invalid", when, when_cell)
+        where = (group, when) if self.keyed else None
+        if kind == "blank":
+            return ("blank", None, where)
+        weight = None
+        if self.weighted:
+            weight = self.weight_of(weight_cell)
+            if isinstance(weight, str):
+                return ("invalid", weight, weight_cell)
+        return ("ok", (payload, weight), where)
+
     def tallies(self, where) -> list[Tally]:
-        if self.grouped:
-            return [self.overall, self.groups.setdefault(where, Tally())]
-        if self.dated and where is not None:
-            return [self.overall, self.periods.setdefault(where, Tally())]
-        return [self.overall]
+        if where is None:
+            return [self.overall]
+        t = self.cells.get(where)
+        if t is None:
+            t = self.cells[where] = Tally()
+        return [self.overall, t]
 
     def flush(self, keys: list, lines) -> None:
         """Count one chunk; ``lines[i]`` is the line of ``keys[i]``."""
@@ -262,11 +401,17 @@ class _Counter:
         for key, count in Counter(keys).items():
             kind, payload, where = self.classify(key)
             if kind == "ok":
+                answer, weight = payload
                 for t in self.tallies(where):
-                    t.add(payload, count)
+                    if weight is None:
+                        t.add(answer, count)
+                    else:
+                        t.add_weighted(answer, count, weight * count, weight * weight * count)
             elif kind == "blank":
                 for t in self.tallies(where):
                     t.blank += count
+            elif kind == "filtered":
+                self.filtered[payload] = self.filtered.get(payload, 0) + count
             else:
                 self.overall.invalid += count
                 bad[key] = (payload, where)
@@ -280,18 +425,23 @@ class _Counter:
 
     def fresh(self) -> _Counter:
         """An empty counter with the same settings (for a worker)."""
-        return _Counter(self.parse, grouped=self.grouped, dated=self.dated, every=self.every, date_format=self.date_format)
+        return _Counter(self.parse, nby=self.nby, dated=self.dated, weighted=self.weighted, filters=self.filters,
+                        every=self.every, date_format=self.date_format)
 
     def state(self) -> tuple:
-        return self.overall, self.groups, self.periods, self.invalid, self.rows
+        return self.overall, self.cells, self.filtered, self.invalid, self.rows
 
     def merge(self, state: tuple) -> None:
-        overall, groups, periods, invalid, rows = state
+        overall, cells, filtered, invalid, rows = state
         self.overall += overall
-        for k, t in groups.items():
-            self.groups.setdefault(k, Tally()).__iadd__(t)
-        for k, t in periods.items():
-            self.periods.setdefault(k, Tally()).__iadd__(t)
+        for k, t in cells.items():
+            mine = self.cells.get(k)
+            if mine is None:
+                self.cells[k] = t
+            else:
+                mine += t
+        for k, v in filtered.items():
+            self.filtered[k] = self.filtered.get(k, 0) + v
         self.invalid = sorted(self.invalid + invalid)[:EXAMPLES]
         self.rows += rows
 
@@ -301,16 +451,24 @@ def read_scores(
     parse: Callable[[str], int],
     *,
     column: str | None = None,
-    by: str | None = None,
+    by: str | Sequence[str] | None = None,
     period: str | None = None,
     every: str = "month",
     date_format: str | None = None,
+    weight: str | None = None,
+    filters: Sequence[RowFilter] = (),
     skip_invalid: bool = False,
     defaults: tuple[str, ...] = SCORE_COLUMNS,
     workers: int | None = None,
     progress=None,
 ) -> ScoreData:
-    """Read the score column of ``table`` into tallies.
+    """Read the score column of ``table`` into tallies: overall, and per
+    (group, period) with ``by`` (one or several columns) and ``period``.
+
+    ``weight`` names a column of non-negative weights: the tallies then keep
+    weight sums (blank, negative or non-numeric weights are invalid cells).
+    Rows that a ``filters`` entry rejects are left out and counted per filter
+    in ``ScoreData.filtered``.
 
     Big files are split at record boundaries and read by ``workers``
     processes (default: one per CPU, at most 4, for files of PARALLEL_BYTES
@@ -321,17 +479,23 @@ def read_scores(
     Raises DataError naming the first invalid cells (unless
     ``skip_invalid``) and EmptyDataError when no valid answer is left.
     """
-    bag = table.delimiter == WHITESPACE and column is None and by is None and period is None
+    bys = (by,) if isinstance(by, str) else tuple(by or ())
+    bag = table.delimiter == WHITESPACE and column is None and not bys and period is None and weight is None and not filters
     if bag:
         col, label = -1, "values"
     else:
         col = table.column(column, defaults=defaults)
         label = f"column {table.column_label(col)!r}" if table.header else f"column {col + 1}"
-    gcol = table.column(by, what="--by column") if by is not None else None
+    gcols = tuple(table.column(b, what="--by column") for b in bys)
     pcol = table.column(period, what="--period column") if period is not None else None
+    wcol = table.column(weight, what="--weight column") if weight is not None else None
+    fcols = tuple(table.column(f.column, what="column") for f in filters)
     if pcol is not None:
         P.check_every(every)
-    counter = _Counter(parse, grouped=gcol is not None, dated=pcol is not None, every=every, date_format=date_format)
+    counter = _Counter(
+        parse, nby=len(gcols), dated=pcol is not None, weighted=wcol is not None,
+        filters=tuple((f.name, f.keep) for f in filters), every=every, date_format=date_format,
+    )
 
     if bag:
         keys: list = []
@@ -346,15 +510,16 @@ def read_scores(
         if keys:
             counter.flush(keys, lines)
     else:
-        cols = (col,) if gcol is None and pcol is None else ((gcol, col) if gcol is not None else (pcol, col))
+        cols = (col, *gcols, *((pcol,) if pcol is not None else ()), *((wcol,) if wcol is not None else ()), *fcols)
         _count_cells(table, cols, counter, workers, progress)
 
     data = ScoreData(
         table.name, label, counter.overall,
-        groups=counter.groups if gcol is not None else None,
-        periods=counter.periods if pcol is not None else None,
+        by=tuple(table.column_label(c) if table.header else f"column {c + 1}" for c in gcols),
+        cells=counter.cells if counter.keyed else None,
         every=every if pcol is not None else None,
-        invalid=counter.invalid, rows=counter.rows,
+        invalid=counter.invalid, rows=counter.rows, filtered=counter.filtered,
+        weight=(table.column_label(wcol) if table.header else f"column {wcol + 1}") if wcol is not None else None,
     )
 
     if data.invalid_total and not skip_invalid:
@@ -363,8 +528,8 @@ def read_scores(
         parts = [f"{data.overall.blank} blank"] if data.overall.blank else []
         if data.invalid_total:
             parts.append(f"{data.invalid_total} invalid skipped")
+        if data.filtered_out:
+            parts.append(f"{data.filtered_out} filtered out")
         detail = f" ({', '.join(parts)})" if parts else ""
         raise EmptyDataError(f"no valid answers in {data.source}, {data.column}{detail}")
     return data
-
-
