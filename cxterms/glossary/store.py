@@ -116,8 +116,12 @@ def _term_files(folder: str, skipped: list[Problem] | None = None) -> list[str]:
     for root, dirs, files in os.walk(folder, onerror=walk_error):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for f in sorted(files):
+            path = os.path.join(root, f)
+            if skipped is not None and not f.startswith(".") and not f.endswith((".yaml", ".yml")):
+                if os.path.islink(path) and not os.path.exists(path):  # perhaps a linked folder of terms
+                    skipped.append(Problem(path, None, "skipped: a dangling symbolic link"))
+                continue
             if f.endswith((".yaml", ".yml")) and not f.startswith("."):
-                path = os.path.join(root, f)
                 why = unreadable(path) if skipped is not None else None
                 if why is None:
                     found.append(path)
