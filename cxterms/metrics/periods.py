@@ -8,8 +8,8 @@ from datetime import date, datetime, timedelta
 from ..errors import UsageError
 
 EVERY = ("day", "week", "month", "quarter", "year")
-#: most periods one table may span (a row each): 100000 days is 273 years
-MAX_PERIODS = 100_000
+#: most periods one table may span (a row each): 10000 days is 27 years, 10000 months 833
+MAX_PERIODS = 10_000
 
 
 def check_every(every: str) -> str:
