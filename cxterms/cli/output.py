@@ -94,6 +94,29 @@ class Out:
             raise DataError("the result is not a finite number (overflow or undefined)") from None
         self.write(json_safe(text))
 
+    def json_array(self, items) -> None:
+        """A JSON array written element by element (the same text as
+        ``json(list(items))``), so a long iterator is never held in memory."""
+        import json
+
+        from ..textutil import json_safe
+
+        parts, first = ["["], True
+        for item in items:
+            try:
+                text = json.dumps(item, ensure_ascii=False, indent=2, allow_nan=False)
+            except ValueError:
+                from ..errors import DataError
+
+                raise DataError("a result is not a finite number (overflow or undefined)") from None
+            parts.append(("\n" if first else ",\n") + "  " + text.replace("\n", "\n  "))
+            first = False
+            if len(parts) >= 512:
+                self.write(json_safe("".join(parts)), end="")
+                parts = []
+        parts.append("]" if first else "\n]")
+        self.write(json_safe("".join(parts)))
+
     def console(self):
         """A Rich console on stdout that never interprets markup or emoji."""
         if self._console is None:

@@ -1,5 +1,6 @@
 """Survey metric commands: nps, csat, ces."""
 
+from collections.abc import Iterator
 from enum import Enum
 from typing import Annotated, Optional
 
@@ -116,14 +117,14 @@ def row_labels(data) -> tuple[str, ...]:
     return (("group",) if data.grouped else ()) + (("period",) if data.dated else ())
 
 
-def _results(data, compute, view: View) -> list[dict]:
+def _results(data, compute, view: View) -> Iterator[dict]:
     """One dict per (group, period), periods and groups without answers
-    included (n 0, scores None), in display order."""
+    included (n 0, scores None), in display order. A generator: rows are
+    made as they are written, so a million groups never sit in memory."""
     from ..errors import EmptyDataError
     from ..io.scores import group_label
     from ..metrics import periods as P
 
-    out = []
     for group, start, tally in data.table():
         d: dict = {}
         if data.grouped:
@@ -137,8 +138,7 @@ def _results(data, compute, view: View) -> list[dict]:
             d.update(compute(tally).as_dict())
         except EmptyDataError:
             d.update(empty_result(view, tally))
-        out.append(d)
-    return out
+        yield d
 
 
 def emit(session, view: View, overall, rows, *, data=None, fmt_, quiet, title, colour_of=None, extra=None, extra_fields=()):
@@ -156,8 +156,10 @@ def emit(session, view: View, overall, rows, *, data=None, fmt_, quiet, title, c
         return
     labels = row_labels(data)
     overall_row = {**{k: None for k in labels}, **({"period_start": None} if data.dated else {}), **main}
-    emit_rows(session, view, [*rows, overall_row], fmt_, label_key=labels, quiet=quiet,
-              columns=ROW_COLUMNS[view.name], trend=data.dated and not data.grouped)
+    from itertools import chain
+
+    emit_rows(session, view, chain(rows, [overall_row]), fmt_, label_key=labels, quiet=quiet,
+              columns=ROW_COLUMNS[view.name], trend=data.dated and not data.grouped, header_from=overall_row)
 
 
 def _nps_colour(v: int) -> str:

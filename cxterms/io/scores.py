@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from ..errors import CxtermsError, DataError, EmptyDataError
 from ..metrics import periods as P
 from ..metrics.scales import Scale
-from ..metrics.tally import Tally
+from ..metrics.tally import Tally, TallyTable
 from .table import WHITESPACE, Table
 
 CHUNK = 1 << 16
@@ -154,13 +154,17 @@ class ScoreData:
                 out[p] += t
         return out
 
-    def table(self) -> list[tuple[GroupKey, date | None, Tally]]:
+    def table(self) -> Iterator[tuple[GroupKey, date | None, Tally]]:
         """Every (group, period, tally) in display order: groups by name, then
-        periods in time order; each group gets every period of the span."""
+        periods in time order; each group gets every period of the span.
+        An iterator: with a million groups the tallies are made one at a time."""
         cells = self.cells or {}
         starts: list = self.period_starts() if self.dated else [None]
         groups = sorted({g for (g, _p) in cells}, key=group_sort_key) if self.grouped else [()]
-        return [(g, p, cells.get((g, p)) or Tally()) for g in groups for p in starts]
+        for g in groups:
+            for p in starts:
+                key = (g, p)
+                yield g, p, (cells[key] if key in cells else Tally())
 
     def invalid_error(self) -> DataError:
         shown = "; ".join(f"line {ln}: {cell!r} ({why})" for ln, cell, why in self.invalid)
@@ -287,7 +291,9 @@ class _Counter:
         self.dates: dict[str, date | str] = {}
         self.keep_cache: list[dict] = [{} for _ in filters]
         self.overall = Tally()
-        self.cells: dict[CellKey, Tally] = {}
+        # one compact column store, not a Tally per (group, period): a group
+        # costs about a hundred bytes, so a million groups fit in memory
+        self.cells: TallyTable = TallyTable(weighted=weighted)
         self.filtered: dict[str, int] = {}
         self.invalid: list[tuple[int, str, str]] = []
         self.rows = 0
@@ -386,30 +392,28 @@ class _Counter:
                 return ("invalid", weight, weight_cell)
         return ("ok", (payload, weight), where)
 
-    def tallies(self, where) -> list[Tally]:
-        if where is None:
-            return [self.overall]
-        t = self.cells.get(where)
-        if t is None:
-            t = self.cells[where] = Tally()
-        return [self.overall, t]
-
     def flush(self, keys: list, lines) -> None:
         """Count one chunk; ``lines[i]`` is the line of ``keys[i]``."""
         self.rows += len(keys)
+        cells = self.cells
         bad: dict = {}
         for key, count in Counter(keys).items():
             kind, payload, where = self.classify(key)
             if kind == "ok":
                 answer, weight = payload
-                for t in self.tallies(where):
-                    if weight is None:
-                        t.add(answer, count)
-                    else:
-                        t.add_weighted(answer, count, weight * count, weight * weight * count)
+                if weight is None:
+                    self.overall.add(answer, count)
+                    if where is not None:
+                        cells.add(where, answer, count)
+                else:
+                    ws, wq = weight * count, weight * weight * count
+                    self.overall.add_weighted(answer, count, ws, wq)
+                    if where is not None:
+                        cells.add_weighted(where, answer, count, ws, wq)
             elif kind == "blank":
-                for t in self.tallies(where):
-                    t.blank += count
+                self.overall.blank += count
+                if where is not None:
+                    cells.add_blank(where, count)
             elif kind == "filtered":
                 self.filtered[payload] = self.filtered.get(payload, 0) + count
             else:
@@ -434,12 +438,7 @@ class _Counter:
     def merge(self, state: tuple) -> None:
         overall, cells, filtered, invalid, rows = state
         self.overall += overall
-        for k, t in cells.items():
-            mine = self.cells.get(k)
-            if mine is None:
-                self.cells[k] = t
-            else:
-                mine += t
+        self.cells.merge(cells)
         for k, v in filtered.items():
             self.filtered[k] = self.filtered.get(k, 0) + v
         self.invalid = sorted(self.invalid + invalid)[:EXAMPLES]
