@@ -119,26 +119,32 @@ def row_labels(data) -> tuple[str, ...]:
 
 def _results(data, compute, view: View) -> Iterator[dict]:
     """One dict per (group, period), periods and groups without answers
-    included (n 0, scores None), in display order. A generator: rows are
-    made as they are written, so a million groups never sit in memory."""
+    included (n 0, scores None), in display order. The rows come from an
+    iterator, made as they are written, so a million groups never sit in
+    memory; what can fail (the span of periods) is checked first.""" 
     from ..errors import EmptyDataError
     from ..io.scores import group_label
     from ..metrics import periods as P
 
-    for group, start, tally in data.table():
-        d: dict = {}
-        if data.grouped:
-            d["group"] = group_label(group)
-            if len(data.by) > 1:
-                d["by"] = dict(zip(data.by, group))
-        if data.dated:
-            d["period"] = P.label(start, data.every)
-            d["period_start"] = start.isoformat()
-        try:
-            d.update(compute(tally).as_dict())
-        except EmptyDataError:
-            d.update(empty_result(view, tally))
-        yield d
+    table = data.table()  # before any row is written: errors come first
+
+    def rows():
+        for group, start, tally in table:
+            d: dict = {}
+            if data.grouped:
+                d["group"] = group_label(group)
+                if len(data.by) > 1:
+                    d["by"] = dict(zip(data.by, group))
+            if data.dated:
+                d["period"] = P.label(start, data.every)
+                d["period_start"] = start.isoformat()
+            try:
+                d.update(compute(tally).as_dict())
+            except EmptyDataError:
+                d.update(empty_result(view, tally))
+            yield d
+
+    return rows()
 
 
 def emit(session, view: View, overall, rows, *, data=None, fmt_, quiet, title, colour_of=None, extra=None, extra_fields=()):

@@ -159,12 +159,11 @@ class ScoreData:
         periods in time order; each group gets every period of the span.
         An iterator: with a million groups the tallies are made one at a time."""
         cells = self.cells or {}
+        # computed now, not on the first row: a span that is too long is an
+        # error before any output is written
         starts: list = self.period_starts() if self.dated else [None]
         groups = sorted({g for (g, _p) in cells}, key=group_sort_key) if self.grouped else [()]
-        for g in groups:
-            for p in starts:
-                key = (g, p)
-                yield g, p, (cells[key] if key in cells else Tally())
+        return ((g, p, (cells[(g, p)] if (g, p) in cells else Tally())) for g in groups for p in starts)
 
     def invalid_error(self) -> DataError:
         shown = "; ".join(f"line {ln}: {cell!r} ({why})" for ln, cell, why in self.invalid)
