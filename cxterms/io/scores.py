@@ -437,7 +437,10 @@ class _Counter:
     def merge(self, state: tuple) -> None:
         overall, cells, filtered, invalid, rows = state
         self.overall += overall
-        self.cells.merge(cells)
+        if not self.cells and isinstance(cells, TallyTable):
+            self.cells = cells  # the first share: adopt it instead of copying a million groups
+        else:
+            self.cells.merge(cells)
         for k, v in filtered.items():
             self.filtered[k] = self.filtered.get(k, 0) + v
         self.invalid = sorted(self.invalid + invalid)[:EXAMPLES]
