@@ -154,6 +154,7 @@ OPTION_CASES = [
     ("nps", "--promoters", "5", "--confidence", "nan"),
     ("csat", "--scale", "1-1000000000"),
     ("csat", "--scale", "-99999999999999999999-99999999999999999999"),
+    ("csat", "--satisfied", "1" + "0" * 400, "-"),
     ("ces", "--scale", "1-5", "--confidence", "inf"),
     ("retention", "--survivors", "1000,600,400", "--project", "100000000"),
     ("retention", "--survivors", "1000,inf,400"),

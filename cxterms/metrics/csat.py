@@ -28,7 +28,8 @@ def threshold(scale: Scale, satisfied: int | None) -> int:
     """
     k = scale.high - 1 if satisfied is None else satisfied
     if k not in scale:
-        raise UsageError(f"--satisfied must be an answer on the {scale} scale, not {k}")
+        shown = str(k) if len(str(k)) <= 20 else f"a number of {len(str(k))} digits"
+        raise UsageError(f"--satisfied must be an answer on the {scale} scale, not {shown}")
     return k
 
 
