@@ -186,6 +186,9 @@ def root(
     no_builtin: Annotated[bool, typer.Option("--no-builtin", help="Use only user glossaries, not the built-in terms.")] = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Parse the term files instead of using the compiled index.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show a traceback on errors (also CXTERMS_DEBUG=1).")] = False,
+    no_pager: Annotated[
+        bool, typer.Option("--no-pager", help="Never page long output on a terminal (pager: CXTERMS_PAGER, PAGER, or 'less -R').")
+    ] = False,
     version: Annotated[
         bool, typer.Option("--version", "-V", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
@@ -201,7 +204,7 @@ def root(
     from .session import Session
 
     env = ctx.obj if isinstance(ctx.obj, Environment) else Environment()
-    ctx.obj = Session(env, glossary=tuple(glossary or ()), no_builtin=no_builtin, no_cache=no_cache, debug=debug)
+    ctx.obj = Session(env, glossary=tuple(glossary or ()), no_builtin=no_builtin, no_cache=no_cache, debug=debug, no_pager=no_pager)
 
 
 def main() -> None:

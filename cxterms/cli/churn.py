@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 import typer
 
 from .metric_options import (
-    DateFormatOpt, DelimiterOpt, EncodingOpt, Every, EveryOpt, FileArg, HeaderOpt, QuietOpt, TableFormatOpt,
+    DateFormatOpt, DayfirstOpt, DelimiterOpt, EncodingOpt, Every, EveryOpt, FileArg, HeaderOpt, QuietOpt, TableFormatOpt,
 )
 from .output import TableFormat
 from .render_metrics import Field, View
@@ -84,6 +84,7 @@ def churn(
     since: Annotated[Optional[str], typer.Option("--from", metavar="DATE", help="First period to report (the one containing DATE).", rich_help_panel=TABLE)] = None,
     until: Annotated[Optional[str], typer.Option("--to", metavar="DATE", help="Last period to report (the one containing DATE).", rich_help_panel=TABLE)] = None,
     date_format: DateFormatOpt = None,
+    dayfirst: DayfirstOpt = None,
     delimiter: DelimiterOpt = None,
     header: HeaderOpt = None,
     encoding: EncodingOpt = None,
@@ -150,10 +151,12 @@ def churn(
         result = core.revenue_churn(mrr_start, mrr_churned, contraction, expansion)
         emit_single(session, REVENUE_VIEW, result.as_dict(), format, quiet=quiet, title="Revenue churn")
         return
-    _table(session, file, start_column, end_column, every, since, until, date_format, delimiter, header, encoding, format, quiet)
+    _table(session, file, start_column, end_column, every, since, until, date_format, delimiter, header, encoding, format, quiet,
+           dayfirst=dayfirst)
 
 
-def _table(session, file, start_column, end_column, every, since, until, date_format, delimiter, header, encoding, fmt_, quiet):
+def _table(session, file, start_column, end_column, every, since, until, date_format, delimiter, header, encoding, fmt_, quiet,
+           dayfirst=None):
     from ..errors import DataError, UsageError
     from ..io.records import END_COLUMNS, START_COLUMNS, DuplicateRows, read_spans
     from ..metrics import churn as core
@@ -171,8 +174,8 @@ def _table(session, file, start_column, end_column, every, since, until, date_fo
 
     lo, hi = day(since, "--from"), day(until, "--to")
     table = open_input(session, file, delimiter=delimiter, header=header, encoding=encoding)
-    scol = table.column(start_column, defaults=START_COLUMNS, what="start column")
-    ecol = table.column(end_column, defaults=END_COLUMNS, what="end column")
+    scol = table.column(start_column, defaults=START_COLUMNS, what="start column", option="--start-column")
+    ecol = table.column(end_column, defaults=END_COLUMNS, what="end column", option="--end-column")
     if scol == ecol:
         raise UsageError("the start and end columns must differ", hint=f"columns: {table.columns_text()}")
     counter = core.CustomerCounter(every.value)
@@ -180,8 +183,11 @@ def _table(session, file, start_column, end_column, every, since, until, date_fo
     # date columns (an id, an e-mail...): two customers who joined on the same
     # day and are still active legitimately give identical (start, end) rows.
     dupes = DuplicateRows() if len(table.header or ()) > 2 else None
-    for _line, s, e in read_spans(table, scol, ecol, date_format, dupes):
+    notes: list[str] = []
+    for _line, s, e in read_spans(table, scol, ecol, date_format, dayfirst=dayfirst, notes=notes, duplicates=dupes):
         counter.add(s, e)
+    for note in notes:
+        session.out().note(f"note: {note}")
     if counter.customers == 0:
         raise DataError(f"no customers in {table.name}")
     rows = [r.as_dict() for r in counter.table(lo, hi)]

@@ -6,7 +6,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from .metric_options import DateFormatOpt, DelimiterOpt, EncodingOpt, FileArg, HeaderOpt, QuietOpt, TableFormatOpt
+from .metric_options import (
+    DateFormatOpt, DayfirstOpt, DecimalOpt, DelimiterOpt, EncodingOpt, FileArg, HeaderOpt, MaxInvalidOpt, QuietOpt, SheetOpt,
+    SkipInvalidOpt, TableFormatOpt,
+)
 from .output import TableFormat
 from .render_metrics import Field, View, emit_rows, emit_single
 
@@ -94,9 +97,14 @@ def clv(
     horizon: Annotated[Optional[float], typer.Option("--horizon", min=0, metavar="H", help="Prediction horizon in --unit units (default: one year).", rich_help_panel=MODELS)] = None,
     top: Annotated[int, typer.Option("--top", min=0, metavar="N", help="Customers listed in the Rich summary.", rich_help_panel=MODELS)] = 10,
     date_format: DateFormatOpt = None,
+    dayfirst: DayfirstOpt = None,
+    decimal: DecimalOpt = None,
     delimiter: DelimiterOpt = None,
     header: HeaderOpt = None,
     encoding: EncodingOpt = None,
+    sheet: SheetOpt = None,
+    skip_invalid: SkipInvalidOpt = False,
+    max_invalid: MaxInvalidOpt = None,
     format: TableFormatOpt = TableFormat.auto,
     quiet: QuietOpt = False,
 ) -> None:
@@ -170,26 +178,56 @@ def clv(
         raise UsageError("--horizon and --calibration-end go with --model")
     _historic(session, file, customer_column, date_column, amount_column, unit.value if unit else "day",
               parse_fraction(margin, "--margin", allow_zero=False) if margin is not None else 1.0,
-              per_customer, date_format, delimiter, header, encoding, format, quiet)
+              per_customer, date_format, delimiter, header, encoding, format, quiet,
+              dict(dayfirst=dayfirst, decimal=decimal, sheet=sheet, skip_invalid=skip_invalid, max_invalid=max_invalid))
 
 
 def _historic(session, file, customer_column, date_column, amount_column, unit, margin, per_customer,
-              date_format, delimiter, header, encoding, fmt_, quiet):
+              date_format, delimiter, header, encoding, fmt_, quiet, inp=None):
+    from ..errors import DataError, UsageError
     from ..io.records import order_columns, read_orders
+    from ..io.sources import ReadOptions
+    from ..io.table import parse_delimiter
     from ..metrics.clv import OrderBook
-    from .inputs import open_input
+    from .inputs import open_any
 
-    table = open_input(session, file, delimiter=delimiter, header=header, encoding=encoding)
-    ccol, dcol, acol = order_columns(table, customer_column, date_column, amount_column)
+    inp = inp or {}
+    limit = inp.get("max_invalid")
+    if limit is not None and not 0.0 <= limit <= 1.0:
+        raise UsageError("--max-invalid takes a share between 0 and 1, e.g. 0.1")
+    src = open_any(session, file, ReadOptions(delimiter=parse_delimiter(delimiter), header=header, encoding=encoding,
+                                              sheet=inp.get("sheet")))
+    table = src.table
+    out = session.out()
+    notes: list[str] = list(src.notes)
+    skipped: list | None = [] if inp.get("skip_invalid") else None
+    ccol, dcol, acol = order_columns(table, customer_column, date_column, amount_column, notes=notes)
     book = OrderBook()
-    from ..errors import DataError
-
-    for line, customer, day, amount in read_orders(table, ccol, dcol, acol, date_format):
-        try:
-            book.add(customer, day, amount)
-        except DataError as e:
-            e.file, e.line = table.name, line
-            raise
+    rows = 0
+    try:
+        for line, customer, day, amount in read_orders(table, ccol, dcol, acol, date_format, dayfirst=inp.get("dayfirst"),
+                                                       decimal=inp.get("decimal"), skipped=skipped, notes=notes):
+            try:
+                book.add(customer, day, amount)
+            except DataError as e:  # a revenue that overflows a float: name the row
+                e.file, e.line = table.name, line
+                raise
+            rows += 1
+    except DataError as e:
+        e.line = src.line_of(e.line)
+        raise
+    for note in notes:
+        out.note(f"note: {note}")
+    if skipped:
+        total = rows + len(skipped)
+        share = len(skipped) / total
+        shown = "; ".join(f"line {src.line_of(ln)}: {msg}" for ln, msg in skipped[:3])
+        if share > (0.05 if limit is None else limit):
+            raise DataError(f"{100 * share:.0f}% of the order rows are invalid ({len(skipped)} of {total}): wrong columns or format?",
+                            file=table.name, hint=f"first: {shown}; allow it with --max-invalid {min(1.0, round(share + 0.005, 2))}")
+        out.warn(f"skipped {len(skipped)} invalid order row{'s' * (len(skipped) != 1)} ({100 * share:.0f}% of {total}): {shown}")
+    if rows == 0:
+        raise DataError(f"no orders in {table.name}")
     summary = book.summary(unit, margin)
     if per_customer:
         rows = [c.as_dict(unit) for c in book.per_customer(unit, margin)]

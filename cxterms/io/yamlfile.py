@@ -109,12 +109,14 @@ class _Builder:
         return rec
 
 
-def read_records(text: str, path: str) -> list[Record]:
+def read_records(text: str, path: str, errors: list[GlossaryError] | None = None) -> list[Record]:
     """Parse one term file: a YAML list of mappings.
 
     Raises GlossaryError (with file and line) for YAML syntax errors, duplicate
     keys, forbidden tags or anchors, and a top level that is not a list of
-    mappings. An empty file is an empty list.
+    mappings. An empty file is an empty list. With an ``errors`` list, a
+    problem inside one item (a duplicate key, a tag, an anchor) is appended
+    there instead and only that item is skipped.
 
     >>> recs = read_records("- id: nps\\n  term: Net Promoter Score\\n", "t.yaml")
     >>> recs[0].fields["term"].value, recs[0].fields["term"].line
@@ -147,10 +149,15 @@ def read_records(text: str, path: str) -> list[Record]:
     builder.check(root)
     records = []
     for item in root.value:
-        if item.tag not in _SCALAR_TAGS and item.tag not in (_CORE + "seq", _CORE + "map"):
-            raise _err(f"YAML tag {item.tag!r} is not allowed in term files", path, item)
-        if not isinstance(item, yaml.MappingNode):
-            raise _err("each item of a term file must be a mapping of fields (id:, term:, ...)", path, item)
-        builder.check(item)
-        records.append(builder.mapping(item))
+        try:
+            if item.tag not in _SCALAR_TAGS and item.tag not in (_CORE + "seq", _CORE + "map"):
+                raise _err(f"YAML tag {item.tag!r} is not allowed in term files", path, item)
+            if not isinstance(item, yaml.MappingNode):
+                raise _err("each item of a term file must be a mapping of fields (id:, term:, ...)", path, item)
+            builder.check(item)
+            records.append(builder.mapping(item))
+        except GlossaryError as e:
+            if errors is None:
+                raise
+            errors.append(e)  # this item is skipped; the others are still read
     return records
