@@ -75,6 +75,8 @@ class LazyGroup(TyperGroup):
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
             if isinstance(rv, int):
                 code = rv
+                if code == ExitCode.INTERRUPTED:  # Typer turns Ctrl-C into Exit(130)
+                    _report(stderr, "interrupted", None)
             _flush(env)
         except PipeClosed:
             _silence_stdout()
@@ -86,7 +88,10 @@ class LazyGroup(TyperGroup):
                 _silence_stdout()  # or the interpreter's final flush fails again, noisily
             _report(stderr, str(e), e.hint)
             code = e.exit_code
-        except (KeyboardInterrupt, EOFError):
+        except KeyboardInterrupt:
+            _report(stderr, "interrupted", None)
+            code = ExitCode.INTERRUPTED
+        except EOFError:
             code = ExitCode.INTERRUPTED
         except OSError as e:  # stdout full or gone while click printed help or the version
             if debug:
