@@ -146,7 +146,7 @@ def orders(rng: random.Random) -> None:
 
 def cohort() -> None:
     # Fader & Hardie (2007), "regular" customers, years 0-7 (published data)
-    survivors = [1000, 631, 468, 382, 326, 297, 262, 241]
+    survivors = [1000, 631, 468, 382, 326, 289, 262, 241]
     with open(HERE / "cohort.csv", "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["year", "active"])
