@@ -34,6 +34,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "churn": ("cxterms.cli.churn", "Churn and retention from counts, MRR, or a customer table."),
     "clv": ("cxterms.cli.clv", "Customer lifetime value: formula, historic, or BG/NBD + Gamma-Gamma."),
     "retention": ("cxterms.cli.models", "Cohort retention with the shifted-beta-geometric model."),
+    "drivers": ("cxterms.cli.drivers", "Key driver analysis: which attribute ratings matter most."),
+    "report": ("cxterms.cli.report", "A shareable report (HTML with charts, Markdown or JSON) of NPS, CSAT or CES."),
+    "plan": ("cxterms.cli.plan", "Sample size for a margin of error or a difference (NPS, CSAT, CES)."),
 }
 
 
