@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence as SequenceABC
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -147,16 +148,16 @@ class ScoreData:
                 out[p] += t
         return out
 
-    def table(self) -> Iterator[tuple[GroupKey, date | None, Tally]]:
+    def table(self) -> Sequence[tuple[GroupKey, date | None, Tally]]:
         """Every (group, period, tally) in display order: groups by name, then
         periods in time order; each group gets every period of the span.
-        An iterator: with a million groups the tallies are made one at a time."""
+        A lazy sequence: with a million groups the tallies are made one at a time."""
         cells = self.cells or {}
         # computed now, not on the first row: a span that is too long is an
         # error before any output is written
         starts: list = self.period_starts() if self.dated else [None]
         groups = sorted({g for (g, _p) in cells}, key=group_sort_key) if self.grouped else [()]
-        return ((g, p, (cells[(g, p)] if (g, p) in cells else Tally())) for g in groups for p in starts)
+        return _TableView(cells, groups, starts)
 
     def invalid_error(self) -> DataError:
         listed = "; ".join(f"line {ln}: {shown(cell)} ({why})" for ln, cell, why in self.invalid)
@@ -166,6 +167,34 @@ class ScoreData:
             f"{n} invalid value{'s' * (n != 1)} in {self.source}, {self.column}{more}: {listed}",
             hint="fix them, or pass --skip-invalid to leave them out (they are then counted as 'invalid')",
         )
+
+
+class _TableView(SequenceABC):
+    """``ScoreData.table()``: every (group, period, tally) in display order,
+    as a sequence whose tallies are made when an item is read, so a million
+    groups never hold a Tally object each."""
+
+    def __init__(self, cells, groups: list, starts: list) -> None:
+        self._cells, self._groups, self._starts = cells, groups, starts
+
+    def __len__(self) -> int:
+        return len(self._groups) * len(self._starts)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        g, p = self._groups[i // len(self._starts)], self._starts[i % len(self._starts)]
+        return g, p, (self._cells[(g, p)] if (g, p) in self._cells else Tally())
+
+    def __iter__(self):
+        cells = self._cells
+        for g in self._groups:
+            for p in self._starts:
+                yield g, p, (cells[(g, p)] if (g, p) in cells else Tally())
 
 
 def group_label(group: GroupKey) -> str:
