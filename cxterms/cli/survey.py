@@ -170,7 +170,7 @@ def row_labels(data) -> tuple[str, ...]:
     return (("group",) if data.grouped else ()) + (("period",) if data.dated else ())
 
 
-def _results(data, compute, view: View) -> Iterator[dict]:
+def _results(data, compute, view: View) -> list[dict]:
     """One dict per (group, period), periods and groups without answers
     included (n 0, scores None), in display order. The rows come from an
     iterator, made as they are written, so a million groups never sit in
@@ -197,7 +197,9 @@ def _results(data, compute, view: View) -> Iterator[dict]:
                 d.update(empty_result(view, tally))
             yield d
 
-    return rows()
+    # a list: the inference (tests across every group, Holm adjustment) and
+    # the report need every row; emit_rows still streams an iterator
+    return list(rows())
 
 
 def emit(session, view: View, overall, rows, *, data=None, fmt_, quiet, title, colour_of=None, extra=None, extra_fields=(),
