@@ -234,7 +234,7 @@ def test_churn_table(run):
 
 def test_churn_impossible_inputs(run, tmp_path):
     r = run("churn", "--start", 10, "--lost", 12)
-    assert r.exit_code == 1 and "cannot exceed" in r.stderr
+    assert r.exit_code == 2 and "cannot exceed" in r.stderr
     f = tmp_path / "c.csv"
     f.write_text("id,start,end\n1,2026-01-05,\n2,2026-03-01,2026-02-01\n")
     r = run("churn", f)

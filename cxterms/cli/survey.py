@@ -1,5 +1,6 @@
 """Survey metric commands: nps, csat, ces."""
 
+from collections.abc import Iterator
 from enum import Enum
 from typing import Annotated, Optional
 
@@ -171,27 +172,34 @@ def row_labels(data) -> tuple[str, ...]:
 
 def _results(data, compute, view: View) -> list[dict]:
     """One dict per (group, period), periods and groups without answers
-    included (n 0, scores None), in display order."""
+    included (n 0, scores None), in display order. The rows come from an
+    iterator, made as they are written, so a million groups never sit in
+    memory; what can fail (the span of periods) is checked first.""" 
     from ..errors import EmptyDataError
     from ..io.scores import group_label
     from ..metrics import periods as P
 
-    out = []
-    for group, start, tally in data.table():
-        d: dict = {}
-        if data.grouped:
-            d["group"] = group_label(group)
-            if len(data.by) > 1:
-                d["by"] = dict(zip(data.by, group))
-        if data.dated:
-            d["period"] = P.label(start, data.every)
-            d["period_start"] = start.isoformat()
-        try:
-            d.update(compute(tally).as_dict())
-        except EmptyDataError:
-            d.update(empty_result(view, tally))
-        out.append(d)
-    return out
+    table = data.table()  # before any row is written: errors come first
+
+    def rows():
+        for group, start, tally in table:
+            d: dict = {}
+            if data.grouped:
+                d["group"] = group_label(group)
+                if len(data.by) > 1:
+                    d["by"] = dict(zip(data.by, group))
+            if data.dated:
+                d["period"] = P.label(start, data.every)
+                d["period_start"] = start.isoformat()
+            try:
+                d.update(compute(tally).as_dict())
+            except EmptyDataError:
+                d.update(empty_result(view, tally))
+            yield d
+
+    # a list: the inference (tests across every group, Holm adjustment) and
+    # the report need every row; emit_rows still streams an iterator
+    return list(rows())
 
 
 def emit(session, view: View, overall, rows, *, data=None, fmt_, quiet, title, colour_of=None, extra=None, extra_fields=(),
@@ -210,6 +218,8 @@ def emit(session, view: View, overall, rows, *, data=None, fmt_, quiet, title, c
     if extra:
         main.update(extra)
     notes: list[str] = []
+    if rows is not None and (tests is not None or comments is not None):
+        rows = list(rows)  # tests and comments look at every row
     if tests is not None:
         main, rows, view, extra_fields, notes = tests.apply(session, view, main, rows, data, extra_fields, quiet)
     after = []
@@ -235,8 +245,13 @@ def emit(session, view: View, overall, rows, *, data=None, fmt_, quiet, title, c
     labels = row_labels(data)
     overall_row = {**{k: None for k in labels}, **({"period_start": None} if data.dated else {}), **main}
     columns = ROW_COLUMNS[view.name] + (tests.columns(data) if tests is not None else ())
-    emit_rows(session, view, [*rows, overall_row], fmt_, label_key=labels, quiet=quiet,
-              columns=columns, trend=data.dated, notes=notes)
+    # a list (tests and comments need every row) keeps the union of its keys;
+    # an iterator streams, one row made and written at a time
+    from itertools import chain
+
+    every = [*rows, overall_row] if isinstance(rows, list) else chain(rows, [overall_row])
+    emit_rows(session, view, every, fmt_, label_key=labels, quiet=quiet,
+              columns=columns, trend=data.dated, notes=notes, header_from=overall_row)
     if after:
         session.out().print(*after)
 
@@ -474,7 +489,7 @@ def nps(
     from ..errors import UsageError
     from ..metrics import nps as core
     from ..metrics.scales import Scale
-    from .inputs import check_confidence
+    from .inputs import check_confidence, check_count
 
     from ..metrics.inference import NPSMeasure
 
@@ -482,6 +497,8 @@ def nps(
     check_confidence(confidence)
     tests = Tests(NPSMeasure(interval.value), vs=vs, adjust=adjust, min_n=min_n, confidence=confidence, invited=invited)
     counts = (promoters, passives, detractors)
+    for value, option in zip(counts, ("--promoters", "--passives", "--detractors")):
+        check_count(value, option)
     if any(c is not None for c in counts):
         if file is not None or by or period or compare_with or compare_groups or weight:
             raise UsageError("--promoters/--passives/--detractors replace FILE, --by, --period, --weight and --compare")

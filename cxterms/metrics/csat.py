@@ -33,7 +33,8 @@ def threshold(scale: Scale, satisfied: int | None) -> int:
     else:
         k = satisfied
     if k not in scale:
-        raise UsageError(f"--satisfied must be an answer on the {scale} scale, not {k}")
+        shown = str(k) if len(str(k)) <= 20 else f"a number of {len(str(k))} digits"
+        raise UsageError(f"--satisfied must be an answer on the {scale} scale, not {shown}")
     return k
 
 

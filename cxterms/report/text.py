@@ -15,7 +15,7 @@ def plain(text) -> str:
     r"""One visible line of data text.
 
     >>> plain("a\x1b[31mb\u202ec\nd")
-    'a\\x1b[31mb\\u202ec d'
+    'a\\x1b[31mb<U+202E>c d'
     """
     return clean_line("" if text is None else str(text)).translate(_BIDI)
 
