@@ -210,15 +210,30 @@ def test_derl_grows_with_tenure():
         # everyone gone after one period: churn probability 1, alpha / beta runs off
         ([1000, 0, 0], ModelError, None),
         # the same small churn every period: no heterogeneity, alpha and beta -> infinity
-        ([1000, 999, 998, 997], ModelError, None),
+        ([1000, 999, 998, 997], ModelError, "pin down"),
     ],
 )
 def test_fit_errors(survivors, error, text):
     # data errors name the offending period; optimiser failures are checked by class only
     with pytest.raises(error) as info:
         fit_sbg(survivors)
-    if text is not None:
-        assert text in str(info.value)
+    assert_names_the_problem(info.value, error, text, ("alpha", "beta"))
+
+def assert_names_the_problem(error, expected, text, params):
+    """Optimiser failures depend on the optimiser's path (CPU, BLAS, SciPy
+    version): for a ModelError assert the class and that the message names
+    the problem (a parameter, "pin down", "converge" or "edge"), never the
+    exact wording; other errors keep their exact, path-independent text."""
+    assert isinstance(error, expected)
+    message = str(error)
+    if expected is ModelError:
+        import re
+
+        named = any(re.search(rf"\b{re.escape(p)}\b", message) for p in params)
+        assert named or any(w in message for w in ("pin down", "converge", "edge")), message
+    elif text is not None:
+        assert text in message
+
 
 
 @pytest.mark.parametrize(

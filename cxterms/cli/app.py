@@ -16,7 +16,7 @@ from typer.core import TyperGroup
 from .. import __version__
 from ..errors import CxtermsError, ExitCode
 from .env import Environment
-from .output import PipeClosed, clean_line
+from .output import OutputError, PipeClosed, clean_line
 
 #: command -> (module, one-line help shown in ``cxterms --help``)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -34,6 +34,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "churn": ("cxterms.cli.churn", "Churn and retention from counts, MRR, or a customer table."),
     "clv": ("cxterms.cli.clv", "Customer lifetime value: formula, historic, or BG/NBD + Gamma-Gamma."),
     "retention": ("cxterms.cli.models", "Cohort retention with the shifted-beta-geometric model."),
+    "drivers": ("cxterms.cli.drivers", "Key driver analysis: which attribute ratings matter most."),
+    "report": ("cxterms.cli.report", "A shareable report (HTML with charts, Markdown or JSON) of NPS, CSAT or CES."),
+    "plan": ("cxterms.cli.plan", "Sample size for a margin of error or a difference (NPS, CSAT, CES)."),
 }
 
 
@@ -84,6 +87,8 @@ class LazyGroup(TyperGroup):
         except CxtermsError as e:
             if debug:
                 raise
+            if isinstance(e, OutputError):
+                _silence_stdout()  # or the interpreter's final flush fails again, noisily
             _report(stderr, str(e), e.hint)
             code = e.exit_code
         except KeyboardInterrupt:
@@ -91,6 +96,16 @@ class LazyGroup(TyperGroup):
             code = ExitCode.INTERRUPTED
         except EOFError:
             code = ExitCode.INTERRUPTED
+        except OSError as e:  # stdout full or gone while click printed help or the version
+            if debug:
+                raise
+            _silence_stdout()
+            where = f" ({e.filename})" if getattr(e, "filename", None) else ""
+            import errno
+
+            what = "cannot write the output" if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EBADF) else "I/O error"
+            _report(stderr, f"{what}: {e.strerror or e}{where}", None)
+            code = ExitCode.FAILURE
         except Exception as e:
             # click usage errors (vendored inside Typer): duck-typed on purpose
             if hasattr(e, "format_message") and hasattr(e, "exit_code"):
@@ -115,10 +130,14 @@ class LazyGroup(TyperGroup):
 
 def _flush(env) -> None:
     stream = env.stdout if isinstance(env, Environment) else sys.stdout
+    if stream is None:
+        return
     try:
         stream.flush()
     except BrokenPipeError:
         raise PipeClosed() from None
+    except OSError as e:
+        raise OutputError.of(e) from None
     except (AttributeError, ValueError):
         pass
 
@@ -128,18 +147,20 @@ def _silence_stdout() -> None:
     does not print 'Exception ignored ... BrokenPipeError'."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
+        if sys.stdout is None:
+            return
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):
         pass
 
 
 def _report(stream, message: str, hint: str | None) -> None:
-    stream.write(f"cxterms: {clean_line(message)}\n")
-    if hint:
-        stream.write(f"hint: {clean_line(hint)}\n")
-    try:
+    try:  # stderr may be closed or full too: then there is nobody to tell
+        stream.write(f"cxterms: {clean_line(message)}\n")
+        if hint:
+            stream.write(f"hint: {clean_line(hint)}\n")
         stream.flush()
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError):
         pass
 
 

@@ -27,6 +27,7 @@ COUNTS_VIEW = View("churn", (
     Field("customers_start", "Customers at start", "int"),
     Field("lost", "Lost", "int"),
     Field("new", "New", "int"),
+    Field("lost_new", "New customers also lost", "int"),
     Field("customers_end", "Customers at end", "int"),
     Field("expected_lifetime", "Expected lifetime (periods)", "num2"),
     Field("period", "Period", "text"),
@@ -70,6 +71,7 @@ def churn(
     start: Annotated[Optional[int], typer.Option("--start", min=0, help="Customers at the start of the period.", rich_help_panel=COUNTS)] = None,
     lost: Annotated[Optional[int], typer.Option("--lost", min=0, help="Customers lost during the period (of those at the start).", rich_help_panel=COUNTS)] = None,
     new: Annotated[int, typer.Option("--new", min=0, help="Customers won during the period.", rich_help_panel=COUNTS)] = 0,
+    lost_new: Annotated[int, typer.Option("--lost-new", min=0, help="New customers who also left during the period (not in the rate; at most --new).", rich_help_panel=COUNTS)] = 0,
     period: Annotated[Optional[Period], typer.Option("--period", case_sensitive=False, help="Length of the period (labels the result; needed by --annualize).", rich_help_panel=COUNTS)] = None,
     annualize: Annotated[bool, typer.Option("--annualize", help="Also convert to a yearly rate: 1 - (1 - churn)^k.", rich_help_panel=COUNTS)] = False,
     mrr_start: Annotated[Optional[float], typer.Option("--mrr-start", min=0, metavar="S", help="MRR at the start of the period.", rich_help_panel=REVENUE)] = None,
@@ -92,6 +94,8 @@ def churn(
     """Churn and retention: from counts, from MRR, or per period from a customer table.
 
     Counts: churn rate = lost / customers at the start, retention = 1 - churn,
+    where lost counts only customers who were there at the start (so it is at
+    most --start); new customers who also left go in --lost-new,
     expected lifetime = 1 / churn periods; --annualize gives 1 - (1 - churn)^k
     (k = 12 for months, 4 for quarters, 52 for weeks).
 
@@ -115,9 +119,14 @@ def churn(
     """
     from ..errors import UsageError
     from ..metrics import churn as core
+    from .inputs import check_count, check_number
     from .render_metrics import emit_single
 
     session = ctx.obj
+    for value, option in ((start, "--start"), (lost, "--lost"), (new, "--new"), (lost_new, "--lost-new")):
+        check_count(value, option)
+    for value, option in ((mrr_start, "--mrr-start"), (mrr_churned, "--mrr-churned"), (contraction, "--contraction"), (expansion, "--expansion")):
+        check_number(value, option)
     table_mode = file is not None or start_column is not None or end_column is not None
     modes = [m for m, on in (("counts", start is not None or lost is not None), ("revenue", mrr_start is not None), ("table", table_mode)) if on]
     if len(modes) > 1:
@@ -126,11 +135,18 @@ def churn(
     if mode == "counts":
         if start is None or lost is None:
             raise UsageError("counts need both --start and --lost")
-        result = core.churn_from_counts(start, lost, new, period=period.value if period else None, annual=annualize)
+        if lost > start:
+            raise UsageError(
+                f"--lost ({lost}) counts customers lost of the {start} at the start, so it cannot exceed --start",
+                hint="count new customers who also left during the period with --lost-new (at most --new)",
+            )
+        if lost_new > new:
+            raise UsageError(f"--lost-new ({lost_new}) cannot exceed --new ({new})")
+        result = core.churn_from_counts(start, lost, new, lost_new=lost_new, period=period.value if period else None, annual=annualize)
         emit_single(session, COUNTS_VIEW, result.as_dict(), format, quiet=quiet, title="Churn")
         return
-    if annualize or period is not None:
-        raise UsageError("--period and --annualize go with --start/--lost")
+    if annualize or period is not None or lost_new or new:
+        raise UsageError("--new, --lost-new, --period and --annualize go with --start/--lost")
     if mode == "revenue":
         result = core.revenue_churn(mrr_start, mrr_churned, contraction, expansion)
         emit_single(session, REVENUE_VIEW, result.as_dict(), format, quiet=quiet, title="Revenue churn")
@@ -142,7 +158,7 @@ def churn(
 def _table(session, file, start_column, end_column, every, since, until, date_format, delimiter, header, encoding, fmt_, quiet,
            dayfirst=None):
     from ..errors import DataError, UsageError
-    from ..io.records import END_COLUMNS, START_COLUMNS, read_spans
+    from ..io.records import END_COLUMNS, START_COLUMNS, DuplicateRows, read_spans
     from ..metrics import churn as core
     from ..metrics.periods import parse_date
     from .inputs import open_input
@@ -163,13 +179,23 @@ def _table(session, file, start_column, end_column, every, since, until, date_fo
     if scol == ecol:
         raise UsageError("the start and end columns must differ", hint=f"columns: {table.columns_text()}")
     counter = core.CustomerCounter(every.value)
+    # Identical rows are only looked for when the table has more than the two
+    # date columns (an id, an e-mail...): two customers who joined on the same
+    # day and are still active legitimately give identical (start, end) rows.
+    dupes = DuplicateRows() if len(table.header or ()) > 2 else None
     notes: list[str] = []
-    for _line, s, e in read_spans(table, scol, ecol, date_format, dayfirst=dayfirst, notes=notes):
+    for _line, s, e in read_spans(table, scol, ecol, date_format, dayfirst=dayfirst, notes=notes, duplicates=dupes):
         counter.add(s, e)
     for note in notes:
         session.out().note(f"note: {note}")
     if counter.customers == 0:
         raise DataError(f"no customers in {table.name}")
     rows = [r.as_dict() for r in counter.table(lo, hi)]
+    if dupes is not None and dupes.count:
+        lines = ", ".join(map(str, dupes.lines)) + (", ..." if dupes.count > len(dupes.lines) else "")
+        session.out().warn(
+            f"{dupes.count} row{'s' * (dupes.count != 1)} of {table.name} repeat an earlier row exactly "
+            f"(line{'s' * (dupes.count != 1)} {lines}); each is counted as a customer: remove duplicates if they are the same customer"
+        )
     emit_rows(session, PERIOD_VIEW, rows, fmt_, label_key="period", quiet=quiet,
               columns=("customers_start", "new", "lost", "lost_new", "customers_end", "churn_rate"), trend=True)

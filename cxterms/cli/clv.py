@@ -149,9 +149,12 @@ def clv(
         cxterms clv examples/orders.csv --model pareto --intervals --bootstrap 100 --seed 1
     """
     from ..errors import UsageError
-    from .inputs import parse_fraction
+    from .inputs import MAX_PROJECT, check_count, check_number, parse_fraction
 
     session = ctx.obj
+    check_number(arpu, "--arpu")
+    check_number(horizon, "--horizon", high=MAX_PROJECT)
+    check_count(top, "--top", high=MAX_PROJECT)
     formula_opts = any(x is not None for x in (arpu, churn, retention))
     if formula_opts and (file is not None or model is not None or rfm):
         raise UsageError("--arpu/--churn/--retention make the formula; drop FILE, --model and --rfm")
@@ -218,9 +221,13 @@ def _historic(session, file, customer_column, date_column, amount_column, unit, 
     book = OrderBook()
     rows = 0
     try:
-        for _line, customer, day, amount in read_orders(table, ccol, dcol, acol, date_format, dayfirst=inp.get("dayfirst"),
-                                                        decimal=inp.get("decimal"), skipped=skipped, notes=notes):
-            book.add(customer, day, amount)
+        for line, customer, day, amount in read_orders(table, ccol, dcol, acol, date_format, dayfirst=inp.get("dayfirst"),
+                                                       decimal=inp.get("decimal"), skipped=skipped, notes=notes):
+            try:
+                book.add(customer, day, amount)
+            except DataError as e:  # a revenue that overflows a float: name the row
+                e.file, e.line = table.name, line
+                raise
             rows += 1
     except DataError as e:
         e.line = src.line_of(e.line)

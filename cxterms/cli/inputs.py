@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import math
+
 from ..errors import UsageError
+
+#: largest count accepted from an option (--start, --promoters...): exact in a float
+MAX_COUNT = 10**15
+#: largest money amount accepted from an option (--arpu, --mrr-start...)
+MAX_AMOUNT = 1e18
+#: longest --project and --horizon
+MAX_PROJECT = 10_000
 
 
 def open_input(session, file: str | None, *, delimiter: str | None, header: bool | None, encoding: str | None):
@@ -14,6 +23,7 @@ def open_input(session, file: str | None, *, delimiter: str | None, header: bool
     from ..io.table import open_table, parse_delimiter
 
     env = session.env
+    check_encoding(encoding)
     if file in (None, "-"):
         if env.stdin_isatty:
             raise UsageError(
@@ -27,6 +37,27 @@ def open_input(session, file: str | None, *, delimiter: str | None, header: bool
             stream = io.BytesIO(env.stdin.read().encode("utf-8"))
         return open_table(None, stream, delimiter=parse_delimiter(delimiter), header=header, encoding=encoding)
     return open_table(file, None, delimiter=parse_delimiter(delimiter), header=header, encoding=encoding)
+
+
+def check_encoding(encoding: str | None) -> str | None:
+    """``--encoding``: a known text encoding (rot13 or base64 are codecs, not encodings).
+
+    >>> check_encoding("rot13")
+    Traceback (most recent call last):
+    ...
+    cxterms.errors.UsageError: --encoding 'rot13' is not a text encoding
+    """
+    if encoding is None:
+        return None
+    import codecs
+
+    try:
+        info = codecs.lookup(encoding)
+    except (LookupError, ValueError, TypeError):
+        raise UsageError(f"--encoding {encoding[:40]!r} is not a known encoding", hint="e.g. utf-8, utf-16, latin-1, cp1252") from None
+    if not getattr(info, "_is_text_encoding", True):
+        raise UsageError(f"--encoding {encoding[:40]!r} is not a text encoding", hint="e.g. utf-8, utf-16, latin-1, cp1252")
+    return encoding
 
 
 def check_confidence(confidence: float) -> float:
@@ -56,11 +87,49 @@ def parse_fraction(text: str, option: str, *, allow_zero: bool = True) -> float:
     return value
 
 
+def _shown(value) -> str:
+    text = repr(value) if isinstance(value, float) else str(value)
+    return text if len(text) <= 40 else f"a number of {len(text)} digits"
+
+
+def check_count(value: int | None, option: str, *, high: int = MAX_COUNT) -> int | None:
+    """A count from an option: a whole number from 0 to ``high``.
+
+    >>> check_count(10**16, "--promoters")
+    Traceback (most recent call last):
+    ...
+    cxterms.errors.UsageError: --promoters must be at most 1000000000000000, not 10000000000000000
+    """
+    if value is None:
+        return None
+    if value < 0 or value > high:
+        raise UsageError(f"{option} must be {'at least 0' if value < 0 else f'at most {high}'}, not {_shown(value)}")
+    return value
+
+
+def check_number(value: float | None, option: str, *, low: float = 0.0, high: float = MAX_AMOUNT) -> float | None:
+    """A number from an option: finite (no nan or inf) and within [low, high].
+
+    >>> check_number(float("nan"), "--arpu")
+    Traceback (most recent call last):
+    ...
+    cxterms.errors.UsageError: --arpu must be a finite number, not nan
+    """
+    if value is None:
+        return None
+    if not math.isfinite(value):
+        raise UsageError(f"{option} must be a finite number, not {value!r}")
+    if value < low or value > high:
+        raise UsageError(f"{option} must be between {low:g} and {high:g}, not {_shown(value)}")
+    return value
+
+
 def open_any(session, file: str | None, opts):
     """A Source (``cxterms.io.sources``) for FILE or stdin, whatever its format."""
     from ..io.sources import open_source
 
     env = session.env
+    check_encoding(getattr(opts, "encoding", None))
     if file in (None, "-"):
         if env.stdin_isatty:
             raise UsageError(

@@ -181,9 +181,10 @@ def export(
     if output is None or output == "-":
         session.out().write(text, end="")
         return
+    from ..atomic import write_atomic
+
     try:
-        with open(output, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+        write_atomic(output, text)  # a failure leaves an existing FILE as it was
     except OSError as e:
         raise DataError(f"cannot write {output}: {e.strerror or e}") from None
     session.out().note(f"wrote {len(terms)} entries to {output}")

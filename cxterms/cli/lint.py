@@ -19,6 +19,10 @@ def lint(
     ] = None,
     format: FormatOpt = Format.auto,
     no_builtin: NoBuiltinOpt = False,
+    topics: Annotated[
+        Optional[list[str]],
+        typer.Option("--topics", metavar="FILE.yaml", help="Also check a topic file of --comments analysis (repeatable)."),
+    ] = None,
 ) -> None:
     """Check term files and print one `file:line: severity: message` per problem.
 
@@ -36,20 +40,32 @@ def lint(
 
         cxterms lint ~/.config/cxterms/glossary
         cxterms lint my-terms.yaml --format json
+        cxterms lint --topics team-topics.yaml
     """
     from ..glossary.lint import lint_files
     from ..glossary.store import GlossaryConfig, source_files
     from .app import COMMANDS
 
+    from ..glossary.term import Problem
+
     session = ctx.obj
     builtin = not (no_builtin or session.no_builtin)
+    skipped: list = []  # unreadable files and folders: errors here
     if paths:
-        targets = source_files(GlossaryConfig(builtin=False, user_paths=tuple(paths)))
+        targets = source_files(GlossaryConfig(builtin=False, user_paths=tuple(paths)), skipped)
         context = source_files(GlossaryConfig(builtin=builtin))
     else:
-        targets = source_files(GlossaryConfig(builtin=builtin, user_paths=session.user_paths()))
+        targets = source_files(GlossaryConfig(builtin=builtin, user_paths=session.user_paths()), skipped)
         context = []
     problems, count = lint_files(targets, context, known_commands=COMMANDS)
+    if topics:
+        from ..glossary.term import Problem
+        from ..text.topics import lint_topic_files
+
+        found, _n = lint_topic_files(topics)
+        problems += [Problem(f, line, msg, "error") for f, line, msg in found]
+    problems = sorted([*problems, *(Problem(p.file, None, p.message.replace("; skipped", ""), "error") for p in skipped)],
+                      key=lambda p: (p.file, p.line or 0, p.severity, p.message))
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     out = session.out()

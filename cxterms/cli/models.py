@@ -1043,11 +1043,14 @@ def retention(
     with --value-per-period, the residual value of the active customers
     (Fader & Hardie 2010).
     """
-    from ..errors import UsageError
-    from .inputs import open_input, parse_fraction
+    import math
+
+    from ..errors import DataError, UsageError
+    from .inputs import MAX_COUNT, MAX_PROJECT, check_count, open_input, parse_fraction
 
     del date_format  # accepted for symmetry with the other table options
     session = ctx.obj
+    check_count(project, "--project", high=MAX_PROJECT)
     d = parse_fraction(discount_rate, "--discount-rate")
     if survivors is not None:
         if file is not None:
@@ -1055,7 +1058,10 @@ def retention(
         try:
             counts = [float(v) for v in survivors.replace(";", ",").split(",") if v.strip()]
         except ValueError:
-            raise UsageError(f"--survivors takes numbers separated by commas, not {survivors!r}") from None
+            raise UsageError(f"--survivors takes numbers separated by commas, not {survivors[:40]!r}") from None
+        for i, v in enumerate(counts):
+            if not (math.isfinite(v) and 0 <= v <= MAX_COUNT):
+                raise UsageError(f"--survivors: period {i} must be a finite count from 0 to {MAX_COUNT}, not {v!r}")
         source = "--survivors"
     else:
         if layout not in ("auto", "column", "matrix", "long"):
@@ -1081,6 +1087,9 @@ def retention(
         col = table.column(column, defaults=("survivors", "active", "customers", "count", "retained"))
         rows = [(ln, r) for ln, r in table.rows() if any(c.strip() for c in r)]
         counts = _float_column(table, col, "survivor count", rows)
+        for (line, _row), v in zip(rows, counts):
+            if not (math.isfinite(v) and 0 <= v <= MAX_COUNT):
+                raise DataError(f"survivor count {v!r} is not a finite count from 0 to {MAX_COUNT}", file=table.name, line=line, column=col + 1)
         source = table.name
     _require()
     from ..models import sbg

@@ -36,6 +36,19 @@ class PipeClosed(Exception):
     """The reader of stdout went away (``| head -1``); end quietly."""
 
 
+from ..errors import CxtermsError  # noqa: E402
+
+
+class OutputError(CxtermsError):
+    """stdout cannot take the output: closed, a full disk, an I/O error (exit 1)."""
+
+    @classmethod
+    def of(cls, error: BaseException | None = None) -> OutputError:
+        if error is None:
+            return cls("cannot write the output: stdout is closed")
+        return cls(f"cannot write the output: {getattr(error, 'strerror', None) or error}")
+
+
 from ..textutil import clean, clean_line  # noqa: F401  (re-exported for the renderers)
 
 
@@ -54,10 +67,15 @@ class Out:
         self._console = None
 
     def write(self, text: str = "", end: str = "\n") -> None:
+        stream = self.env.stdout
+        if stream is None:
+            raise OutputError.of()
         try:
-            self.env.stdout.write(text + end)
+            stream.write(text + end)
         except BrokenPipeError:
             raise PipeClosed() from None
+        except (OSError, ValueError) as e:  # ENOSPC, EIO; ValueError: a closed file
+            raise OutputError.of(e) from None
 
     def lines(self, lines) -> None:
         for line in lines:
@@ -66,7 +84,38 @@ class Out:
     def json(self, data) -> None:
         import json
 
-        self.write(json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False))
+        from ..textutil import json_safe
+
+        try:
+            text = json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)
+        except ValueError:  # NaN or infinity: a result no number should ever be
+            from ..errors import DataError
+
+            raise DataError("the result is not a finite number (overflow or undefined)") from None
+        self.write(json_safe(text))
+
+    def json_array(self, items) -> None:
+        """A JSON array written element by element (the same text as
+        ``json(list(items))``), so a long iterator is never held in memory."""
+        import json
+
+        from ..textutil import json_safe
+
+        parts, first = ["["], True
+        for item in items:
+            try:
+                text = json.dumps(item, ensure_ascii=False, indent=2, allow_nan=False)
+            except ValueError:
+                from ..errors import DataError
+
+                raise DataError("a result is not a finite number (overflow or undefined)") from None
+            parts.append(("\n" if first else ",\n") + "  " + text.replace("\n", "\n  "))
+            first = False
+            if len(parts) >= 512:
+                self.write(json_safe("".join(parts)), end="")
+                parts = []
+        parts.append("]" if first else "\n]")
+        self.write(json_safe("".join(parts)))
 
     def console(self):
         """A Rich console on stdout that never interprets markup or emoji."""
@@ -85,10 +134,14 @@ class Out:
         return self._console
 
     def print(self, *renderables) -> None:
+        if self.env.stdout is None:
+            raise OutputError.of()
         try:
             self.console().print(*renderables)
         except BrokenPipeError:
             raise PipeClosed() from None
+        except (OSError, ValueError) as e:
+            raise OutputError.of(e) from None
 
     def note(self, message: str) -> None:
         """A one-line note on stderr, prefixed with the program name."""

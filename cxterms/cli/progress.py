@@ -24,10 +24,12 @@ def reading(session, table, label: str = "Reading"):
 
     console = Console(file=env.stderr, force_terminal=True, no_color=env.no_color or None)
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+        TextColumn("{task.description}", markup=False), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
         console=console, transient=True,
     ) as bar:
-        task = bar.add_task(f"{label} {table.name}", total=size)
+        from ..textutil import clean_line
+
+        task = bar.add_task(f"{label} {clean_line(table.name)}", total=size)
 
         def update(done: int) -> None:
             bar.update(task, completed=min(done, size))

@@ -8,9 +8,11 @@ Rich and ``-q`` show them rounded as documented in the README.
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from itertools import chain
 from typing import NamedTuple
 
+from ..textutil import csv_cell
 from .output import Out, TableFormat, clean_line
 
 
@@ -72,23 +74,46 @@ def _csv_value(v) -> str:
         return "true" if v else "false"
     if isinstance(v, float):
         return repr(v)
-    return clean_line(str(v))
+    if isinstance(v, int):
+        return str(v)
+    return csv_cell(str(v))
 
 
-def write_rows(out: Out, fmt_: TableFormat, rows: Sequence[dict]) -> None:
-    """CSV or TSV: a header of keys, then one row per result (unrounded)."""
-    import io
-
+def _stream_keys(rows: Iterable[dict], header_from: dict | None) -> tuple[list[str], Iterable[dict]]:
+    """The column keys of ``rows`` and the rows to write. A list gives the
+    union of its keys; an iterator (streamed output) gives the keys of its
+    first row and of ``header_from`` (the overall row, a superset of a
+    result's keys), so rows are never all held in memory."""
     keys: list[str] = []
-    for r in rows:
+    if isinstance(rows, Sequence):
+        sample: Iterable[dict] = rows
+    else:
+        it = iter(rows)
+        first = next(it, None)
+        sample = [first] if first is not None else []
+        rows = chain(sample, it)
+    for r in [*sample, *([header_from] if header_from else [])]:
         for k in flat(r):
             if k not in keys:
                 keys.append(k)
+    return keys, rows
+
+
+def write_rows(out: Out, fmt_: TableFormat, rows: Iterable[dict], header_from: dict | None = None) -> None:
+    """CSV or TSV: a header of keys, then one row per result (unrounded),
+    written in batches as the rows come."""
+    import io
+
+    keys, rows = _stream_keys(rows, header_from)
     buf = io.StringIO()
     w = csv.writer(buf, delimiter="," if fmt_ is TableFormat.csv else "\t", lineterminator="\n")
-    w.writerow(keys)
-    for r in rows:
+    w.writerow([csv_cell(k) for k in keys])
+    for i, r in enumerate(rows, 1):
         w.writerow([_csv_value(r.get(k)) for k in keys])
+        if i % 2048 == 0:
+            out.write(buf.getvalue(), end="")
+            buf.seek(0)
+            buf.truncate()
     out.write(buf.getvalue(), end="")
 
 
@@ -177,7 +202,21 @@ def rich_distribution(dist: dict[str, int], colour_of) -> object:
     return table
 
 
-def rich_rows(view: View, label_key: str | Sequence[str], rows: Sequence[dict], columns: Sequence[str], trend: bool = False):
+MARKS = {"higher": " ▲", "lower": " ▼"}
+
+
+def marks(row: dict) -> str:
+    """Significance and control marks of a row: ▲/▼ (significantly higher or
+    lower), ! (outside the control limits).
+
+    >>> marks({"direction": "higher", "out_of_control": True}), marks({})
+    (' ▲ !', '')
+    """
+    return MARKS.get(row.get("direction") or "", "") + (" !" if row.get("out_of_control") else "")
+
+
+def rich_rows(view: View, label_key: str | Sequence[str], rows: Sequence[dict], columns: Sequence[str], trend: bool = False,
+              notes: Sequence[str] = ()):
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
@@ -192,18 +231,38 @@ def rich_rows(view: View, label_key: str | Sequence[str], rows: Sequence[dict], 
     for r in rows:
         if is_overall(r, lk):
             table.add_section()
-        table.add_row(*[Text(c) for c in label_cells(r, lk)], *[fmt(r.get(k), fields[k].kind) for k in columns])
-    if not trend:
-        return table
-    series = [r[view.headline] for r in rows if not is_overall(r, lk) and r.get(view.headline) is not None]
-    line = Text(f"{fields[view.headline].label} trend  ")
-    line.append(sparkline(series), style="cyan")
-    if series:
-        line.append(f"  {fmt(series[0], fields[view.headline].kind)} → {fmt(series[-1], fields[view.headline].kind)}")
-    return Group(table, line)
+        cells = [fmt(r.get(k), fields[k].kind) + (marks(r) if k == view.headline else "") for k in columns]
+        table.add_row(*[Text(c) for c in label_cells(r, lk)], *cells,
+                      style="dim" if r.get("small_sample") and not is_overall(r, lk) else None)
+    parts: list = [table]
+    if trend:
+        # one sparkline per series: the whole table, or each group when the
+        # last label is the period (--by with --period)
+        series_of: dict = {}
+        for r in rows:
+            if not is_overall(r, lk):
+                series_of.setdefault(tuple(label_cells(r, lk[:-1])) if len(lk) > 1 else (), []).append(r)
+        kind = fields[view.headline].kind
+        for name, members in series_of.items():
+            points = [r for r in members if r.get(view.headline) is not None]
+            series = [r[view.headline] for r in points]
+            prefix = " / ".join(n for n in name if n)
+            line = Text(f"{prefix + '  ' if prefix else ''}{fields[view.headline].label} trend  ")
+            for r, ch in zip(points, sparkline(series)):
+                line.append(ch, style="bold red" if r.get("out_of_control") else "cyan")
+            if series:
+                line.append(f"  {fmt(series[0], kind)} → {fmt(series[-1], kind)}")
+            src = members[-1] if prefix else next((r for r in rows if is_overall(r, lk)), {})
+            if src.get("trend_slope") is not None:
+                p = src.get("trend_p_value")
+                line.append(f"  slope {src['trend_slope']:+.2f}/period" + (f" (p {p:.3f})" if p is not None else ""))
+            parts.append(line)
+    parts.extend(Text(n, style="dim") for n in notes)
+    return Group(*parts) if len(parts) > 1 else table
 
 
-def emit_single(session, view: View, data: dict, fmt_, *, quiet: bool, title: str, extra_fields: Sequence[Field] = (), extra_rich: Sequence = ()) -> None:
+def emit_single(session, view: View, data: dict, fmt_, *, quiet: bool, title: str, extra_fields: Sequence[Field] = (), extra_rich: Sequence = (),
+                notes: Sequence[str] = ()) -> None:
     """One result in the requested format."""
     from .output import resolve_format
 
@@ -219,13 +278,17 @@ def emit_single(session, view: View, data: dict, fmt_, *, quiet: bool, title: st
         plain_single(out, view, data, extra_fields)
     else:
         from rich.console import Group
+        from rich.text import Text
 
-        out.print(Group(rich_summary(view, data, title, extra_fields), *extra_rich))
+        out.print(Group(rich_summary(view, data, title, extra_fields), *extra_rich, *(Text(n, style="dim") for n in notes)))
 
 
-def emit_rows(session, view: View, rows: Sequence[dict], fmt_, *, label_key: str | Sequence[str], quiet: bool, columns: Sequence[str], trend: bool = False) -> None:
+def emit_rows(session, view: View, rows: Iterable[dict], fmt_, *, label_key: str | Sequence[str], quiet: bool,
+              columns: Sequence[str], trend: bool = False, header_from: dict | None = None,
+              notes: Sequence[str] = ()) -> None:
     """Several results (groups, periods, or both); a row whose labels are all
-    None is the overall."""
+    None is the overall. ``rows`` may be an iterator: every format but Rich
+    streams it (Rich lays out a table as a whole)."""
     from .output import resolve_format
 
     out = session.out()
@@ -234,10 +297,10 @@ def emit_rows(session, view: View, rows: Sequence[dict], fmt_, *, label_key: str
     if quiet:
         out.lines("\t".join([*label_cells(d, lk), headline(view, d)]) for d in rows if not is_overall(d, lk))
     elif fmt_ is TableFormat.json:
-        out.json(list(rows))
+        out.json_array(rows)
     elif fmt_ in (TableFormat.csv, TableFormat.tsv):
-        write_rows(out, fmt_, rows)
+        write_rows(out, fmt_, rows, header_from)
     elif fmt_ is TableFormat.plain:
         plain_rows(out, view, label_key, rows)
     else:
-        out.print(rich_rows(view, lk, rows, columns, trend=trend))
+        out.print(rich_rows(view, lk, list(rows), columns, trend=trend, notes=notes))

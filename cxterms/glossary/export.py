@@ -8,13 +8,11 @@ import io
 import json
 from collections.abc import Sequence
 
-from ..textutil import clean, md
+from ..textutil import FORMULA_START, clean, csv_cell, json_safe, md  # noqa: F401
 from . import normalize
 from .store import Glossary, letter_of
 from .term import Term
 
-#: characters that make a spreadsheet evaluate a cell (CSV injection)
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _by_letter(terms: Sequence[Term]) -> dict[str, list[Term]]:
@@ -202,7 +200,9 @@ _JS = r"""
 def to_html(terms: Sequence[Term], glossary: Glossary, title: str = "CX glossary") -> str:
     """One self-contained page (inline CSS and script, no external assets)
     with an A-Z index, in-page links and a search box that filters entries."""
-    e = html.escape
+    def e(text: str) -> str:  # neutralise escapes, show bidi/zero-width, then HTML-escape
+        return html.escape(clean(text))
+
     known = {t.id for t in terms}
     groups = _by_letter(terms)
     out = [
@@ -262,23 +262,26 @@ def _filter_data(t: Term) -> str:
     head = dict.fromkeys(normalize.tokens(t.term))
     name_words = {**head, **dict.fromkeys(w for n in names for w in normalize.tokens(n))}
     words = dict.fromkeys(w for w in normalize.tokens(f"{t.summary} {t.definition}") if w not in name_words)
-    e = html.escape
+    def e(text: str) -> str:
+        return html.escape(clean(text))
+
     return (f'data-keys="{e(" ".join(keys))}" data-names="{e(" ".join(name_words))}" data-head="{len(head)}" '
             f'data-words="{e(" ".join(words))}"')
 
 
 def to_json(terms: Sequence[Term]) -> str:
     data = [{**t.content(), "source": t.source_info()} for t in terms]
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return json_safe(json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
 
 
 def safe_cell(text: str) -> str:
-    """Neutralise spreadsheet formula injection: prefix risky cells with '.
+    """Neutralise spreadsheet formula injection and control characters
+    (the shared ``textutil.csv_cell``; multi-line text stays multi-line).
 
-    >>> [safe_cell(x) for x in ("=1+1", "-5", "@SUM(A1)", "plain", "+x")]
-    ["'=1+1", "'-5", "'@SUM(A1)", 'plain', "'+x"]
+    >>> [safe_cell(x) for x in ("=1+1", "-x", "@SUM(A1)", "plain", "+x")]
+    ["'=1+1", "'-x", "'@SUM(A1)", 'plain', "'+x"]
     """
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return csv_cell(text, one_line=False)
 
 
 def to_csv(terms: Sequence[Term]) -> str:

@@ -77,41 +77,117 @@ class GlossaryConfig(NamedTuple):
     cache_dir: str | None = None
 
 
-def _term_files(folder: str) -> list[str]:
+#: a term file larger than this is refused (the built-in files are ~40 KB each)
+MAX_TERM_FILE = 32 << 20
+#: user files up to this size are hashed into the index stamp (see fingerprint)
+HASH_BYTES = 256 << 10
+
+
+class UnreadableError(GlossaryError):
+    """A term file or folder that cannot be read at all (permissions, a
+    dangling link, a FIFO or device): skipped with a warning, an error in lint."""
+
+
+def unreadable(path: str) -> str | None:
+    """Why ``path`` cannot be read as a term file, or None when it can.
+    Only regular files are ever opened (a FIFO would block, a device never end)."""
+    import stat
+
+    try:
+        st = os.stat(path)
+    except OSError as e:
+        if os.path.islink(path):
+            return "a dangling symbolic link"
+        return f"cannot read it: {e.strerror or e}"
+    if not stat.S_ISREG(st.st_mode):
+        return "not a regular file"
+    if not os.access(path, os.R_OK):
+        return "cannot read it: permission denied"
+    return None
+
+
+def _term_files(folder: str, skipped: list[Problem] | None = None) -> list[str]:
     found = []
-    for root, dirs, files in os.walk(folder):
+
+    def walk_error(e: OSError) -> None:
+        if skipped is not None:
+            skipped.append(Problem(e.filename or folder, None, f"cannot read this folder: {e.strerror or e}; skipped"))
+
+    for root, dirs, files in os.walk(folder, onerror=walk_error):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found.extend(
-            os.path.join(root, f) for f in sorted(files) if f.endswith((".yaml", ".yml")) and not f.startswith(".")
-        )
+        for f in sorted(files):
+            path = os.path.join(root, f)
+            if skipped is not None and not f.startswith(".") and not f.endswith((".yaml", ".yml")):
+                if os.path.islink(path) and not os.path.exists(path):  # perhaps a linked folder of terms
+                    skipped.append(Problem(path, None, "skipped: a dangling symbolic link"))
+                continue
+            if f.endswith((".yaml", ".yml")) and not f.startswith("."):
+                why = unreadable(path) if skipped is not None else None
+                if why is None:
+                    found.append(path)
+                else:
+                    skipped.append(Problem(path, None, f"term file skipped: {why}"))
     return found
 
 
-def source_files(config: GlossaryConfig) -> list[SourceFile]:
+def source_files(config: GlossaryConfig, skipped: list[Problem] | None = None) -> list[SourceFile]:
     """Expand the configuration into the ordered list of term files.
 
-    Raises NotFoundError for a user path that does not exist.
+    User files and folders that cannot be read (permissions, a dangling
+    link, a FIFO or device) are left out and reported in ``skipped`` (an
+    error in lint, a warning elsewhere); without ``skipped`` they raise
+    UnreadableError. Raises NotFoundError for a user path that does not exist.
     """
     out: list[SourceFile] = []
     if config.builtin:
         out.extend(SourceFile(p, True) for p in _term_files(builtin_dir()))
+    problems: list[Problem] = [] if skipped is None else skipped
     for path in config.user_paths:
         if os.path.isdir(path):
-            out.extend(SourceFile(p, False) for p in _term_files(path))
-        elif os.path.exists(path):
-            out.append(SourceFile(path, False))
+            out.extend(SourceFile(p, False) for p in _term_files(path, problems))
+        elif os.path.lexists(path):
+            why = unreadable(path)
+            if why is None:
+                out.append(SourceFile(path, False))
+            else:
+                problems.append(Problem(path, None, f"term file skipped: {why}"))
         else:
             raise NotFoundError(f"glossary path not found: {path}")
+    if skipped is None and problems:
+        raise UnreadableError(problems[0].message, file=problems[0].file)
     return out
+
+
+def _read_regular(path: str, limit: int) -> bytes:
+    """The bytes of a regular file, at most ``limit`` of them. The open is
+    non-blocking, so a FIFO put in place of the file cannot hang us; anything
+    but a regular file raises UnreadableError, as does a file over the limit."""
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError as e:
+        raise UnreadableError(f"cannot read term file: {e.strerror or e}", file=path) from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise UnreadableError("not a regular file", file=path)
+        with os.fdopen(fd, "rb") as fh:
+            fd = -1
+            data = fh.read(limit + 1)
+    finally:
+        if fd != -1:
+            os.close(fd)
+    if len(data) > limit:
+        raise UnreadableError(f"term file is larger than {limit >> 20} MiB", file=path)
+    return data
 
 
 def read_text(path: str) -> str:
     """Read a term file as UTF-8 (a byte-order mark is allowed)."""
     try:
-        with open(path, "rb") as fh:
-            data = fh.read()
+        data = _read_regular(path, MAX_TERM_FILE)
     except OSError as e:
-        raise GlossaryError(f"cannot read term file: {e.strerror or e}", file=path) from None
+        raise UnreadableError(f"cannot read term file: {e.strerror or e}", file=path) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -350,14 +426,24 @@ class Glossary:
 # -- the compiled index ---------------------------------------------------
 
 def fingerprint(files: Sequence[SourceFile]) -> list[tuple]:
+    """What the index is valid for: per file its size, mtime and change time
+    in nanoseconds and inode, and for user files up to HASH_BYTES a crc32 of
+    the content, so an edit that restores size and mtime (``cp -p``,
+    ``touch -r``) is still noticed (the change time cannot be set back)."""
     out = []
     for f in files:
         try:
             st = os.stat(f.path)
         except OSError:
-            out.append((f.path, f.builtin, -1, -1, -1))
-        else:
-            out.append((f.path, f.builtin, st.st_size, st.st_mtime_ns, st.st_ino))
+            out.append((f.path, f.builtin, -1, -1, -1, -1, None))
+            continue
+        digest = None
+        if not f.builtin and st.st_size <= HASH_BYTES:
+            try:
+                digest = zlib.crc32(_read_regular(f.path, HASH_BYTES))
+            except OSError:
+                digest = -1
+        out.append((f.path, f.builtin, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, digest))
     return out
 
 
@@ -506,10 +592,20 @@ def read_index(path: str, stamp: list[tuple], recover: Callable[[], Glossary] | 
     """The cached glossary at ``path`` if it is intact and current, else None.
     Sections are checked (crc32) as they are read; a damaged one makes the
     glossary call ``recover`` for a rebuilt copy."""
-    try:
-        fh = open(path, "rb")
+    import stat
+
+    try:  # non-blocking: a FIFO squatting the index path must not hang us
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError:
         return None
+    try:
+        regular = stat.S_ISREG(os.fstat(fd).st_mode)
+    except OSError:
+        regular = False
+    if not regular:  # a FIFO, device or folder: treat as missing
+        os.close(fd)
+        return None
+    fh = os.fdopen(fd, "rb")
     try:
         header = fh.read(len(FORMAT) + 4)
         if len(header) != len(FORMAT) + 4 or header[: len(FORMAT)] != FORMAT:
@@ -535,19 +631,15 @@ def read_index(path: str, stamp: list[tuple], recover: Callable[[], Glossary] | 
 def write_index(path: str, data: bytes) -> None:
     """Atomically replace ``path`` with ``data``; failures are ignored
     (the cache is an optimisation, never a requirement)."""
+    from ..atomic import write_atomic
+
     folder = os.path.dirname(path)
-    tmp = f"{path}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
     try:
         os.makedirs(folder, exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
+        if os.path.lexists(path) and not os.path.isfile(path):
+            return  # a FIFO, device or folder squats the name: leave it alone
+        write_atomic(path, data)
     except OSError:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
         return
     _prune(folder)
 
@@ -573,7 +665,8 @@ def open_glossary(config: GlossaryConfig) -> Glossary:
     so every run reports it until it is fixed). Raises NotFoundError for a
     user path that does not exist.
     """
-    files = source_files(config)
+    unreadable: list[Problem] = []
+    files = source_files(config, unreadable)
     stamp = fingerprint(files) if config.cache_dir else []
     path = index_path(config) if config.cache_dir else None
 
@@ -584,8 +677,12 @@ def open_glossary(config: GlossaryConfig) -> Glossary:
             write_index(path, serialise(glossary.all(), stamp, skipped))
         return glossary
 
+    glossary = None
     if path is not None:
-        cached = read_index(path, stamp, build)
-        if cached is not None:
-            return cached
-    return build()
+        glossary = read_index(path, stamp, build)
+    if glossary is None:
+        glossary = build()
+    # user files and folders that cannot be read at all are not in the stamp:
+    # they are found afresh on every run, before the cached or built glossary
+    glossary.skipped = [*unreadable, *glossary.skipped]
+    return glossary

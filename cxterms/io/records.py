@@ -152,9 +152,50 @@ def parse_amount(text: str, *, decimal_comma: bool = False) -> float:
     return value
 
 
+class DuplicateRows:
+    """Notices rows identical to an earlier row (every cell, spaces around
+    cells ignored). Keeps one 64-bit hash per distinct row, up to ``limit``
+    rows (then it stops looking and says so with ``gave_up``).
+
+    >>> d = DuplicateRows()
+    >>> [d.check(n, r) for n, r in enumerate([["a", "1"], ["b", "1"], [" a", "1 "]], 2)]
+    [False, False, True]
+    >>> d.count, d.lines
+    (1, [4])
+    """
+
+    EXAMPLES = 5
+
+    def __init__(self, limit: int = 5_000_000) -> None:
+        self.seen: set[int] = set()
+        self.limit = limit
+        self.count = 0
+        self.lines: list[int] = []
+        self.gave_up = False
+
+    def check(self, line: int, row: list[str]) -> bool:
+        if self.gave_up:
+            return False
+        key = hash(tuple(c.strip() for c in row))
+        if key in self.seen:
+            self.count += 1
+            if len(self.lines) < self.EXAMPLES:
+                self.lines.append(line)
+            return True
+        if len(self.seen) >= self.limit:
+            self.gave_up = True
+            self.seen.clear()
+            return False
+        self.seen.add(key)
+        return False
+
+
 def read_spans(table: Table, start_col: int, end_col: int, date_format: str | None = None, *,
-               dayfirst: bool | None = None, notes: list | None = None) -> Iterator[tuple[int, date, date | None]]:
-    """(line, start, end or None) per customer; end before start is an error."""
+               dayfirst: bool | None = None, notes: list | None = None,
+               duplicates: DuplicateRows | None = None) -> Iterator[tuple[int, date, date | None]]:
+    """(line, start, end or None) per customer; end before start is an error.
+    Rows identical to an earlier one are still yielded (and counted in
+    ``duplicates`` when given)."""
     # one file, one date convention: the two columns are decided together
     from .dates import make_parser
 
@@ -167,6 +208,8 @@ def read_spans(table: Table, start_col: int, end_col: int, date_format: str | No
     for line, row in table.rows():
         if not any(c.strip() for c in row):
             continue
+        if duplicates is not None:
+            duplicates.check(line, row)
         start = _date(table, line, row, start_col, "start date", start_parse, date_format)
         end = _date(table, line, row, end_col, "end date", end_parse, date_format, optional=True)
         if end is not None and end < start:

@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence as SequenceABC
 from dataclasses import dataclass, field
 from datetime import date
 
 from ..errors import CxtermsError, DataError, EmptyDataError
 from ..metrics import periods as P
 from ..metrics.scales import Scale
-from ..metrics.tally import Tally
+from ..metrics.tally import Tally, TallyTable
 from . import shown
 from .labels import Missing
 from .table import WHITESPACE, Table
@@ -147,13 +148,16 @@ class ScoreData:
                 out[p] += t
         return out
 
-    def table(self) -> list[tuple[GroupKey, date | None, Tally]]:
+    def table(self) -> Sequence[tuple[GroupKey, date | None, Tally]]:
         """Every (group, period, tally) in display order: groups by name, then
-        periods in time order; each group gets every period of the span."""
+        periods in time order; each group gets every period of the span.
+        A lazy sequence: with a million groups the tallies are made one at a time."""
         cells = self.cells or {}
+        # computed now, not on the first row: a span that is too long is an
+        # error before any output is written
         starts: list = self.period_starts() if self.dated else [None]
         groups = sorted({g for (g, _p) in cells}, key=group_sort_key) if self.grouped else [()]
-        return [(g, p, cells.get((g, p)) or Tally()) for g in groups for p in starts]
+        return _TableView(cells, groups, starts)
 
     def invalid_error(self) -> DataError:
         listed = "; ".join(f"line {ln}: {shown(cell)} ({why})" for ln, cell, why in self.invalid)
@@ -163,6 +167,34 @@ class ScoreData:
             f"{n} invalid value{'s' * (n != 1)} in {self.source}, {self.column}{more}: {listed}",
             hint="fix them, or pass --skip-invalid to leave them out (they are then counted as 'invalid')",
         )
+
+
+class _TableView(SequenceABC):
+    """``ScoreData.table()``: every (group, period, tally) in display order,
+    as a sequence whose tallies are made when an item is read, so a million
+    groups never hold a Tally object each."""
+
+    def __init__(self, cells, groups: list, starts: list) -> None:
+        self._cells, self._groups, self._starts = cells, groups, starts
+
+    def __len__(self) -> int:
+        return len(self._groups) * len(self._starts)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        g, p = self._groups[i // len(self._starts)], self._starts[i % len(self._starts)]
+        return g, p, (self._cells[(g, p)] if (g, p) in self._cells else Tally())
+
+    def __iter__(self):
+        cells = self._cells
+        for g in self._groups:
+            for p in self._starts:
+                yield g, p, (cells[(g, p)] if (g, p) in cells else Tally())
 
 
 def group_label(group: GroupKey) -> str:
@@ -375,7 +407,9 @@ class _Counter:
         self.dates: dict[str, date | str] = {}
         self.keep_cache: list[dict] = [{} for _ in filters]
         self.overall = Tally()
-        self.cells: dict[CellKey, Tally] = {}
+        # one compact column store, not a Tally per (group, period): a group
+        # costs about a hundred bytes, so a million groups fit in memory
+        self.cells: TallyTable = TallyTable(weighted=weighted)
         self.filtered: dict[str, int] = {}
         self.missing: dict[str, int] = {}
         self.invalid: list[tuple[int, str, str]] = []
@@ -479,30 +513,28 @@ class _Counter:
                 return ("invalid", weight, weight_cell)
         return ("ok", (payload, weight), where)
 
-    def tallies(self, where) -> list[Tally]:
-        if where is None:
-            return [self.overall]
-        t = self.cells.get(where)
-        if t is None:
-            t = self.cells[where] = Tally()
-        return [self.overall, t]
-
     def flush(self, keys: list, lines) -> None:
         """Count one chunk; ``lines[i]`` is the line of ``keys[i]``."""
         self.rows += len(keys)
+        cells = self.cells
         bad: dict = {}
         for key, count in Counter(keys).items():
             kind, payload, where = self.classify(key)
             if kind == "ok":
                 answer, weight = payload
-                for t in self.tallies(where):
-                    if weight is None:
-                        t.add(answer, count)
-                    else:
-                        t.add_weighted(answer, count, weight * count, weight * weight * count)
+                if weight is None:
+                    self.overall.add(answer, count)
+                    if where is not None:
+                        cells.add(where, answer, count)
+                else:
+                    ws, wq = weight * count, weight * weight * count
+                    self.overall.add_weighted(answer, count, ws, wq)
+                    if where is not None:
+                        cells.add_weighted(where, answer, count, ws, wq)
             elif kind == "blank":
-                for t in self.tallies(where):
-                    t.blank += count
+                self.overall.blank += count
+                if where is not None:
+                    cells.add_blank(where, count)
                 if payload is not None:
                     self.missing[payload] = self.missing.get(payload, 0) + count
             elif kind == "filtered":
@@ -531,12 +563,10 @@ class _Counter:
         for k, v in missing.items():
             self.missing[k] = self.missing.get(k, 0) + v
         self.overall += overall
-        for k, t in cells.items():
-            mine = self.cells.get(k)
-            if mine is None:
-                self.cells[k] = t
-            else:
-                mine += t
+        if not self.cells and isinstance(cells, TallyTable):
+            self.cells = cells  # the first share: adopt it instead of copying a million groups
+        else:
+            self.cells.merge(cells)
         for k, v in filtered.items():
             self.filtered[k] = self.filtered.get(k, 0) + v
         self.invalid = sorted(self.invalid + invalid)[:EXAMPLES]

@@ -24,9 +24,10 @@ Rates are fractions (0.05 = 5%).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from ..errors import DataError
 from . import periods
@@ -55,25 +56,40 @@ class ChurnResult:
     period: str | None
     annual_churn_rate: float | None = None
     annual_retention_rate: float | None = None
+    lost_new: int = 0
 
     def as_dict(self) -> dict:
         return asdict(self)
 
 
-def churn_from_counts(start: int, lost: int, new: int = 0, *, period: str | None = None, annual: bool = False) -> ChurnResult:
+def churn_from_counts(
+    start: int, lost: int, new: int = 0, *, lost_new: int = 0, period: str | None = None, annual: bool = False
+) -> ChurnResult:
     """Churn and retention rates from customer counts.
+
+    ``lost`` counts customers lost *of those at the start*, so it is at most
+    ``start``; new customers who also left during the period are
+    ``lost_new`` (at most ``new``): they are not in the rate, only in the
+    customers at the end.
 
     >>> r = churn_from_counts(200, 10, new=15, period="month", annual=True)
     >>> r.churn_rate, r.retention_rate, r.customers_end, r.expected_lifetime, round(r.annual_churn_rate, 4)
     (0.05, 0.95, 205, 20.0, 0.4596)
+    >>> churn_from_counts(10, 10, new=5, lost_new=1).customers_end
+    4
     """
-    for name, v in (("--start", start), ("--lost", lost), ("--new", new)):
+    for name, v in (("--start", start), ("--lost", lost), ("--new", new), ("--lost-new", lost_new)):
         if v < 0:
             raise DataError(f"{name} cannot be negative ({v})")
     if start == 0:
         raise DataError("no customers at the start of the period: the churn rate is undefined")
-    if lost > start + new:
-        raise DataError(f"lost ({lost}) cannot exceed customers at the start plus new customers ({start + new})")
+    if lost > start:
+        raise DataError(
+            f"lost ({lost}) cannot exceed the customers at the start ({start}): "
+            "count new customers who also left separately (--lost-new)"
+        )
+    if lost_new > new:
+        raise DataError(f"lost new customers ({lost_new}) cannot exceed the new customers ({new})")
     if annual and period is None:
         raise DataError("annualising needs the length of the period (--period month|quarter|year)")
     rate = lost / start
@@ -83,11 +99,12 @@ def churn_from_counts(start: int, lost: int, new: int = 0, *, period: str | None
         customers_start=start,
         lost=lost,
         new=new,
-        customers_end=start + new - lost,
+        customers_end=start + new - lost - lost_new,
         expected_lifetime=1.0 / rate if rate > 0 else None,
         period=period,
-        annual_churn_rate=annualize(min(rate, 1.0), period) if annual else None,
-        annual_retention_rate=1.0 - annualize(min(rate, 1.0), period) if annual else None,
+        annual_churn_rate=annualize(rate, period) if annual else None,
+        annual_retention_rate=1.0 - annualize(rate, period) if annual else None,
+        lost_new=lost_new,
     )
 
 
@@ -119,9 +136,12 @@ def revenue_churn(mrr_start: float, churned: float, contraction: float = 0.0, ex
             raise DataError(f"{name} cannot be negative ({v})")
     if mrr_start == 0:
         raise DataError("starting MRR is 0: revenue churn is undefined")
-    if churned + contraction > mrr_start:
-        raise DataError(f"churned plus contraction ({churned + contraction:g}) exceeds the starting MRR ({mrr_start:g})")
+    for name, v in (("--mrr-start", mrr_start), ("--mrr-churned", churned), ("--contraction", contraction), ("--expansion", expansion)):
+        if not math.isfinite(v):
+            raise DataError(f"{name} must be a finite number, not {v!r}")
     lost = churned + contraction
+    if lost > mrr_start:
+        raise DataError(f"churned plus contraction ({lost:g}) exceeds the starting MRR ({mrr_start:g})")
     gross = lost / mrr_start
     net = (lost - expansion) / mrr_start
     return RevenueChurnResult(
@@ -203,10 +223,9 @@ class CustomerCounter:
             lost_new = self.ended_new.get(ps, 0)
             lost = ended - lost_new
             rate = lost / active if active else None
-            nxt = periods.next_start(ps, every)
             rows.append(
                 PeriodChurn(
-                    period=periods.label(ps, every), period_start=ps, period_end=nxt - timedelta(days=1),
+                    period=periods.label(ps, every), period_start=ps, period_end=periods.last_day(ps, every),
                     customers_start=active, new=new, lost=lost, lost_new=lost_new,
                     customers_end=active + new - ended, churn_rate=rate,
                     retention_rate=None if rate is None else 1.0 - rate,

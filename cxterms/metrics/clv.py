@@ -73,8 +73,8 @@ def clv(
         raise DataError(
             "churn must be above 0 and at most 1 (100%)" + ("; with no churn the lifetime value is unbounded" if c == 0 else "")
         )
-    if arpu < 0:
-        raise DataError(f"ARPU cannot be negative ({arpu:g})")
+    if not math.isfinite(arpu) or arpu < 0:
+        raise DataError(f"ARPU must be a finite number of at least 0, not {arpu!r}")
     if not 0.0 < margin <= 1.0:
         raise DataError(f"margin must be above 0 and at most 1 (100%), not {margin:g}")
     if discount_rate < 0:
@@ -86,6 +86,11 @@ def clv(
     d = discount_rate
     # 1 + d - r written as d + c: no cancellation, and exactly m / c when d = 0
     value = m * (1.0 + d) / (d + c) if timing == "start" else m * r / (d + c)
+    if not (math.isfinite(value) and math.isfinite(1.0 / c)):
+        raise DataError(
+            f"the lifetime value overflows (churn {c:.3g} is too close to 0 for ARPU {arpu:.6g})",
+            hint="check --churn/--retention: a churn rate this small means customers practically never leave",
+        )
     return CLVResult(
         clv=value, arpu=arpu, margin=margin, margin_per_period=m, churn_rate=c, retention_rate=r,
         discount_rate=d, timing=timing, expected_lifetime=1.0 / c,
@@ -146,8 +151,11 @@ class OrderBook:
         if rec is None:
             self._orders[customer] = [1, amount, day, day]
         else:
+            total = rec[1] + amount
+            if not math.isfinite(total):
+                raise DataError(f"the revenue of customer {customer[:40]!r} overflows a float")
             rec[0] += 1
-            rec[1] += amount
+            rec[1] = total
             if day < rec[2]:
                 rec[2] = day
             if day > rec[3]:
@@ -167,11 +175,17 @@ class OrderBook:
             raise DataError(f"margin must be above 0 and at most 1 (100%), not {margin:g}")
         rows = self.per_customer(unit, margin)
         orders = sum(r.orders for r in rows)
-        revenue = math.fsum(v[1] for v in self._orders.values())
+        try:
+            revenue = math.fsum(v[1] for v in self._orders.values())
+            median = statistics.median(r.revenue for r in rows)
+        except OverflowError:
+            revenue = median = math.inf
+        if not (math.isfinite(revenue) and math.isfinite(median) and math.isfinite(revenue * margin / len(rows))):
+            raise DataError("the total revenue overflows a float: the amounts are too large")
         return HistoricCLV(
             customers=len(rows), orders=orders, revenue=revenue, average_order_value=revenue / orders,
             purchase_frequency=orders / len(rows), lifespan=statistics.fmean(r.lifespan for r in rows), unit=unit,
-            clv_mean=revenue * margin / len(rows), clv_median=statistics.median(r.revenue for r in rows),
+            clv_mean=revenue * margin / len(rows), clv_median=median,
             margin=margin, first_date=min(r.first_order for r in rows), last_date=max(r.last_order for r in rows),
         )
 

@@ -8,6 +8,8 @@ from datetime import date, datetime, timedelta
 from ..errors import UsageError
 
 EVERY = ("day", "week", "month", "quarter", "year")
+#: most periods one table may span (a row each): 10000 days is 27 years, 10000 months 833
+MAX_PERIODS = 10_000
 
 
 def check_every(every: str) -> str:
@@ -38,16 +40,33 @@ def period_start(d: date, every: str) -> date:
 def next_start(start: date, every: str) -> date:
     """First day of the following period.
 
+    Raises OverflowError after the last period of year 9999.
+
     >>> next_start(date(2026, 12, 1), "month"), next_start(date(2026, 10, 1), "quarter")
     (datetime.date(2027, 1, 1), datetime.date(2027, 1, 1))
     """
-    if every == "day":
-        return start + timedelta(days=1)
-    if every == "week":
-        return start + timedelta(days=7)
-    months = {"month": 1, "quarter": 3, "year": 12}[every]
-    m = start.month - 1 + months
-    return date(start.year + m // 12, m % 12 + 1, 1)
+    try:
+        if every == "day":
+            return start + timedelta(days=1)
+        if every == "week":
+            return start + timedelta(days=7)
+        months = {"month": 1, "quarter": 3, "year": 12}[every]
+        m = start.month - 1 + months
+        return date(start.year + m // 12, m % 12 + 1, 1)
+    except (OverflowError, ValueError):  # past 9999-12-31
+        raise OverflowError("date past the year 9999") from None
+
+
+def last_day(start: date, every: str) -> date:
+    """Last day of the period starting on ``start`` (9999-12-31 at the end of time).
+
+    >>> last_day(date(2026, 2, 1), "month"), last_day(date(9999, 12, 1), "month")
+    (datetime.date(2026, 2, 28), datetime.date(9999, 12, 31))
+    """
+    try:
+        return next_start(start, every) - timedelta(days=1)
+    except OverflowError:
+        return date.max
 
 
 def label(start: date, every: str) -> str:
@@ -69,12 +88,23 @@ def label(start: date, every: str) -> str:
 
 
 def span(first: date, last: date, every: str) -> list[date]:
-    """Starts of every period from the one containing ``first`` to the one containing ``last``."""
+    """Starts of every period from the one containing ``first`` to the one
+    containing ``last``; more than MAX_PERIODS is an error (a row each)."""
+    from ..errors import DataError
+
     out = []
     cur, end = period_start(first, every), period_start(last, every)
     while cur <= end:
+        if len(out) >= MAX_PERIODS:
+            raise DataError(
+                f"{first} to {last} spans more than {MAX_PERIODS} periods of a {every}",
+                hint="choose a longer --every, or narrow the range with --from and --to",
+            )
         out.append(cur)
-        cur = next_start(cur, every)
+        try:
+            cur = next_start(cur, every)
+        except OverflowError:
+            break
     return out
 
 

@@ -7,6 +7,9 @@ from typing import NamedTuple
 
 from ..errors import UsageError
 
+#: widest scale accepted (MAX - MIN): a count per answer is kept and shown
+MAX_SCALE_WIDTH = 1000
+
 
 class Scale(NamedTuple):
     low: int
@@ -32,8 +35,15 @@ def parse_scale(text: str) -> Scale:
     Traceback (most recent call last):
     ...
     cxterms.errors.UsageError: a scale is MIN-MAX with MIN < MAX, e.g. 1-5, not '5-1'
+    >>> parse_scale("1-1000000000")
+    Traceback (most recent call last):
+    ...
+    cxterms.errors.UsageError: a scale spans at most 1000 steps (MAX - MIN <= 1000), not '1-1000000000'
     """
     m = re.fullmatch(r"\s*(-?\d+)\s*-\s*(-?\d+)\s*", text)
     if not m or int(m.group(1)) >= int(m.group(2)):
-        raise UsageError(f"a scale is MIN-MAX with MIN < MAX, e.g. 1-5, not {text!r}")
-    return Scale(int(m.group(1)), int(m.group(2)))
+        raise UsageError(f"a scale is MIN-MAX with MIN < MAX, e.g. 1-5, not {text[:40]!r}")
+    low, high = int(m.group(1)), int(m.group(2))
+    if high - low > MAX_SCALE_WIDTH or max(abs(low), abs(high)) > 10**9:
+        raise UsageError(f"a scale spans at most {MAX_SCALE_WIDTH} steps (MAX - MIN <= {MAX_SCALE_WIDTH}), not {text[:40]!r}")
+    return Scale(low, high)

@@ -84,7 +84,11 @@ class Tally:
         if self.wsum is None:
             return float(self.n)
         q = self.weight_sq_total
-        return self.weight_total ** 2 / q if q > 0 else 0.0
+        if q <= 0:
+            return 0.0
+        w = self.weight_total
+        ww = w * w
+        return ww / q if math.isfinite(ww) else w * (w / q)  # huge weights: w * w overflows first
 
     def weight_of(self, value: int) -> float:
         """Weight (count when unweighted) of the answers equal to ``value``."""
@@ -161,3 +165,131 @@ class Tally:
     def distribution(self, low: int, high: int) -> dict[str, int]:
         """Counts of every answer from low to high (zeros included), JSON-ready keys."""
         return {str(v): self.counts.get(v, 0) for v in range(low, high + 1)}
+
+
+class TallyTable(Mapping):
+    """Many tallies under keys (one per group and period), stored by column.
+
+    A ``Tally`` per group costs a dict per group, about a kilobyte; here each
+    answer value is one ``array`` with an 8-byte slot per key (plus the
+    blank and invalid counts, and the weight sums when weighted), so a group
+    of an NPS run costs about 100 bytes beside its key, whatever the number
+    of groups. Reading ``table[key]`` builds that key's ``Tally`` on demand
+    (a copy: change the table with ``add*`` or ``merge``).
+
+    >>> t = TallyTable()
+    >>> t.add(("North",), 10, 2); t.add(("South",), 3); t.add_blank(("North",))
+    >>> t[("North",)], len(t), t[("South",)].n
+    (Tally({10: 2}, blank=1, invalid=0), 2, 1)
+    """
+
+    def __init__(self, *, weighted: bool = False) -> None:
+        from array import array
+
+        self._array = array
+        self._index: dict = {}
+        self._counts: dict[int, object] = {}  # answer -> array('q'), one slot per key
+        self._blank = array("q")
+        self._invalid = array("q")
+        self._wsum: dict[int, object] | None = {} if weighted else None
+        self._wsq: dict[int, object] | None = {} if weighted else None
+
+    @property
+    def weighted(self) -> bool:
+        return self._wsum is not None
+
+    def _row(self, key) -> int:
+        i = self._index.get(key)
+        if i is None:
+            i = self._index[key] = len(self._index)
+            for col in self._counts.values():
+                col.append(0)
+            self._blank.append(0)
+            self._invalid.append(0)
+            if self._wsum is not None:
+                for col in self._wsum.values():
+                    col.append(0.0)
+                for col in self._wsq.values():
+                    col.append(0.0)
+        return i
+
+    def _column(self, answer: int):
+        col = self._counts.get(answer)
+        if col is None:
+            n = len(self._index)
+            col = self._counts[answer] = self._array("q", [0]) * n
+            if self._wsum is not None:
+                self._wsum[answer] = self._array("d", [0.0]) * n
+                self._wsq[answer] = self._array("d", [0.0]) * n
+        return col
+
+    def add(self, key, answer: int, count: int = 1) -> None:
+        i = self._row(key)
+        self._column(answer)[i] += count
+
+    def add_weighted(self, key, answer: int, count: int, weight_sum: float, weight_sq_sum: float) -> None:
+        if self._wsum is None:
+            raise ValueError("cannot add weighted answers to an unweighted table")
+        i = self._row(key)
+        self._column(answer)[i] += count
+        self._wsum[answer][i] += weight_sum
+        self._wsq[answer][i] += weight_sq_sum
+
+    def add_blank(self, key, count: int = 1) -> None:
+        self._blank[self._row(key)] += count
+
+    def add_invalid(self, key, count: int = 1) -> None:
+        self._invalid[self._row(key)] += count
+
+    def merge(self, other: TallyTable) -> None:
+        """Add every tally of ``other`` (a worker's share of a big file)."""
+        for key, j in other._index.items():
+            i = self._row(key)
+            for answer, col in other._counts.items():
+                c = col[j]
+                if c:
+                    self._column(answer)[i] += c
+                    if other._wsum is not None and self._wsum is not None:
+                        self._wsum[answer][i] += other._wsum[answer][j]
+                        self._wsq[answer][i] += other._wsq[answer][j]
+            self._blank[i] += other._blank[j]
+            self._invalid[i] += other._invalid[j]
+
+    def __getitem__(self, key) -> Tally:
+        i = self._index[key]
+        counts = {a: col[i] for a, col in self._counts.items() if col[i]}
+        if self._wsum is not None and counts:
+            wsum = {a: self._wsum[a][i] for a in counts}
+            wsq = {a: self._wsq[a][i] for a in counts}
+            return Tally(counts, blank=self._blank[i], invalid=self._invalid[i], wsum=wsum, wsq=wsq)
+        return Tally(counts, blank=self._blank[i], invalid=self._invalid[i])
+
+    def __iter__(self):
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __contains__(self, key) -> bool:
+        return key in self._index
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        del state["_array"]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        from array import array
+
+        self.__dict__.update(state)
+        self._array = array
+
+
+def result_dict(result) -> dict:
+    """A flat result dataclass as a dict, fast (``dataclasses.asdict`` deep-copies
+    every value, which dominates when thousands of groups are scored); the
+    ``distribution`` mapping is copied so callers may change it."""
+    d = {name: getattr(result, name) for name in result.__dataclass_fields__}
+    if isinstance(d.get("distribution"), dict):
+        d["distribution"] = dict(d["distribution"])
+    return d
