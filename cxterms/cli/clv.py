@@ -6,7 +6,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from .metric_options import DateFormatOpt, DelimiterOpt, EncodingOpt, FileArg, HeaderOpt, QuietOpt, TableFormatOpt
+from .metric_options import (
+    DateFormatOpt, DbOpt, DelimiterOpt, EncodingOpt, EngineOpt, FileArg, HeaderOpt, QuietOpt, TableFormatOpt, TableOpt,
+)
 from .output import TableFormat
 from .render_metrics import Field, View, emit_rows, emit_single
 
@@ -97,6 +99,9 @@ def clv(
     delimiter: DelimiterOpt = None,
     header: HeaderOpt = None,
     encoding: EncodingOpt = None,
+    db: DbOpt = None,
+    table: TableOpt = None,
+    engine: EngineOpt = None,
     format: TableFormatOpt = TableFormat.auto,
     quiet: QuietOpt = False,
 ) -> None:
@@ -125,13 +130,19 @@ def clv(
         cxterms clv examples/orders.csv
         cxterms clv examples/orders.csv --per-customer -f csv
         cxterms clv examples/orders.csv --model bgnbd --unit week --horizon 52
+        cxterms clv --db postgresql://cx@db:5432/shop --table orders --model bgnbd
     """
     from ..errors import UsageError
     from .inputs import parse_fraction
+    from .sources import SourceOpts
 
     session = ctx.obj
+    source = SourceOpts(db=db, table=table, engine=engine)
+    source.check(file)
+    if source.kind == "db" and rfm:
+        raise UsageError("--rfm reads a summary FILE; with --db the summary is computed in the database")
     formula_opts = any(x is not None for x in (arpu, churn, retention))
-    if formula_opts and (file is not None or model is not None or rfm):
+    if formula_opts and (file is not None or model is not None or rfm or source.kind != "file"):
         raise UsageError("--arpu/--churn/--retention make the formula; drop FILE, --model and --rfm")
     if formula_opts:
         if arpu is None:
@@ -158,7 +169,7 @@ def clv(
             unit=unit.value if unit else None, calibration_end=calibration_end, horizon=horizon,
             discount_rate=parse_fraction(discount_rate, "--discount-rate") if discount_rate is not None else 0.0,
             per_customer=per_customer, top=top, date_format=date_format, delimiter=delimiter, header=header,
-            encoding=encoding, fmt_=format, quiet=quiet,
+            encoding=encoding, fmt_=format, quiet=quiet, source=source,
         )
         return
     if discount_rate is not None:
@@ -167,24 +178,37 @@ def clv(
         raise UsageError("--horizon and --calibration-end go with --model")
     _historic(session, file, customer_column, date_column, amount_column, unit.value if unit else "day",
               parse_fraction(margin, "--margin", allow_zero=False) if margin is not None else 1.0,
-              per_customer, date_format, delimiter, header, encoding, format, quiet)
+              per_customer, date_format, delimiter, header, encoding, format, quiet, source)
 
 
 def _historic(session, file, customer_column, date_column, amount_column, unit, margin, per_customer,
-              date_format, delimiter, header, encoding, fmt_, quiet):
+              date_format, delimiter, header, encoding, fmt_, quiet, source=None):
     from ..io.records import order_columns, read_orders
     from ..metrics.clv import OrderBook
     from .inputs import open_input
 
-    table = open_input(session, file, delimiter=delimiter, header=header, encoding=encoding)
-    ccol, dcol, acol = order_columns(table, customer_column, date_column, amount_column)
-    book = OrderBook()
-    for _line, customer, day, amount in read_orders(table, ccol, dcol, acol, date_format):
-        book.add(customer, day, amount)
+    if source is not None and source.kind == "db":  # per-customer totals counted in the database
+        from ..sql.run import order_book
+        from .sources import open_source
+
+        src = open_source(source, file, delimiter=delimiter, header=header, encoding=encoding)
+        try:
+            book = order_book(src, customer=customer_column, date_column=date_column, amount=amount_column,
+                              date_format=date_format)
+        finally:
+            src.engine.close()
+        name = src.label
+    else:
+        table = open_input(session, file, delimiter=delimiter, header=header, encoding=encoding)
+        ccol, dcol, acol = order_columns(table, customer_column, date_column, amount_column)
+        book = OrderBook()
+        for _line, customer, day, amount in read_orders(table, ccol, dcol, acol, date_format):
+            book.add(customer, day, amount)
+        name = table.name
     summary = book.summary(unit, margin)
     if per_customer:
         rows = [c.as_dict(unit) for c in book.per_customer(unit, margin)]
         emit_rows(session, customer_view(unit), rows, fmt_, label_key="customer", quiet=quiet,
                   columns=("orders", "revenue", "first_order", "last_order", f"lifespan_{unit}s", "average_order_value"))
         return
-    emit_single(session, historic_view(unit), summary.as_dict(), fmt_, quiet=quiet, title=f"Historic CLV: {table.name}")
+    emit_single(session, historic_view(unit), summary.as_dict(), fmt_, quiet=quiet, title=f"Historic CLV: {name}")

@@ -134,7 +134,8 @@ def _read_log(session, file, *, unit, calibration_end, date_format, delimiter, h
 
 
 def run_clv_model(session, file, *, rfm, customer_column, date_column, amount_column, unit, calibration_end,
-                  horizon, discount_rate, per_customer, top, date_format, delimiter, header, encoding, fmt_, quiet):
+                  horizon, discount_rate, per_customer, top, date_format, delimiter, header, encoding, fmt_, quiet,
+                  source=None):
     """Fit BG/NBD (+ Gamma-Gamma with amounts) and report predictions."""
     from ..errors import DataError, UsageError
 
@@ -155,7 +156,18 @@ def run_clv_model(session, file, *, rfm, customer_column, date_column, amount_co
             end = parse_date(calibration_end, date_format)
         except ValueError:
             raise UsageError(f"--calibration-end {calibration_end!r} is not a date") from None
-    if rfm:
+    if source is not None and source.kind == "db":  # the RFM query runs in the database
+        from ..sql.run import rfm_data
+        from .sources import open_source
+
+        src = open_source(source, file, delimiter=delimiter, header=header, encoding=encoding)
+        try:
+            data = rfm_data(src, customer=customer_column, date_column=date_column, amount=amount_column, unit=unit,
+                            calibration_end=end, date_format=date_format)
+        finally:
+            src.engine.close()
+        source = src.label
+    elif rfm:
         data, source = _read_rfm(session, file, unit=unit, delimiter=delimiter, header=header, encoding=encoding,
                                  customer_column=customer_column)
     else:

@@ -6,8 +6,9 @@ from typing import Annotated, Optional
 import typer
 
 from .metric_options import (
-    ByOpt, ColumnOpt, ConfidenceOpt, DateFormatOpt, DelimiterOpt, EncodingOpt, Every, EveryOpt, FileArg,
-    HeaderOpt, PeriodOpt, QuietOpt, SkipInvalidOpt, TableFormatOpt, OUTPUT,
+    ByOpt, ColumnOpt, ConfidenceOpt, CountColumnOpt, CountsOpt, DateFormatOpt, DbOpt, DelimiterOpt, EncodingOpt,
+    EngineOpt, Every, EveryOpt, FileArg, HeaderOpt, PeriodOpt, QuietOpt, SkipInvalidOpt, TableFormatOpt, TableOpt,
+    WeightSqColumnOpt, WeightSumColumnOpt, OUTPUT,
 )
 from .output import TableFormat
 from .render_metrics import Field, View
@@ -90,7 +91,13 @@ class Interval(str, Enum):
 
 
 def _read(session, file, *, parse_for, column, by, period, every, date_format, delimiter, header, encoding,
-          skip_invalid, weight=None, filters=()):
+          skip_invalid, weight=None, filters=(), source=None):
+    if source is not None and source.kind != "file":  # --counts, --db, --engine: cli/sources.py
+        from .sources import read_score_data
+
+        return read_score_data(session, file, source, parse_for=parse_for, column=column, by=by, period=period,
+                               every=every, date_format=date_format, delimiter=delimiter, header=header,
+                               encoding=encoding, skip_invalid=skip_invalid, weight=weight, filters=filters)
     from ..io.scores import read_scores
     from .inputs import open_input
     from .progress import reading
@@ -102,6 +109,15 @@ def _read(session, file, *, parse_for, column, by, period, every, date_format, d
             table, parse, column=column, by=by or (), period=period, every=every.value,
             date_format=date_format, weight=weight, filters=filters, skip_invalid=skip_invalid, progress=progress,
         )
+
+
+def _source(file, counts, count_column, weight_sum_column, weight_sq_column, db, table, engine):
+    """The --counts / --db / --engine choice, checked (cli/sources.py)."""
+    from .sources import SourceOpts
+
+    opts = SourceOpts(counts, count_column, weight_sum_column, weight_sq_column, db, table, engine)
+    opts.check(file)
+    return opts
 
 
 def empty_result(view: View, tally) -> dict:
@@ -182,6 +198,13 @@ def nps(
     detractors: Annotated[Optional[int], typer.Option("--detractors", min=0, help="Detractor count (with --promoters).", rich_help_panel="From counts")] = None,
     compare_with: Annotated[Optional[str], typer.Option("--compare", metavar="OTHER", help="Second file (same options): difference, z-test and p-value.", rich_help_panel=OUTPUT)] = None,
     interval: Annotated[Interval, typer.Option("--interval", case_sensitive=False, help="wald, or adjusted-wald (Lewis & Sauro: +0.75 promoters and detractors, +3 respondents).", rich_help_panel=OUTPUT)] = Interval.wald,
+    counts: CountsOpt = False,
+    count_column: CountColumnOpt = None,
+    weight_sum_column: WeightSumColumnOpt = None,
+    weight_sq_column: WeightSqColumnOpt = None,
+    db: DbOpt = None,
+    table: TableOpt = None,
+    engine: EngineOpt = None,
     confidence: ConfidenceOpt = 0.95,
     format: TableFormatOpt = TableFormat.auto,
     quiet: QuietOpt = False,
@@ -212,15 +235,18 @@ def nps(
 
     session = ctx.obj
     check_confidence(confidence)
-    counts = (promoters, passives, detractors)
-    if any(c is not None for c in counts):
-        if file is not None or by or period or compare_with:
+    source = _source(file, counts, count_column, weight_sum_column, weight_sq_column, db, table, engine)
+    tallies = (promoters, passives, detractors)
+    if any(c is not None for c in tallies):
+        if file is not None or by or period or compare_with or source.kind != "file":
             raise UsageError("--promoters/--passives/--detractors replace FILE, --by, --period and --compare")
-        result = core.nps_from_counts(*(c or 0 for c in counts), confidence=confidence, interval=interval.value)
+        result = core.nps_from_counts(*(c or 0 for c in tallies), confidence=confidence, interval=interval.value)
         emit(session, NPS_VIEW, result, None, fmt_=format, quiet=quiet, title="Net Promoter Score", colour_of=_nps_colour)
         return
     if compare_with is not None and (by or period):
         raise UsageError("--compare works on overall results; drop --by/--period")
+    if compare_with is not None and source.kind == "db":
+        raise UsageError("--compare reads a second file; it does not go with --db or --engine")
 
     def parse_for(decimal_comma):
         return make_parser(Scale(0, 10), decimal_comma=decimal_comma)
@@ -230,11 +256,11 @@ def nps(
 
     opts = dict(parse_for=parse_for, column=column, every=every, date_format=date_format, delimiter=delimiter,
                 header=header, encoding=encoding, skip_invalid=skip_invalid)
-    data = _read(session, file, by=by, period=period, **opts)
+    data = _read(session, file, by=by, period=period, source=source, **opts)
     overall = compute(data.overall)
     extra, extra_fields = None, ()
     if compare_with is not None:
-        other_data = _read(session, compare_with, by=None, period=None, **opts)
+        other_data = _read(session, compare_with, by=None, period=None, source=source, **opts)
         other = compute(other_data.overall)
         c = core.compare(overall, other, confidence=confidence)
         extra = {
@@ -262,6 +288,13 @@ def csat(
     header: HeaderOpt = None,
     encoding: EncodingOpt = None,
     skip_invalid: SkipInvalidOpt = False,
+    counts: CountsOpt = False,
+    count_column: CountColumnOpt = None,
+    weight_sum_column: WeightSumColumnOpt = None,
+    weight_sq_column: WeightSqColumnOpt = None,
+    db: DbOpt = None,
+    table: TableOpt = None,
+    engine: EngineOpt = None,
     confidence: ConfidenceOpt = 0.95,
     format: TableFormatOpt = TableFormat.auto,
     quiet: QuietOpt = False,
@@ -288,13 +321,14 @@ def csat(
     check_confidence(confidence)
     sc = parse_scale(scale)
     k = core.threshold(sc, satisfied)  # checked before reading the file
+    source = _source(file, counts, count_column, weight_sum_column, weight_sq_column, db, table, engine)
 
     def compute(tally):
         return core.csat_from_tally(tally, scale=sc, satisfied=satisfied, confidence=confidence)
 
     data = _read(session, file, parse_for=lambda dc: make_parser(sc, decimal_comma=dc), column=column, by=by,
                  period=period, every=every, date_format=date_format, delimiter=delimiter, header=header,
-                 encoding=encoding, skip_invalid=skip_invalid)
+                 encoding=encoding, skip_invalid=skip_invalid, source=source)
     emit(session, CSAT_VIEW, compute(data.overall), _results(data, compute, CSAT_VIEW) if (by or period) else None,
          data=data, fmt_=format, quiet=quiet, title=f"CSAT: {data.source}",
          colour_of=lambda v: "green" if v >= k else "red")
@@ -315,6 +349,13 @@ def ces(
     header: HeaderOpt = None,
     encoding: EncodingOpt = None,
     skip_invalid: SkipInvalidOpt = False,
+    counts: CountsOpt = False,
+    count_column: CountColumnOpt = None,
+    weight_sum_column: WeightSumColumnOpt = None,
+    weight_sq_column: WeightSqColumnOpt = None,
+    db: DbOpt = None,
+    table: TableOpt = None,
+    engine: EngineOpt = None,
     confidence: ConfidenceOpt = 0.95,
     format: TableFormatOpt = TableFormat.auto,
     quiet: QuietOpt = False,
@@ -341,13 +382,14 @@ def ces(
     session = ctx.obj
     check_confidence(confidence)
     sc = parse_scale(scale)
+    source = _source(file, counts, count_column, weight_sum_column, weight_sq_column, db, table, engine)
 
     def compute(tally):
         return core.ces_from_tally(tally, scale=sc, lower_is_better=lower_is_better, confidence=confidence)
 
     data = _read(session, file, parse_for=lambda dc: make_parser(sc, decimal_comma=dc), column=column, by=by,
                  period=period, every=every, date_format=date_format, delimiter=delimiter, header=header,
-                 encoding=encoding, skip_invalid=skip_invalid)
+                 encoding=encoding, skip_invalid=skip_invalid, source=source)
 
     def colour(v):
         return "green" if core.is_easy(v, sc, lower_is_better) else "red" if core.is_difficult(v, sc, lower_is_better) else "yellow"

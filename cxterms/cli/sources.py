@@ -1,0 +1,121 @@
+"""Where the tallies come from: a file of answers (the io readers), a file
+of counts (``--counts``), or a database (``--db`` / ``--engine``). Every
+path ends in the same ScoreData / CustomerCounter / RFMData, so everything
+after this step is shared."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import UsageError
+
+
+@dataclass(frozen=True)
+class SourceOpts:
+    counts: bool = False
+    count_column: str | None = None
+    weight_sum_column: str | None = None
+    weight_sq_column: str | None = None
+    db: str | None = None
+    table: str | None = None
+    engine: str | None = None
+
+    @property
+    def kind(self) -> str:
+        if self.counts:
+            return "counts"
+        if self.db is not None or self.engine is not None:
+            return "db"
+        return "file"
+
+    def check(self, file: str | None, *, counts_ok: bool = True) -> None:
+        if self.counts and (self.db or self.engine):
+            raise UsageError("--counts reads a file of counts; it does not go with --db or --engine")
+        if not self.counts and (self.count_column or self.weight_sum_column or self.weight_sq_column):
+            raise UsageError("--count-column, --weight-sum-column and --weight-sq-column go with --counts")
+        if self.counts and not counts_ok:
+            raise UsageError("--counts is not available here")
+        if self.engine is not None:
+            if self.engine.lower() != "duckdb":
+                raise UsageError(f"--engine takes duckdb, not {self.engine!r}", hint="for other engines use --db URL")
+            if self.db is not None:
+                raise UsageError("--engine duckdb is short for --db duckdb: with FILE; give one of them")
+            if file in (None, "-"):
+                raise UsageError("--engine duckdb reads a FILE (CSV, Parquet or JSON), not stdin")
+            if self.table is not None:
+                raise UsageError("--table goes with --db")
+        elif self.db is not None:
+            url = self.db.strip().lower()
+            if file not in (None, "-") and self.table is not None:
+                raise UsageError("give FILE or --table, not both")
+            if file in (None, "-") and self.table is None:
+                raise UsageError("--db needs --table NAME (or FILE with duckdb: or spark:)")
+            if file not in (None, "-") and not url.startswith(("duckdb:", "spark:", "sc://")):
+                raise UsageError("only duckdb: and spark URLs read a FILE; give --table for this database")
+        elif self.table is not None:
+            raise UsageError("--table goes with --db URL")
+
+
+def open_source(opts: SourceOpts, file: str | None, *, delimiter=None, header=None, encoding=None):
+    """Connect and return a sql.run.Source for the table or the FILE."""
+    from ..sql.engines import connect
+    from ..sql.run import Source
+
+    url = "duckdb:" if opts.engine is not None else opts.db
+    engine = connect(url)
+    if opts.table is not None:
+        return Source(engine, opts.table)
+    if file is None or file == "-":
+        raise UsageError("--db needs --table NAME")
+    if not hasattr(engine, "attach_file"):
+        raise UsageError(f"{engine.label} cannot read a FILE; give --table")
+    view = engine.attach_file(file, delimiter=_delim(delimiter), header=header, encoding=encoding)
+    return Source(engine, view, file)
+
+
+def _delim(text):
+    from ..io.table import parse_delimiter
+
+    return parse_delimiter(text)
+
+
+def read_score_data(session, file, opts: SourceOpts, *, parse_for, column, by, period, every, date_format, delimiter,
+                    header, encoding, skip_invalid, weight=None, filters=()):
+    """ScoreData from --counts FILE or from a database (not from answers)."""
+    if opts.kind == "counts":
+        from ..io.counts import read_counts
+        from .inputs import open_input
+
+        if filters:
+            raise UsageError("--where filters answers; a counts table is already aggregated")
+        if weight is not None:
+            raise UsageError("--weight names a column of answers; counts carry weight_sum and weight_sq_sum columns")
+        table = open_input(session, file, delimiter=delimiter, header=header, encoding=encoding)
+        return read_counts(
+            table, parse_for(table.delimiter not in (",", None)), column=column, count=opts.count_column, by=by or (),
+            period=period, every=every.value, date_format=date_format, weight_sum=opts.weight_sum_column,
+            weight_sq_sum=opts.weight_sq_column, skip_invalid=skip_invalid,
+        )
+    from ..sql.run import score_data
+
+    src = open_source(opts, file, delimiter=delimiter, header=header, encoding=encoding)
+    try:
+        decimal_comma = getattr(src.engine, "delimiter", ",") not in (",", None)
+        return score_data(
+            src, parse_for(decimal_comma), column=column, by=by or (), period=period, every=every.value,
+            date_format=date_format, weight=weight, filters=_structured(filters), skip_invalid=skip_invalid,
+        )
+    finally:
+        src.engine.close()
+
+
+def _structured(filters):
+    """Filters the SQL builder can express (cxterms.sql.spec.Filter)."""
+    from ..sql.spec import Filter
+
+    out = []
+    for f in filters or ():
+        if not isinstance(f, Filter):
+            raise UsageError("this filter cannot run in a database", hint="leave out --db/--engine for it")
+        out.append(f)
+    return tuple(out)
