@@ -244,3 +244,49 @@ def test_hostile_names_stay_names(run, engine):
     assert "cxterms:" in got.stderr and "Traceback" not in got.stderr
     again = run("nps", "--db", engine[1], "--table", "survey", "-q")
     assert again.exit_code == 0 and again.stdout.strip()
+
+
+LOCAL = [
+    ("nps", "survey.csv", []),
+    ("nps", "survey.csv", ["--by", "region", "--by", "channel", "--period", "submitted", "--every", "week"]),
+    ("csat", "survey.csv", ["--scale", "0-10", "--by", "channel"]),
+    ("nps", "survey-eu.csv", ["-c", "Empfehlung", "--by", "Filiale", "--period", "Datum", "--date-format", "%d/%m/%Y"]),
+    ("nps", "surveymonkey-export.csv", []),
+    ("nps", "surveymonkey-export.csv", ["--period", "End Date", "--date-format", "%m/%d/%Y %I:%M:%S %p"]),
+    ("csat", "support-csat.csv", ["--by", "channel", "--period", "closed"]),
+    ("ces", "effort.csv", ["--period", "date", "--every", "week", "--by", "channel"]),
+    ("churn", "customers.csv", ["--every", "quarter"]),
+    ("clv", "orders.csv", ["--per-customer"]),
+    ("clv", "orders.csv", ["--model", "bgnbd", "--unit", "day", "--per-customer"]),
+]
+
+
+@pytest.mark.parametrize("command,name,args", LOCAL, ids=[f"{c}-{n}-{len(a)}" for c, n, a in LOCAL])
+def test_engine_duckdb_on_shipped_files_equals_builtin_reader(run, command, name, args):
+    pytest.importorskip("duckdb")
+    want = run(command, EXAMPLES / name, *args, "-f", "json")
+    got = run(command, EXAMPLES / name, "--engine", "duckdb", *args, "-f", "json")
+    assert want.exit_code == 0, want.stderr
+    assert got.exit_code == 0, got.stderr
+    close(by_customer(json.loads(want.stdout)), by_customer(json.loads(got.stdout)), 1e-6 if "--model" in args else 1e-9)
+
+
+def test_engine_duckdb_says_clearly_what_it_cannot_read(run):
+    pytest.importorskip("duckdb")
+    got = run("nps", EXAMPLES / "survey-utf16.txt", "--engine", "duckdb")
+    assert got.exit_code == 1
+    assert got.stderr.startswith("cxterms: DuckDB cannot read") and "hint: leave out --engine duckdb" in got.stderr
+    assert run("nps", EXAMPLES / "survey-utf16.txt").exit_code == 0  # the built-in reader can
+
+
+def test_engine_duckdb_reads_parquet_and_json(run, tmp_path):
+    duckdb = pytest.importorskip("duckdb")
+    con = duckdb.connect()
+    src = str(EXAMPLES / "survey.csv")
+    con.read_csv(src).write_parquet(str(tmp_path / "s.parquet"))
+    con.execute(f"COPY (SELECT * FROM read_csv('{src}')) TO '{tmp_path / 's.json'}' (FORMAT json)")
+    want = run("nps", src, "--by", "region", "-f", "json")
+    for name in ("s.parquet", "s.json"):
+        got = run("nps", tmp_path / name, "--engine", "duckdb", "--by", "region", "-f", "json")
+        assert got.exit_code == 0, got.stderr
+        close(json.loads(want.stdout), json.loads(got.stdout))
