@@ -12,7 +12,16 @@ from .metric_options import ByOpt, ColumnOpt, DateFormatOpt, Every, EveryOpt, Pe
 app = typer.Typer()
 sql_app = typer.Typer(
     name="sql",
-    help="Print the aggregate SQL of a metric for a warehouse dialect; its result is what --counts / --rfm read back.",
+    help="""Print the aggregate SQL of a metric for a warehouse dialect.
+
+    Run the query where the data lives; its result is exactly what
+    --counts (nps, csat, ces, churn) and --rfm (clv) read back.
+
+    Example:
+
+        cxterms sql nps --dialect bigquery --table cx.responses --by region --period submitted
+        psql --csv -c "$(cxterms sql nps --dialect postgres --table responses)" | cxterms nps --counts
+    """,
     no_args_is_help=True,
 )
 app.add_typer(sql_app, name="sql")
