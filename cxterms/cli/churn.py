@@ -6,8 +6,8 @@ from typing import Annotated, Optional
 import typer
 
 from .metric_options import (
-    CountsOpt, DateFormatOpt, DbOpt, DelimiterOpt, EncodingOpt, EngineOpt, Every, EveryOpt, FileArg, HeaderOpt,
-    QuietOpt, TableFormatOpt, TableOpt,
+    CountsOpt, DateFormatOpt, DayfirstOpt, DbOpt, DelimiterOpt, EncodingOpt, EngineOpt, Every, EveryOpt, FileArg,
+    HeaderOpt, QuietOpt, TableFormatOpt, TableOpt,
 )
 from .output import TableFormat
 from .render_metrics import Field, View
@@ -83,6 +83,7 @@ def churn(
     since: Annotated[Optional[str], typer.Option("--from", metavar="DATE", help="First period to report (the one containing DATE).", rich_help_panel=TABLE)] = None,
     until: Annotated[Optional[str], typer.Option("--to", metavar="DATE", help="Last period to report (the one containing DATE).", rich_help_panel=TABLE)] = None,
     date_format: DateFormatOpt = None,
+    dayfirst: DayfirstOpt = None,
     delimiter: DelimiterOpt = None,
     header: HeaderOpt = None,
     encoding: EncodingOpt = None,
@@ -146,11 +147,11 @@ def churn(
         emit_single(session, REVENUE_VIEW, result.as_dict(), format, quiet=quiet, title="Revenue churn")
         return
     _table(session, file, start_column, end_column, every, since, until, date_format, delimiter, header, encoding, format, quiet,
-           source)
+           source, dayfirst=dayfirst)
 
 
 def _table(session, file, start_column, end_column, every, since, until, date_format, delimiter, header, encoding, fmt_, quiet,
-           source=None):
+           source=None, dayfirst=None):
     from ..errors import DataError, UsageError
     from ..io.records import END_COLUMNS, START_COLUMNS, read_spans
     from ..metrics import churn as core
@@ -174,13 +175,16 @@ def _table(session, file, start_column, end_column, every, since, until, date_fo
         _emit_periods(session, counter, lo, hi, fmt_, quiet)
         return
     table = open_input(session, file, delimiter=delimiter, header=header, encoding=encoding)
-    scol = table.column(start_column, defaults=START_COLUMNS, what="start column")
-    ecol = table.column(end_column, defaults=END_COLUMNS, what="end column")
+    scol = table.column(start_column, defaults=START_COLUMNS, what="start column", option="--start-column")
+    ecol = table.column(end_column, defaults=END_COLUMNS, what="end column", option="--end-column")
     if scol == ecol:
         raise UsageError("the start and end columns must differ", hint=f"columns: {table.columns_text()}")
     counter = core.CustomerCounter(every.value)
-    for _line, s, e in read_spans(table, scol, ecol, date_format):
+    notes: list[str] = []
+    for _line, s, e in read_spans(table, scol, ecol, date_format, dayfirst=dayfirst, notes=notes):
         counter.add(s, e)
+    for note in notes:
+        session.out().note(f"note: {note}")
     if counter.customers == 0:
         raise DataError(f"no customers in {table.name}")
     _emit_periods(session, counter, lo, hi, fmt_, quiet)

@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 import typer
 
 from .metric_options import (
-    DateFormatOpt, DbOpt, DelimiterOpt, EncodingOpt, EngineOpt, FileArg, HeaderOpt, QuietOpt, TableFormatOpt, TableOpt,
+    DateFormatOpt, DayfirstOpt, DbOpt, DecimalOpt, DelimiterOpt, EncodingOpt, EngineOpt, FileArg, HeaderOpt, MaxInvalidOpt,
+    QuietOpt, SheetOpt, SkipInvalidOpt, TableFormatOpt, TableOpt,
 )
 from .output import TableFormat
 from .render_metrics import Field, View, emit_rows, emit_single
@@ -96,9 +97,14 @@ def clv(
     horizon: Annotated[Optional[float], typer.Option("--horizon", min=0, metavar="H", help="Prediction horizon in --unit units (default: one year).", rich_help_panel=MODELS)] = None,
     top: Annotated[int, typer.Option("--top", min=0, metavar="N", help="Customers listed in the Rich summary.", rich_help_panel=MODELS)] = 10,
     date_format: DateFormatOpt = None,
+    dayfirst: DayfirstOpt = None,
+    decimal: DecimalOpt = None,
     delimiter: DelimiterOpt = None,
     header: HeaderOpt = None,
     encoding: EncodingOpt = None,
+    sheet: SheetOpt = None,
+    skip_invalid: SkipInvalidOpt = False,
+    max_invalid: MaxInvalidOpt = None,
     db: DbOpt = None,
     table: TableOpt = None,
     engine: EngineOpt = None,
@@ -134,13 +140,17 @@ def clv(
     """
     from ..errors import UsageError
     from .inputs import parse_fraction
-    from .sources import SourceOpts
 
     session = ctx.obj
+    from .sources import SourceOpts
+
     source = SourceOpts(db=db, table=table, engine=engine)
     source.check(file)
-    if source.kind == "db" and rfm:
-        raise UsageError("--rfm reads a summary FILE; with --db the summary is computed in the database")
+    if source.kind == "db":
+        if rfm:
+            raise UsageError("--rfm reads a summary FILE; with --db the summary is computed in the database")
+        if sheet is not None or skip_invalid or max_invalid is not None or decimal is not None or dayfirst is not None:
+            raise UsageError("--sheet, --skip-invalid, --max-invalid, --decimal and --dayfirst read files; they do not go with --db/--engine")
     formula_opts = any(x is not None for x in (arpu, churn, retention))
     if formula_opts and (file is not None or model is not None or rfm or source.kind != "file"):
         raise UsageError("--arpu/--churn/--retention make the formula; drop FILE, --model and --rfm")
@@ -178,37 +188,80 @@ def clv(
         raise UsageError("--horizon and --calibration-end go with --model")
     _historic(session, file, customer_column, date_column, amount_column, unit.value if unit else "day",
               parse_fraction(margin, "--margin", allow_zero=False) if margin is not None else 1.0,
-              per_customer, date_format, delimiter, header, encoding, format, quiet, source)
+              per_customer, date_format, delimiter, header, encoding, format, quiet, source=source, inp=
+              dict(dayfirst=dayfirst, decimal=decimal, sheet=sheet, skip_invalid=skip_invalid, max_invalid=max_invalid))
 
 
 def _historic(session, file, customer_column, date_column, amount_column, unit, margin, per_customer,
-              date_format, delimiter, header, encoding, fmt_, quiet, source=None):
-    from ..io.records import order_columns, read_orders
-    from ..metrics.clv import OrderBook
-    from .inputs import open_input
-
+              date_format, delimiter, header, encoding, fmt_, quiet, source=None, inp=None):
     if source is not None and source.kind == "db":  # per-customer totals counted in the database
-        from ..sql.run import order_book
-        from .sources import open_source
+        _historic_db(session, file, source, customer_column, date_column, amount_column, unit, margin, per_customer,
+                     date_format, delimiter, header, encoding, fmt_, quiet)
+        return
+    from ..errors import DataError, UsageError
+    from ..io.records import order_columns, read_orders
+    from ..io.sources import ReadOptions
+    from ..io.table import parse_delimiter
+    from ..metrics.clv import OrderBook
+    from .inputs import open_any
 
-        src = open_source(source, file, delimiter=delimiter, header=header, encoding=encoding)
-        try:
-            book = order_book(src, customer=customer_column, date_column=date_column, amount=amount_column,
-                              date_format=date_format)
-        finally:
-            src.engine.close()
-        name = src.label
-    else:
-        table = open_input(session, file, delimiter=delimiter, header=header, encoding=encoding)
-        ccol, dcol, acol = order_columns(table, customer_column, date_column, amount_column)
-        book = OrderBook()
-        for _line, customer, day, amount in read_orders(table, ccol, dcol, acol, date_format):
+    inp = inp or {}
+    limit = inp.get("max_invalid")
+    if limit is not None and not 0.0 <= limit <= 1.0:
+        raise UsageError("--max-invalid takes a share between 0 and 1, e.g. 0.1")
+    src = open_any(session, file, ReadOptions(delimiter=parse_delimiter(delimiter), header=header, encoding=encoding,
+                                              sheet=inp.get("sheet")))
+    table = src.table
+    out = session.out()
+    notes: list[str] = list(src.notes)
+    skipped: list | None = [] if inp.get("skip_invalid") else None
+    ccol, dcol, acol = order_columns(table, customer_column, date_column, amount_column, notes=notes)
+    book = OrderBook()
+    rows = 0
+    try:
+        for _line, customer, day, amount in read_orders(table, ccol, dcol, acol, date_format, dayfirst=inp.get("dayfirst"),
+                                                        decimal=inp.get("decimal"), skipped=skipped, notes=notes):
             book.add(customer, day, amount)
-        name = table.name
+            rows += 1
+    except DataError as e:
+        e.line = src.line_of(e.line)
+        raise
+    for note in notes:
+        out.note(f"note: {note}")
+    if skipped:
+        total = rows + len(skipped)
+        share = len(skipped) / total
+        shown = "; ".join(f"line {src.line_of(ln)}: {msg}" for ln, msg in skipped[:3])
+        if share > (0.05 if limit is None else limit):
+            raise DataError(f"{100 * share:.0f}% of the order rows are invalid ({len(skipped)} of {total}): wrong columns or format?",
+                            file=table.name, hint=f"first: {shown}; allow it with --max-invalid {min(1.0, round(share + 0.005, 2))}")
+        out.warn(f"skipped {len(skipped)} invalid order row{'s' * (len(skipped) != 1)} ({100 * share:.0f}% of {total}): {shown}")
+    if rows == 0:
+        raise DataError(f"no orders in {table.name}")
     summary = book.summary(unit, margin)
     if per_customer:
         rows = [c.as_dict(unit) for c in book.per_customer(unit, margin)]
         emit_rows(session, customer_view(unit), rows, fmt_, label_key="customer", quiet=quiet,
                   columns=("orders", "revenue", "first_order", "last_order", f"lifespan_{unit}s", "average_order_value"))
         return
-    emit_single(session, historic_view(unit), summary.as_dict(), fmt_, quiet=quiet, title=f"Historic CLV: {name}")
+    emit_single(session, historic_view(unit), summary.as_dict(), fmt_, quiet=quiet, title=f"Historic CLV: {table.name}")
+
+
+def _historic_db(session, file, source, customer_column, date_column, amount_column, unit, margin, per_customer,
+                 date_format, delimiter, header, encoding, fmt_, quiet):
+    from ..sql.run import order_book
+    from .sources import open_source
+
+    src = open_source(source, file, delimiter=delimiter, header=header, encoding=encoding)
+    try:
+        book = order_book(src, customer=customer_column, date_column=date_column, amount=amount_column,
+                          date_format=date_format)
+    finally:
+        src.engine.close()
+    summary = book.summary(unit, margin)
+    if per_customer:
+        rows = [c.as_dict(unit) for c in book.per_customer(unit, margin)]
+        emit_rows(session, customer_view(unit), rows, fmt_, label_key="customer", quiet=quiet,
+                  columns=("orders", "revenue", "first_order", "last_order", f"lifespan_{unit}s", "average_order_value"))
+        return
+    emit_single(session, historic_view(unit), summary.as_dict(), fmt_, quiet=quiet, title=f"Historic CLV: {src.label}")

@@ -54,3 +54,35 @@ def parse_fraction(text: str, option: str, *, allow_zero: bool = True) -> float:
             hint="write percentages with a % sign, e.g. 70%",
         )
     return value
+
+
+def open_any(session, file: str | None, opts):
+    """A Source (``cxterms.io.sources``) for FILE or stdin, whatever its format."""
+    from ..io.sources import open_source
+
+    env = session.env
+    if file in (None, "-"):
+        if env.stdin_isatty:
+            raise UsageError(
+                "no input: give a FILE, or pipe scores into stdin",
+                hint="e.g. cxterms nps survey.csv, or: echo 10 9 3 7 | cxterms nps",
+            )
+        stream = getattr(env.stdin, "buffer", None)
+        if stream is None:  # a text stream without bytes underneath
+            import io
+
+            stream = io.BytesIO(env.stdin.read().encode("utf-8"))
+        return open_source(None, stream, opts)
+    return open_source(file, None, opts)
+
+
+def user_labels(map_text: str | None, labels_file: str | None) -> dict[str, int] | None:
+    """The --map / --labels mapping (both: --map wins on shared labels)."""
+    from ..io.labels import load_labels, parse_map
+
+    out: dict[str, int] = {}
+    if labels_file:
+        out.update(load_labels(labels_file))
+    if map_text:
+        out.update(parse_map(map_text))
+    return out or None

@@ -22,11 +22,11 @@ OUTPUT = "Output"
 
 FileArg = Annotated[
     Optional[str],
-    typer.Argument(metavar="[FILE]", help="CSV/TSV file, or - for stdin (the default). Plain numbers work too.", show_default=False),
+    typer.Argument(metavar="[FILE]", help="CSV/TSV, Excel, OpenDocument, JSON, JSON Lines or Parquet file (told by content), or - for stdin (the default). Plain numbers work too.", show_default=False),
 ]
 ColumnOpt = Annotated[
     Optional[str],
-    typer.Option("--column", "-c", metavar="NAME|N", help="Score column: header name (any case) or 1-based number. Default: the only column, else one named score, rating, nps, csat, ces or response, else a numeric column whose header has one of those words or 'recommend'.", rich_help_panel=INPUT),
+    typer.Option("--column", "-c", metavar="NAME|N", help="Answer column: header name (any case), question text or sub-header of a platform export, or 1-based number. Default: the only column, the platform's answer column, one named score, rating, nps, csat, ces or response, else the answer column whose name or question has the command's words (recommend, satisfied, easy...); the choice is named on stderr.", rich_help_panel=INPUT),
 ]
 DelimiterOpt = Annotated[
     Optional[str],
@@ -42,7 +42,7 @@ EncodingOpt = Annotated[
 ]
 SkipInvalidOpt = Annotated[
     bool,
-    typer.Option("--skip-invalid", help="Leave out invalid cells (counted as 'invalid') instead of stopping.", rich_help_panel=INPUT),
+    typer.Option("--skip-invalid", help="Leave out invalid cells instead of stopping: always reported on stderr (count, share, first three), and refused above --max-invalid (5%).", rich_help_panel=INPUT),
 ]
 DateFormatOpt = Annotated[
     Optional[str],
@@ -103,4 +103,58 @@ TableOpt = Annotated[
 EngineOpt = Annotated[
     Optional[str],
     typer.Option("--engine", metavar="duckdb", help="Read FILE (CSV, Parquet, JSON) with DuckDB instead of the built-in reader: same results, faster on big files.", rich_help_panel=SCALE_OUT),
+]
+
+# -- reading real exports (all in the Input panel) ------------------------------
+SheetOpt = Annotated[
+    Optional[str],
+    typer.Option("--sheet", metavar="NAME|N", help="Spreadsheet sheet by name or 1-based number. Default: the first sheet with data.", rich_help_panel=INPUT),
+]
+HeaderRowsOpt = Annotated[
+    Optional[int],
+    typer.Option("--header-rows", metavar="N", min=0, max=20, help="Number of header rows (after --skip-rows); names combine them. Default: 1, or the platform's layout.", rich_help_panel=INPUT),
+]
+SkipRowsOpt = Annotated[
+    int,
+    typer.Option("--skip-rows", metavar="N", min=0, max=10_000, help="Preamble lines above the header to skip.", rich_help_panel=INPUT),
+]
+IncludePartialOpt = Annotated[
+    bool,
+    typer.Option("--include-partial", help="Keep unfinished responses (Qualtrics Finished = false); preview and test responses stay out.", rich_help_panel=INPUT),
+]
+MapOpt = Annotated[
+    Optional[str],
+    typer.Option("--map", metavar="LABEL=N,...", help="Answer labels as numbers, e.g. \"Good=2,Bad=1\".", rich_help_panel=INPUT),
+]
+LabelsOpt = Annotated[
+    Optional[str],
+    typer.Option("--labels", metavar="FILE.yaml", help="A YAML mapping of answer label to number.", rich_help_panel=INPUT),
+]
+WhereOpt = Annotated[
+    Optional[list[str]],
+    typer.Option("--where", metavar="EXPR", help="Keep rows where EXPR holds: col=value, col!=value, col>=value, col<value, col~text, 'col in a|b'. Repeatable (all must hold).", rich_help_panel=INPUT),
+]
+FromOpt = Annotated[
+    Optional[str],
+    typer.Option("--from", metavar="DATE", help="Keep rows dated on or after DATE (YYYY-MM-DD), on the --period column or the export's date column.", rich_help_panel=INPUT),
+]
+ToOpt = Annotated[
+    Optional[str],
+    typer.Option("--to", metavar="DATE", help="Keep rows dated on or before DATE (YYYY-MM-DD).", rich_help_panel=INPUT),
+]
+DayfirstOpt = Annotated[
+    Optional[bool],
+    typer.Option("--dayfirst/--monthfirst", help="Order of day and month in dates like 03/04/2026. Default: decided from the column.", show_default=False, rich_help_panel=INPUT),
+]
+TzOpt = Annotated[
+    Optional[str],
+    typer.Option("--tz", metavar="ZONE", help="Convert datetimes that carry an offset to ZONE (e.g. Europe/Berlin, UTC) before taking their date. Default: the offset they were written in.", rich_help_panel=INPUT),
+]
+MaxInvalidOpt = Annotated[
+    Optional[float],
+    typer.Option("--max-invalid", metavar="SHARE", help="With --skip-invalid: the largest share of non-blank cells that may be skipped (default 0.05).", rich_help_panel=INPUT),
+]
+DecimalOpt = Annotated[
+    Optional[str],
+    typer.Option("--decimal", metavar="point|comma", help="Decimal mark of amounts. Default: decided from the column.", rich_help_panel=INPUT),
 ]

@@ -105,7 +105,7 @@ def _read_rfm(session, file, *, unit, delimiter, header, encoding, customer_colu
         )
     money = next((named[c] for c in ("monetary_value", "monetary", "avg_spend") if c in named), None)
     try:
-        cust = table.column(customer_column, defaults=CUSTOMER_COLUMNS + ("id",), what="customer column")
+        cust = table.column(customer_column, defaults=CUSTOMER_COLUMNS + ("id",), what="customer column", option="--customer-column")
     except UsageError:
         cust = None
     rows = [(ln, r) for ln, r in table.rows() if any(c.strip() for c in r)]

@@ -109,6 +109,36 @@ def read_score_data(session, file, opts: SourceOpts, *, parse_for, column, by, p
         src.engine.close()
 
 
+FILE_ONLY = {"sheet": "--sheet", "header_rows": "--header-rows", "skip_rows": "--skip-rows",
+             "include_partial": "--include-partial", "map": "--map", "labels": "--labels", "date_from": "--from",
+             "date_to": "--to", "dayfirst": "--dayfirst/--monthfirst", "tz": "--tz", "max_invalid": "--max-invalid"}
+
+
+def read_answers_from(session, file, opts: SourceOpts, *, scale, column, by, period, every, date_format, delimiter,
+                      header, encoding, skip_invalid, weight=None, filters=(), inp=None):
+    """Answers (as cli.survey._read returns them) from --counts or a database."""
+    from ..io.answers import Answers
+    from ..io.scores import make_parser
+    from ..sql.spec import parse_where
+
+    inp = inp or {}
+    used = [flag for key, flag in FILE_ONLY.items() if inp.get(key) not in (None, False, 0, (), [])]
+    if used:
+        raise UsageError(f"{', '.join(used)} read{'s' * (len(used) == 1)} answer files; not with --counts, --db or --engine")
+    wheres = tuple(inp.get("where") or ())
+    if wheres and opts.kind == "counts":
+        raise UsageError("--where filters answers; a counts table is already aggregated")
+    structured = tuple(parse_where(w) for w in wheres) + tuple(filters or ())
+    data = read_score_data(
+        session, file, opts, parse_for=lambda dc: make_parser(scale, decimal_comma=dc), column=column, by=by,
+        period=period, every=every, date_format=date_format, delimiter=delimiter, header=header, encoding=encoding,
+        skip_invalid=skip_invalid, weight=weight, filters=structured,
+    )
+    extra = {"filtered_out": data.filtered_out} if data.filtered else {}
+    notes = [f"{n} row{'s' * (n != 1)} left out by {name}" for name, n in data.filtered.items()]
+    return Answers(data=data, scale=scale, notes=notes, extra=extra)
+
+
 def _structured(filters):
     """Filters the SQL builder can express (cxterms.sql.spec.Filter)."""
     from ..sql.spec import Filter

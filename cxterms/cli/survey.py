@@ -6,12 +6,36 @@ from typing import Annotated, Optional
 import typer
 
 from .metric_options import (
-    ByOpt, ColumnOpt, ConfidenceOpt, CountColumnOpt, CountsOpt, DateFormatOpt, DbOpt, DelimiterOpt, EncodingOpt,
-    EngineOpt, Every, EveryOpt, FileArg, HeaderOpt, PeriodOpt, QuietOpt, SkipInvalidOpt, TableFormatOpt, TableOpt,
-    WeightSqColumnOpt, WeightSumColumnOpt, OUTPUT,
+    ByOpt, ColumnOpt, ConfidenceOpt, DateFormatOpt, DelimiterOpt, EncodingOpt, Every, EveryOpt, FileArg,
+    HeaderOpt, PeriodOpt, QuietOpt, SkipInvalidOpt, TableFormatOpt, OUTPUT,
+    CountColumnOpt, CountsOpt, DbOpt, EngineOpt, TableOpt, WeightSqColumnOpt, WeightSumColumnOpt,
+    DayfirstOpt, FromOpt, HeaderRowsOpt, IncludePartialOpt, LabelsOpt, MapOpt, MaxInvalidOpt, SheetOpt,
+    SkipRowsOpt, ToOpt, TzOpt, WhereOpt,
 )
+
+_INPUT_KEYS = ("sheet", "header_rows", "skip_rows", "include_partial", "map_", "labels", "where", "date_from",
+               "date_to", "dayfirst", "tz", "max_invalid")
+
+
+def _inp(values: dict) -> dict:
+    """The reading options of a command's parameters (see metric_options)."""
+    d = {k.rstrip("_"): values[k] for k in _INPUT_KEYS}
+    return d
 from .output import TableFormat
 from .render_metrics import Field, View
+
+INPUT_FIELDS = (
+    Field("response_rate", "Response rate", "frac"),
+    Field("asked", "Asked", "int"),
+    Field("filtered_out", "Filtered out", "int"),
+)
+
+
+def _input_fields(extra: dict | None) -> tuple:
+    """Fields for what reading added to a result (response rate, rows filtered out)."""
+    return tuple(f for f in INPUT_FIELDS if extra and f.key in extra)
+
+
 
 app = typer.Typer()
 
@@ -90,25 +114,47 @@ class Interval(str, Enum):
     adjusted_wald = "adjusted-wald"
 
 
-def _read(session, file, *, parse_for, column, by, period, every, date_format, delimiter, header, encoding,
-          skip_invalid, weight=None, filters=(), source=None):
+def _read(session, file, *, metric, scale, column, by, period, every, date_format, delimiter, header, encoding,
+          skip_invalid, weight=None, filters=(), inp=None, explicit_scale=True, source=None):
+    """Open FILE whatever its format and read the answer column; notes and
+    warnings go to stderr (also with -q). Returns ``Answers`` (.data is the
+    ScoreData, .scale the scale used, .extra fields for the result)."""
     if source is not None and source.kind != "file":  # --counts, --db, --engine: cli/sources.py
-        from .sources import read_score_data
+        from .sources import read_answers_from
 
-        return read_score_data(session, file, source, parse_for=parse_for, column=column, by=by, period=period,
-                               every=every, date_format=date_format, delimiter=delimiter, header=header,
-                               encoding=encoding, skip_invalid=skip_invalid, weight=weight, filters=filters)
-    from ..io.scores import read_scores
-    from .inputs import open_input
+        return read_answers_from(session, file, source, scale=scale, column=column, by=by, period=period, every=every,
+                                 date_format=date_format, delimiter=delimiter, header=header, encoding=encoding,
+                                 skip_invalid=skip_invalid, weight=weight, filters=filters, inp=inp or {})
+    from ..io.answers import AnswerOptions, read_answers
+    from ..io.sources import ReadOptions
+    from .inputs import open_any, user_labels
     from .progress import reading
 
-    table = open_input(session, file, delimiter=delimiter, header=header, encoding=encoding)
-    parse = parse_for(table.delimiter not in (",", None))
-    with reading(session, table) as progress:
-        return read_scores(
-            table, parse, column=column, by=by or (), period=period, every=every.value,
-            date_format=date_format, weight=weight, filters=filters, skip_invalid=skip_invalid, progress=progress,
-        )
+    inp = inp or {}
+    from ..io.table import parse_delimiter
+
+    ropts = ReadOptions(delimiter=parse_delimiter(delimiter), header=header, encoding=encoding, sheet=inp.get("sheet"),
+                        header_rows=inp.get("header_rows"), skip_rows=inp.get("skip_rows") or 0,
+                        include_partial=bool(inp.get("include_partial")))
+    src = open_any(session, file, ropts)
+    aopts = AnswerOptions(
+        column=column, by=tuple(by or ()), period=period, every=every.value, date_format=date_format,
+        dayfirst=inp.get("dayfirst"), tz=inp.get("tz"), weight=weight, where=tuple(inp.get("where") or ()),
+        date_from=inp.get("date_from"), date_to=inp.get("date_to"), skip_invalid=skip_invalid,
+        max_invalid=inp.get("max_invalid"), user_map=user_labels(inp.get("map"), inp.get("labels")),
+    )
+    out = session.out()
+    try:
+        with reading(session, src.table) as progress:
+            ans = read_answers(src, scale, metric, aopts, explicit_scale=explicit_scale, progress=progress,
+                               extra_filters=filters)
+    finally:
+        src.table.close()
+    for note in ans.notes:
+        out.note(f"note: {note}")
+    for warning in ans.warnings:
+        out.warn(warning)
+    return ans
 
 
 def _source(file, counts, count_column, weight_sum_column, weight_sq_column, db, table, engine):
@@ -193,6 +239,18 @@ def nps(
     header: HeaderOpt = None,
     encoding: EncodingOpt = None,
     skip_invalid: SkipInvalidOpt = False,
+    sheet: SheetOpt = None,
+    header_rows: HeaderRowsOpt = None,
+    skip_rows: SkipRowsOpt = 0,
+    include_partial: IncludePartialOpt = False,
+    map_: MapOpt = None,
+    labels: LabelsOpt = None,
+    where: WhereOpt = None,
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
+    dayfirst: DayfirstOpt = None,
+    tz: TzOpt = None,
+    max_invalid: MaxInvalidOpt = None,
     promoters: Annotated[Optional[int], typer.Option("--promoters", min=0, help="Compute from counts instead of a file.", rich_help_panel="From counts")] = None,
     passives: Annotated[Optional[int], typer.Option("--passives", min=0, help="Passive count (with --promoters).", rich_help_panel="From counts")] = None,
     detractors: Annotated[Optional[int], typer.Option("--detractors", min=0, help="Detractor count (with --promoters).", rich_help_panel="From counts")] = None,
@@ -223,12 +281,13 @@ def nps(
         cxterms nps examples/survey.csv
         cxterms nps examples/survey.csv --by region
         cxterms nps examples/survey.csv --period submitted --every month
+        cxterms nps examples/qualtrics.csv
+        cxterms nps examples/survey.xlsx --where region=North --from 2026-02-01
         cxterms nps --promoters 50 --passives 30 --detractors 20
         echo 10 9 3 7 | cxterms nps -q
         cxterms nps q1.csv --compare q2.csv
     """
     from ..errors import UsageError
-    from ..io.scores import make_parser
     from ..metrics import nps as core
     from ..metrics.scales import Scale
     from .inputs import check_confidence
@@ -248,26 +307,26 @@ def nps(
     if compare_with is not None and source.kind == "db":
         raise UsageError("--compare reads a second file; it does not go with --db or --engine")
 
-    def parse_for(decimal_comma):
-        return make_parser(Scale(0, 10), decimal_comma=decimal_comma)
-
     def compute(tally):
         return core.nps_from_tally(tally, confidence=confidence, interval=interval.value)
 
-    opts = dict(parse_for=parse_for, column=column, every=every, date_format=date_format, delimiter=delimiter,
-                header=header, encoding=encoding, skip_invalid=skip_invalid)
-    data = _read(session, file, by=by, period=period, source=source, **opts)
+    opts = dict(metric="nps", scale=Scale(0, 10), column=column, every=every, date_format=date_format, delimiter=delimiter,
+                header=header, encoding=encoding, skip_invalid=skip_invalid, inp=_inp(locals()), source=source)
+    ans = _read(session, file, by=by, period=period, **opts)
+    data = ans.data
     overall = compute(data.overall)
-    extra, extra_fields = None, ()
+    extra, extra_fields = dict(ans.extra) or None, ()
     if compare_with is not None:
-        other_data = _read(session, compare_with, by=None, period=None, source=source, **opts)
+        other_data = _read(session, compare_with, by=None, period=None, **opts).data
         other = compute(other_data.overall)
         c = core.compare(overall, other, confidence=confidence)
         extra = {
+            **(extra or {}),
             "other_nps": c.other_nps, "other_n": c.other_n, "difference": c.difference,
             "difference_std_error": c.std_error, "z": c.z, "p_value": c.p_value, "significant": c.significant,
         }
         extra_fields = COMPARE_FIELDS
+    extra_fields = (*_input_fields(extra), *extra_fields)
     rows = _results(data, compute, NPS_VIEW) if (by or period) else None
     emit(session, NPS_VIEW, overall, rows, data=data, fmt_=format, quiet=quiet,
          title=f"Net Promoter Score: {data.source}", colour_of=_nps_colour, extra=extra, extra_fields=extra_fields)
@@ -278,7 +337,7 @@ def csat(
     ctx: typer.Context,
     file: FileArg = None,
     column: ColumnOpt = None,
-    scale: Annotated[str, typer.Option("--scale", metavar="MIN-MAX", help="Answer scale.")] = "1-5",
+    scale: Annotated[Optional[str], typer.Option("--scale", metavar="MIN-MAX", help="Answer scale. Default: 1-5, or the scale of the answer labels (Good/Bad: 1-2).", show_default=False)] = None,
     satisfied: Annotated[Optional[int], typer.Option("--satisfied", metavar="K", help="Lowest satisfied answer. Default: MAX-1 (top-2-box).")] = None,
     by: ByOpt = None,
     period: PeriodOpt = None,
@@ -288,6 +347,18 @@ def csat(
     header: HeaderOpt = None,
     encoding: EncodingOpt = None,
     skip_invalid: SkipInvalidOpt = False,
+    sheet: SheetOpt = None,
+    header_rows: HeaderRowsOpt = None,
+    skip_rows: SkipRowsOpt = 0,
+    include_partial: IncludePartialOpt = False,
+    map_: MapOpt = None,
+    labels: LabelsOpt = None,
+    where: WhereOpt = None,
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
+    dayfirst: DayfirstOpt = None,
+    tz: TzOpt = None,
+    max_invalid: MaxInvalidOpt = None,
     counts: CountsOpt = False,
     count_column: CountColumnOpt = None,
     weight_sum_column: WeightSumColumnOpt = None,
@@ -309,28 +380,33 @@ def csat(
     Example:
 
         cxterms csat examples/support-csat.csv
+        cxterms csat examples/zendesk-csat.csv
+        cxterms csat examples/surveymonkey.csv -c Quality
         cxterms csat ratings.csv --scale 1-10 --satisfied 8
         cxterms csat ratings.csv --by channel --format json
     """
-    from ..io.scores import make_parser
     from ..metrics import csat as core
     from ..metrics.scales import parse_scale
     from .inputs import check_confidence
 
     session = ctx.obj
     check_confidence(confidence)
-    sc = parse_scale(scale)
-    k = core.threshold(sc, satisfied)  # checked before reading the file
+    sc = parse_scale(scale or "1-5")
+    core.threshold(sc, satisfied)  # checked before reading the file
     source = _source(file, counts, count_column, weight_sum_column, weight_sq_column, db, table, engine)
+
+    ans = _read(session, file, metric="csat", scale=sc, explicit_scale=scale is not None, column=column, by=by,
+                period=period, every=every, date_format=date_format, delimiter=delimiter, header=header,
+                encoding=encoding, skip_invalid=skip_invalid, inp=_inp(locals()), source=source)
+    data, sc = ans.data, ans.scale
+    k = core.threshold(sc, satisfied)
 
     def compute(tally):
         return core.csat_from_tally(tally, scale=sc, satisfied=satisfied, confidence=confidence)
 
-    data = _read(session, file, parse_for=lambda dc: make_parser(sc, decimal_comma=dc), column=column, by=by,
-                 period=period, every=every, date_format=date_format, delimiter=delimiter, header=header,
-                 encoding=encoding, skip_invalid=skip_invalid, source=source)
     emit(session, CSAT_VIEW, compute(data.overall), _results(data, compute, CSAT_VIEW) if (by or period) else None,
-         data=data, fmt_=format, quiet=quiet, title=f"CSAT: {data.source}",
+         data=data, fmt_=format, quiet=quiet, title=f"CSAT: {data.source}", extra=dict(ans.extra) or None,
+         extra_fields=_input_fields(ans.extra),
          colour_of=lambda v: "green" if v >= k else "red")
 
 
@@ -339,7 +415,7 @@ def ces(
     ctx: typer.Context,
     file: FileArg = None,
     column: ColumnOpt = None,
-    scale: Annotated[str, typer.Option("--scale", metavar="MIN-MAX", help="Answer scale (1-7 agreement by default).")] = "1-7",
+    scale: Annotated[Optional[str], typer.Option("--scale", metavar="MIN-MAX", help="Answer scale. Default: 1-7 (agreement), or the scale of the answer labels.", show_default=False)] = None,
     lower_is_better: Annotated[bool, typer.Option("--lower-is-better", help="Low answers mean low effort (the original 1-5 effort question).")] = False,
     by: ByOpt = None,
     period: PeriodOpt = None,
@@ -349,6 +425,18 @@ def ces(
     header: HeaderOpt = None,
     encoding: EncodingOpt = None,
     skip_invalid: SkipInvalidOpt = False,
+    sheet: SheetOpt = None,
+    header_rows: HeaderRowsOpt = None,
+    skip_rows: SkipRowsOpt = 0,
+    include_partial: IncludePartialOpt = False,
+    map_: MapOpt = None,
+    labels: LabelsOpt = None,
+    where: WhereOpt = None,
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
+    dayfirst: DayfirstOpt = None,
+    tz: TzOpt = None,
+    max_invalid: MaxInvalidOpt = None,
     counts: CountsOpt = False,
     count_column: CountColumnOpt = None,
     weight_sum_column: WeightSumColumnOpt = None,
@@ -371,29 +459,30 @@ def ces(
     Example:
 
         cxterms ces examples/effort.csv
+        cxterms ces examples/typeform.csv
         cxterms ces effort-1-5.csv --scale 1-5 --lower-is-better
         cxterms ces examples/effort.csv --period date --every week -q
     """
-    from ..io.scores import make_parser
     from ..metrics import ces as core
     from ..metrics.scales import parse_scale
     from .inputs import check_confidence
 
     session = ctx.obj
     check_confidence(confidence)
-    sc = parse_scale(scale)
+    sc = parse_scale(scale or "1-7")
     source = _source(file, counts, count_column, weight_sum_column, weight_sq_column, db, table, engine)
+    ans = _read(session, file, metric="ces", scale=sc, explicit_scale=scale is not None, column=column, by=by,
+                period=period, every=every, date_format=date_format, delimiter=delimiter, header=header,
+                encoding=encoding, skip_invalid=skip_invalid, inp=_inp(locals()), source=source)
+    data, sc = ans.data, ans.scale
 
     def compute(tally):
         return core.ces_from_tally(tally, scale=sc, lower_is_better=lower_is_better, confidence=confidence)
-
-    data = _read(session, file, parse_for=lambda dc: make_parser(sc, decimal_comma=dc), column=column, by=by,
-                 period=period, every=every, date_format=date_format, delimiter=delimiter, header=header,
-                 encoding=encoding, skip_invalid=skip_invalid, source=source)
 
     def colour(v):
         return "green" if core.is_easy(v, sc, lower_is_better) else "red" if core.is_difficult(v, sc, lower_is_better) else "yellow"
 
     emit(session, CES_VIEW, compute(data.overall), _results(data, compute, CES_VIEW) if (by or period) else None,
-         data=data, fmt_=format, quiet=quiet, title=f"Customer effort score: {data.source}",
+         data=data, fmt_=format, quiet=quiet, title=f"Customer effort score: {data.source}", extra=dict(ans.extra) or None,
+         extra_fields=_input_fields(ans.extra),
          colour_of=colour)

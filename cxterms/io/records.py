@@ -7,6 +7,7 @@ are skipped.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator
 from datetime import date
 
@@ -22,16 +23,35 @@ AMOUNT_COLUMNS = ("amount", "revenue", "total", "value", "price", "order_value",
 
 
 def order_columns(table: Table, customer: str | None, day: str | None, amount: str | None, *,
-                  amount_optional: bool = False) -> tuple[int, int, int | None]:
+                  amount_optional: bool = False, notes: list | None = None) -> tuple[int, int, int | None]:
     """Column indexes of an order log: given names/numbers or the usual
     headers. With ``amount_optional`` a log without an amount column is fine
     (None). The three columns must differ."""
     from ..errors import UsageError
 
-    ccol = table.column(customer, defaults=CUSTOMER_COLUMNS, what="customer column")
-    dcol = table.column(day, defaults=DATE_COLUMNS, what="date column")
+    def pick(spec, defaults, what, option):
+        try:
+            return table.column(spec, defaults=defaults, what=what, option=option)
+        except UsageError:
+            if spec is not None or not table.header:
+                raise
+            # export headers such as "Order Date", "Customer Email": spelled
+            # with spaces, or one of the usual words inside a longer name
+            names = [re.sub(r"[\s-]+", "_", h.strip().casefold()) for h in table.header]
+            hits = [i for i, h in enumerate(names) if h in defaults]
+            if len(hits) != 1:
+                words = {w for d in defaults for w in d.split("_")} - {"id", "at", "date"} if what != "date column" else {"date", "timestamp", "time"}
+                hits = [i for i, h in enumerate(names) if words & set(h.split("_"))]
+            if len(hits) != 1:
+                raise
+            if notes is not None:
+                notes.append(f"{what} {table.column_label(hits[0])!r} chosen by its name; choose another with {option}")
+            return hits[0]
+
+    ccol = pick(customer, CUSTOMER_COLUMNS, "customer column", "--customer-column")
+    dcol = pick(day, DATE_COLUMNS, "date column", "--date-column")
     try:
-        acol = table.column(amount, defaults=AMOUNT_COLUMNS, what="amount column")
+        acol = pick(amount, AMOUNT_COLUMNS, "amount column", "--amount-column")
     except UsageError:
         if not amount_optional or amount is not None:
             raise
@@ -41,21 +61,79 @@ def order_columns(table: Table, customer: str | None, day: str | None, amount: s
     return ccol, dcol, acol
 
 
+def _sample_cells(table: Table, col: int) -> list[str]:
+    return [r[col] for r in getattr(table, "_sample", []) if col < len(r)]
+
+
+def date_reader(table: Table, col: int, what: str, fmt: str | None, dayfirst: bool | None = None, tz: str | None = None):
+    """A cell -> date function for one column, the day/month order decided
+    from the column's sampled values (see ``cxterms.io.dates``); and the
+    note naming the order when it had to be chosen."""
+    from .dates import make_parser
+
+    return make_parser(_sample_cells(table, col), date_format=fmt, dayfirst=dayfirst, tz=tz,
+                       column=f"{what} column {table.column_label(col)!r}", source=table.name)
+
+
+def amount_reader(table: Table, col: int, decimal: str | None):
+    """A cell -> float function for an amount column: currency signs and
+    codes, thousands separators, accounting negatives; the decimal mark is
+    ``decimal`` or decided from the sampled values (DataError when they
+    allow both, e.g. only ``1,000`` and ``2,500``)."""
+    from .numbers import Ambiguous, decide_decimal, parse_amount
+
+    if decimal is not None and decimal not in ("point", "comma"):
+        from ..errors import UsageError
+
+        raise UsageError(f"--decimal takes point or comma, not {decimal!r}")
+    mark = decimal
+    label = table.column_label(col)
+    if mark is None:
+        cells = []
+        for c in _sample_cells(table, col):
+            try:
+                from .numbers import amount_marks
+
+                amount_marks(c)
+                cells.append(c)
+            except ValueError:
+                pass  # reported when read
+        try:
+            mark = decide_decimal(cells)
+        except Ambiguous as e:
+            raise DataError(f"amount column {label!r}: {e}", file=table.name, hint="say which with --decimal point or --decimal comma") from None
+        if mark is None:
+            raise DataError(
+                f"the amounts in column {label!r} read both with a decimal point and with a decimal comma (e.g. {cells[0]!r})",
+                file=table.name, hint="say which with --decimal point or --decimal comma",
+            )
+
+    def read(text: str) -> float:
+        value = float(parse_amount(text, mark))
+        if not math.isfinite(value):
+            raise ValueError("not a finite number")
+        return value
+
+    return read
+
+
 def _cell(row: list[str], col: int) -> str:
     return row[col].strip() if col < len(row) else ""
 
 
-def _date(table: Table, line: int, row: list[str], col: int, what: str, fmt: str | None, *, optional: bool = False) -> date | None:
+def _date(table: Table, line: int, row: list[str], col: int, what: str, parse, fmt: str | None, *, optional: bool = False) -> date | None:
     text = _cell(row, col)
     if not text:
         if optional:
             return None
         raise DataError(f"{what} is blank", file=table.name, line=line, column=col + 1)
     try:
-        return parse_date(text, fmt)
-    except ValueError:
-        expected = f"the format {fmt}" if fmt else "an ISO date such as 2026-01-31 (use --date-format for others)"
-        raise DataError(f"{what} {text!r} is not a date in {expected}", file=table.name, line=line, column=col + 1) from None
+        return parse(text)
+    except (ValueError, OverflowError):
+        expected = f"the format {fmt}" if fmt else "a date the column's other values allow"
+        raise DataError(f"{what} {text[:80]!r} in column {table.column_label(col)!r} is not a date in {expected}",
+                        file=table.name, line=line, column=col + 1,
+                        hint="give the format with --date-format, e.g. %d.%m.%Y %H:%M") from None
 
 
 def parse_amount(text: str, *, decimal_comma: bool = False) -> float:
@@ -73,35 +151,59 @@ def parse_amount(text: str, *, decimal_comma: bool = False) -> float:
     return value
 
 
-def read_spans(table: Table, start_col: int, end_col: int, date_format: str | None = None) -> Iterator[tuple[int, date, date | None]]:
+def read_spans(table: Table, start_col: int, end_col: int, date_format: str | None = None, *,
+               dayfirst: bool | None = None, notes: list | None = None) -> Iterator[tuple[int, date, date | None]]:
     """(line, start, end or None) per customer; end before start is an error."""
+    # one file, one date convention: the two columns are decided together
+    from .dates import make_parser
+
+    cells = _sample_cells(table, start_col) + _sample_cells(table, end_col)
+    parse, note = make_parser(cells, date_format=date_format, dayfirst=dayfirst, source=table.name,
+                              column=f"date columns {table.column_label(start_col)!r} and {table.column_label(end_col)!r}")
+    start_parse = end_parse = parse
+    if notes is not None and note:
+        notes.append(note)
     for line, row in table.rows():
         if not any(c.strip() for c in row):
             continue
-        start = _date(table, line, row, start_col, "start date", date_format)
-        end = _date(table, line, row, end_col, "end date", date_format, optional=True)
+        start = _date(table, line, row, start_col, "start date", start_parse, date_format)
+        end = _date(table, line, row, end_col, "end date", end_parse, date_format, optional=True)
         if end is not None and end < start:
             raise DataError(f"end date {end} is before start date {start}", file=table.name, line=line, column=end_col + 1)
         yield line, start, end
 
 
 def read_orders(
-    table: Table, customer_col: int, date_col: int, amount_col: int | None, date_format: str | None = None
+    table: Table, customer_col: int, date_col: int, amount_col: int | None, date_format: str | None = None, *,
+    dayfirst: bool | None = None, decimal: str | None = None, skipped: list | None = None, notes: list | None = None,
 ) -> Iterator[tuple[int, str, date, float | None]]:
-    """(line, customer, date, amount or None) per order row."""
-    decimal_comma = table.delimiter not in (",", None)
+    """(line, customer, date, amount or None) per order row. With
+    ``skipped`` (a list), bad rows are appended to it as (line, cell,
+    reason) instead of stopping the read."""
+    day_parse, note = date_reader(table, date_col, "order date", date_format, dayfirst)
+    if note and notes is not None:
+        notes.append(note)
+    if decimal is None and amount_col is not None and table.delimiter not in (",", None) and not _sample_cells(table, amount_col):
+        decimal = "comma"
+    amount_parse = amount_reader(table, amount_col, decimal) if amount_col is not None else None
     for line, row in table.rows():
         if not any(c.strip() for c in row):
             continue
-        customer = _cell(row, customer_col)
-        if not customer:
-            raise DataError("customer is blank", file=table.name, line=line, column=customer_col + 1)
-        day = _date(table, line, row, date_col, "order date", date_format)
-        amount = None
-        if amount_col is not None:
-            text = _cell(row, amount_col)
-            try:
-                amount = parse_amount(text, decimal_comma=decimal_comma)
-            except ValueError:
-                raise DataError(f"amount {text!r} is not a number", file=table.name, line=line, column=amount_col + 1) from None
+        try:
+            customer = _cell(row, customer_col)
+            if not customer:
+                raise DataError("customer is blank", file=table.name, line=line, column=customer_col + 1)
+            day = _date(table, line, row, date_col, "order date", day_parse, date_format)
+            amount = None
+            if amount_parse is not None:
+                text = _cell(row, amount_col)
+                try:
+                    amount = amount_parse(text)
+                except ValueError:
+                    raise DataError(f"amount {text[:80]!r} is not a number", file=table.name, line=line, column=amount_col + 1) from None
+        except DataError as e:
+            if skipped is None:
+                raise
+            skipped.append((line, e.message))
+            continue
         yield line, customer, day, amount

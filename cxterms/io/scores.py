@@ -21,6 +21,7 @@ from ..errors import CxtermsError, DataError, EmptyDataError
 from ..metrics import periods as P
 from ..metrics.scales import Scale
 from ..metrics.tally import Tally
+from .labels import Missing
 from .table import WHITESPACE, Table
 
 CHUNK = 1 << 16
@@ -36,7 +37,7 @@ def make_parser(scale: Scale, *, decimal_comma: bool = False) -> Callable[[str],
     >>> p = make_parser(Scale(0, 10), decimal_comma=True)
     >>> p(" 9 "), p("10.0"), p("7,0")
     (9, 10, 7)
-    >>> for bad in ("ten", "11", "7.5", "nan", "1_0"):
+    >>> for bad in ("ten", "11", "7.5", "nan", "1_0", "1e1", "8.99999999999999999"):
     ...     try:
     ...         p(bad)
     ...     except ValueError as e:
@@ -46,24 +47,14 @@ def make_parser(scale: Scale, *, decimal_comma: bool = False) -> Callable[[str],
     7.5 -> not a whole number
     nan -> not a number
     1_0 -> not a number
+    1e1 -> not a number
+    8.99999999999999999 -> not a whole number
     """
 
+    from .numbers import parse_whole
+
     def parse(text: str) -> int:
-        t = text.strip()
-        if "_" in t:
-            raise ValueError("not a number")
-        try:
-            value = int(t)
-        except ValueError:
-            try:
-                f = float(t.replace(",", ".") if decimal_comma else t)
-            except ValueError:
-                raise ValueError("not a number") from None
-            if not math.isfinite(f):
-                raise ValueError("not a number") from None
-            if not f.is_integer():
-                raise ValueError("not a whole number") from None
-            value = int(f)
+        value = parse_whole(text, decimal_comma=decimal_comma)  # exact: no float rounding
         if not scale.low <= value <= scale.high:
             raise ValueError(f"outside the {scale} scale")
         return value
@@ -111,6 +102,7 @@ class ScoreData:
     invalid: list[tuple[int, str, str]] = field(default_factory=list)  # first few: line, cell, reason
     rows: int = 0
     filtered: dict[str, int] = field(default_factory=dict)  # rows left out, per filter name
+    missing: dict[str, int] = field(default_factory=dict)  # blanks in disguise (NA, Offered...), per kind
     weight: str | None = None  # label of the weight column
 
     @property
@@ -236,8 +228,8 @@ def _parallel(table: Table, cols: tuple[int, ...], counter: _Counter, spans, pro
             if err.line is not None:
                 err.line += offset
             raise err
-        overall, cells, filtered, invalid, rows = state
-        counter.merge((overall, cells, filtered, [(ln + offset, c, r) for ln, c, r in invalid], rows))
+        overall, cells, filtered, invalid, rows, missing = state
+        counter.merge((overall, cells, filtered, [(ln + offset, c, r) for ln, c, r in invalid], rows, missing))
         offset += stats["lines"]
     return True
 
@@ -289,6 +281,7 @@ class _Counter:
         self.overall = Tally()
         self.cells: dict[CellKey, Tally] = {}
         self.filtered: dict[str, int] = {}
+        self.missing: dict[str, int] = {}
         self.invalid: list[tuple[int, str, str]] = []
         self.rows = 0
 
@@ -297,6 +290,8 @@ class _Counter:
             return "blank", None
         try:
             return "ok", self.parse(cell)
+        except Missing as e:  # NA, N/A, Offered...: a blank, counted by kind
+            return "blank", e.kind
         except ValueError as e:
             return "invalid", str(e)
 
@@ -307,9 +302,11 @@ class _Counter:
                 got = "no date"
             else:
                 try:
-                    got = P.period_start(P.parse_date(cell, self.date_format), self.every)
+                    fmt = self.date_format
+                    day = fmt(cell) if callable(fmt) else P.parse_date(cell, fmt)
+                    got = P.period_start(day, self.every)
                 except (ValueError, OverflowError):
-                    got = f"not a date in the format {self.date_format}" if self.date_format else "not a date"
+                    got = f"not a date in the format {self.date_format}" if isinstance(self.date_format, str) else "not a date"
             if len(self.dates) < 100_000:
                 self.dates[cell] = got
         return got
@@ -337,7 +334,7 @@ class _Counter:
                 cache[cell] = got
         return got
 
-    # A key classifies as ("ok", (answer, weight), where) | ("blank", None, where)
+    # A key classifies as ("ok", (answer, weight), where) | ("blank", missing kind or None, where)
     # | ("invalid", reason, shown) | ("filtered", name, None); ``where`` is the
     # (group, period) pair or None, ``shown`` the cell to quote in the error.
     def classify(self, key) -> tuple[str, object, object]:
@@ -374,11 +371,11 @@ class _Counter:
             when = self.period_of(when_cell)
             if not isinstance(when, date):
                 if kind == "blank":
-                    return ("blank", None, None)  # no answer and no date: nothing to place
+                    return ("blank", payload, None)  # no answer and no date: nothing to place
                 return ("invalid", when, when_cell)
         where = (group, when) if self.keyed else None
         if kind == "blank":
-            return ("blank", None, where)
+            return ("blank", payload, where)
         weight = None
         if self.weighted:
             weight = self.weight_of(weight_cell)
@@ -410,6 +407,8 @@ class _Counter:
             elif kind == "blank":
                 for t in self.tallies(where):
                     t.blank += count
+                if payload is not None:
+                    self.missing[payload] = self.missing.get(payload, 0) + count
             elif kind == "filtered":
                 self.filtered[payload] = self.filtered.get(payload, 0) + count
             else:
@@ -429,10 +428,12 @@ class _Counter:
                         every=self.every, date_format=self.date_format)
 
     def state(self) -> tuple:
-        return self.overall, self.cells, self.filtered, self.invalid, self.rows
+        return self.overall, self.cells, self.filtered, self.invalid, self.rows, self.missing
 
     def merge(self, state: tuple) -> None:
-        overall, cells, filtered, invalid, rows = state
+        overall, cells, filtered, invalid, rows, missing = state
+        for k, v in missing.items():
+            self.missing[k] = self.missing.get(k, 0) + v
         self.overall += overall
         for k, t in cells.items():
             mine = self.cells.get(k)
@@ -461,6 +462,7 @@ def read_scores(
     defaults: tuple[str, ...] = SCORE_COLUMNS,
     workers: int | None = None,
     progress=None,
+    allow_empty: bool = False,
 ) -> ScoreData:
     """Read the score column of ``table`` into tallies: overall, and per
     (group, period) with ``by`` (one or several columns) and ``period``.
@@ -518,13 +520,13 @@ def read_scores(
         by=tuple(table.column_label(c) if table.header else f"column {c + 1}" for c in gcols),
         cells=counter.cells if counter.keyed else None,
         every=every if pcol is not None else None,
-        invalid=counter.invalid, rows=counter.rows, filtered=counter.filtered,
+        invalid=counter.invalid, rows=counter.rows, filtered=counter.filtered, missing=counter.missing,
         weight=(table.column_label(wcol) if table.header else f"column {wcol + 1}") if wcol is not None else None,
     )
 
     if data.invalid_total and not skip_invalid:
         raise data.invalid_error()
-    if data.overall.n == 0:
+    if data.overall.n == 0 and not allow_empty:
         parts = [f"{data.overall.blank} blank"] if data.overall.blank else []
         if data.invalid_total:
             parts.append(f"{data.invalid_total} invalid skipped")

@@ -227,6 +227,8 @@ def sniff_delimiter(sample: str, complete: bool) -> str | None:
     (';', None)
     >>> sniff_delimiter("10 9 3 7\\n", True)
     'whitespace'
+    >>> sniff_delimiter("Q1\\n10 - Extremely likely\\n9\\n", True) is None
+    True
     """
     best: tuple[float, int, str] | None = None
     for d in DELIMITERS:
@@ -248,7 +250,8 @@ def sniff_delimiter(sample: str, complete: bool) -> str | None:
     lines = [ln for ln in sample.splitlines() if ln.strip()]
     if not complete and len(lines) > 1:
         lines = lines[:-1]
-    if any(len(ln.split()) > 1 for ln in lines):
+    # numbers (and dates) separated by blanks; text with spaces is one column
+    if any(len(ln.split()) > 1 for ln in lines) and all(looks_typed(t) for ln in lines[1:] for t in ln.split()):
         return WHITESPACE
     return None
 
@@ -260,10 +263,14 @@ def detect_header(rows: Sequence[Sequence[str]]) -> bool:
     (True, False)
     >>> detect_header([["id", "comment"], ["1", "fine"]]), detect_header([["a", "b"], ["c", "d"]])
     (True, True)
+    >>> detect_header([["10"], ["9"], ["abc"], ["3"]])
+    False
     """
     if not rows:
         return False
     first, rest = rows[0], rows[1:]
+    if any(c.strip() for c in first) and all(_NUMBER.fullmatch(c) for c in first if c.strip()):
+        return False  # a header is words: a first row of numbers is data, even above a text cell
     if not rest:
         return not any(looks_typed(c) for c in first if c.strip())
     width = max(len(r) for r in rows)
@@ -311,6 +318,8 @@ class Table:
         self._text = io.TextIOWrapper(io.BufferedReader(raw, 1 << 16), encoding=codec, errors="strict", newline="")
         sample = self._read_sample(prefix[skip:], codec, complete)
         self.delimiter = delimiter if delimiter is not None else sniff_delimiter(sample, complete)
+        if self.delimiter is None and '"' in sample:
+            self.delimiter = ","  # one quoted column ("8"): the csv rules unquote it
         sample_rows = self._split_sample(sample, complete)
         self.has_header = detect_header(sample_rows) if header is None else header
         self._sample = sample_rows[1:] if self.has_header else sample_rows
@@ -591,7 +600,7 @@ class Table:
             return ", ".join(f"{i}:{h}" if h else f"{i}:(unnamed)" for i, h in enumerate(self.header, 1))
         return f"{self.width} unnamed column{'s' * (self.width != 1)} (number them 1-{self.width})"
 
-    def column(self, spec: str | None, *, defaults: Sequence[str] = (), what: str = "column") -> int:
+    def column(self, spec: str | None, *, defaults: Sequence[str] = (), what: str = "column", option: str = "--column") -> int:
         """0-based index of the column ``spec`` names (header name, any case, or
         1-based number); with ``spec`` None the only column, or the one whose
         name is among ``defaults``."""
@@ -623,7 +632,7 @@ class Table:
                 if len(hits) == 1:
                     return hits[0]
         raise UsageError(
-            f"{self.name} has several columns; choose one with --column",
+            f"{self.name} has several columns; choose one with {option}",
             hint=f"columns: {self.columns_text()}",
         )
 

@@ -21,12 +21,16 @@ DEFAULT_SCALE = Scale(1, 5)
 
 
 def threshold(scale: Scale, satisfied: int | None) -> int:
-    """The lowest satisfied answer: ``satisfied`` or, by default, MAX - 1.
+    """The lowest satisfied answer: ``satisfied`` or, by default, MAX - 1
+    (top-2-box); on a two-point scale (Zendesk's Bad/Good) the top answer.
 
-    >>> threshold(Scale(1, 5), None), threshold(Scale(1, 10), 8)
-    (4, 8)
+    >>> threshold(Scale(1, 5), None), threshold(Scale(1, 10), 8), threshold(Scale(1, 2), None)
+    (4, 8, 2)
     """
-    k = scale.high - 1 if satisfied is None else satisfied
+    if satisfied is None:
+        k = scale.high if scale.high - scale.low < 2 else scale.high - 1
+    else:
+        k = satisfied
     if k not in scale:
         raise UsageError(f"--satisfied must be an answer on the {scale} scale, not {k}")
     return k

@@ -120,10 +120,12 @@ def predicate(f: Filter, text: bool):
     """The SQL form of a --where filter (same meaning as Filter.keep on a cell)."""
     exp = _sqlglot()
     c = col(f.column)
-    if f.op in ("=", "!="):
-        cell = exp.Coalesce(this=_text(c), expressions=[_s("")])
+    if f.op in ("=", "!=", "in"):
+        cell = exp.Lower(this=exp.Coalesce(this=_text(c), expressions=[_s("")]))
+        if f.op == "in":
+            return exp.In(this=cell, expressions=[_s(v.casefold()) for v in f.values])
         node = exp.EQ if f.op == "=" else exp.NEQ
-        return node(this=cell, expression=_s(f.value))
+        return node(this=cell, expression=_s(f.value.casefold()))
     node = {"<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE}[f.op]
     return node(this=_double(c, text), expression=_n(f.number))
 

@@ -1,13 +1,17 @@
 """What an aggregate query asks for, independent of any SQL library.
 
-``Filter`` is the structured form of ``--where column<op>value``: the SQL
-builder turns it into a predicate with the value as a literal, and
-``Filter.row_filter()`` gives the equivalent ``RowFilter`` for the file
-reader, so a filter means the same on a CSV and in a database:
+``Filter`` is the SQL-expressible subset of ``--where`` (cxterms.io.filters):
+the builder turns it into a predicate with the value as a literal, and
+``Filter.keep`` is the same test on a cell, so a filter means the same on a
+file and in a database:
 
-* ``=`` and ``!=`` compare the cell as text, trimmed (a blank cell is ``""``);
-* ``<``, ``<=``, ``>``, ``>=`` compare numbers; a blank or non-numeric cell
-  never passes.
+* ``=``, ``!=`` and ``in`` compare the trimmed cell as text, ignoring case
+  (a blank cell is ``""``);
+* ``<``, ``<=``, ``>``, ``>=`` with a number compare numbers; a blank or
+  non-numeric cell never passes.
+
+``col~text`` and date or text ranges are not translated: they are an error
+with ``--db`` (drop ``--db``, or filter in a view).
 """
 
 from __future__ import annotations
@@ -20,10 +24,10 @@ from datetime import date
 
 from ..errors import UsageError
 
-OPS = ("!=", "<=", ">=", "=", "<", ">")
+OPS = ("!=", "<=", ">=", "=", "<", ">", "in")
 NUMERIC_OPS = ("<", "<=", ">", ">=")
 _PY = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
-_WHERE = re.compile(r"\s*(?P<col>[^!<>=]+?)\s*(?P<op>!=|<=|>=|=|<|>)(?P<val>.*)\Z", re.S)
+_NUM = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 
 DIALECTS = ("duckdb", "sqlite", "postgres", "bigquery", "snowflake", "redshift", "spark", "trino", "tsql")
 EVERY = ("day", "week", "month", "quarter", "year")
@@ -35,38 +39,45 @@ class Filter:
     """Keep rows whose ``column`` compares to ``value`` with ``op``.
 
     >>> f = parse_where("region=North")
-    >>> f, f.name
-    (Filter(column='region', op='=', value='North'), 'region=North')
-    >>> keep = parse_where("score >= 7").row_filter().keep
+    >>> f, f.keep(" north "), f.keep("")
+    (Filter(column='region', op='=', value='North', name='--where region=North'), True, False)
+    >>> keep = parse_where("score >= 7").keep
     >>> keep("9"), keep(" 6 "), keep(""), keep("n/a")
     (True, False, False, False)
     """
 
     column: str
     op: str
-    value: str
+    value: str | tuple[str, ...]
+    name: str = ""
 
     def __post_init__(self) -> None:
         if self.op not in OPS:
-            raise UsageError(f"unknown comparison {self.op!r} (use one of {' '.join(OPS)})")
+            raise UsageError(f"--where {self.column}{self.op}... cannot run in a database",
+                             hint="only = != in and number comparisons translate to SQL; leave out --db for this filter")
         if self.op in NUMERIC_OPS and _number(self.value) is None:
-            raise UsageError(f"--where {self.name}: {self.op} compares numbers; {self.value!r} is not a number")
-
-    @property
-    def name(self) -> str:
-        return f"{self.column}{self.op}{self.value}"
+            raise UsageError(f"--where {self.column}{self.op}{self.value}: with --db, {self.op} compares numbers only",
+                             hint="leave out --db for date or text ranges")
+        if not self.name:
+            object.__setattr__(self, "name", f"--where {self.column}{self.op}{self.value}")
 
     @property
     def number(self) -> float | None:
         return _number(self.value) if self.op in NUMERIC_OPS else None
 
+    @property
+    def values(self) -> tuple[str, ...]:
+        return self.value if isinstance(self.value, tuple) else (self.value,)
+
     def keep(self, cell: str) -> bool:
-        text = cell.strip()
+        text = cell.strip().casefold()
         if self.op == "=":
-            return text == self.value
+            return text == self.value.casefold()
         if self.op == "!=":
-            return text != self.value
-        x = _number(text)
+            return text != self.value.casefold()
+        if self.op == "in":
+            return text in {v.casefold() for v in self.values}
+        x = _number(cell)
         return x is not None and _PY[self.op](x, self.number)
 
     def row_filter(self):
@@ -76,19 +87,24 @@ class Filter:
 
 
 def _number(text: str) -> float | None:
-    try:
-        x = float(text.strip())
-    except ValueError:
+    t = text.strip()
+    if not _NUM.fullmatch(t):
         return None
+    x = float(t)
     return x if math.isfinite(x) else None
 
 
+def from_where(w) -> Filter:
+    """A parsed ``--where`` (cxterms.io.filters.Where) as a Filter, or a
+    UsageError when SQL cannot express it the same way."""
+    return Filter(w.column, w.op, w.value, f"--where {w.text}")
+
+
 def parse_where(text: str) -> Filter:
-    """``column<op>value`` with op among = != < <= > >= (value may be empty)."""
-    m = _WHERE.match(text)
-    if not m or not m.group("col").strip():
-        raise UsageError(f"--where takes COLUMN=VALUE (or != < <= > >=), not {text!r}")
-    return Filter(m.group("col").strip(), m.group("op"), m.group("val").strip())
+    """``--where`` text, parsed as for files, as a Filter."""
+    from ..io.filters import parse_where as parse
+
+    return from_where(parse(text))
 
 
 @dataclass(frozen=True)
