@@ -258,6 +258,9 @@ LOCAL = [
     ("churn", "customers.csv", ["--every", "quarter"]),
     ("clv", "orders.csv", ["--per-customer"]),
     ("clv", "orders.csv", ["--model", "bgnbd", "--unit", "day", "--per-customer"]),
+    ("nps", "survey.parquet", ["--by", "region"]),
+    ("nps", "typeform.csv", []),
+    ("nps", "delighted.csv", []),
 ]
 
 
@@ -277,6 +280,13 @@ def test_engine_duckdb_says_clearly_what_it_cannot_read(run):
     assert got.exit_code == 1
     assert got.stderr.startswith("cxterms: DuckDB cannot read") and "hint: leave out --engine duckdb" in got.stderr
     assert run("nps", EXAMPLES / "survey-utf16.txt").exit_code == 0  # the built-in reader can
+
+
+def test_engine_refuses_platform_layouts_it_would_misread(run):
+    pytest.importorskip("duckdb")
+    got = run("nps", EXAMPLES / "qualtrics.csv", "--engine", "duckdb")
+    assert got.exit_code == 2 and "Qualtrics" in got.stderr and "hint: leave out --engine" in got.stderr
+    assert run("nps", EXAMPLES / "qualtrics.csv").exit_code == 0
 
 
 def test_engine_duckdb_reads_parquet_and_json(run, tmp_path):

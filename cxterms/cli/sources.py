@@ -73,6 +73,31 @@ def open_source(opts: SourceOpts, file: str | None, *, delimiter=None, header=No
     return Source(engine, view, file)
 
 
+def _plain_table_only(session, opts: SourceOpts, file, *, delimiter, header, encoding) -> None:
+    """An engine reads FILE as one plain table: platform exports with extra
+    header rows or preview/unfinished responses must go through the built-in
+    reader, which knows their layout."""
+    if opts.table is not None or file in (None, "-"):
+        return
+    from ..errors import CxtermsError
+    from ..io.sources import ReadOptions
+    from ..io.table import parse_delimiter
+    from .inputs import open_any
+
+    try:
+        src = open_any(session, file, ReadOptions(delimiter=parse_delimiter(delimiter), header=header, encoding=encoding))
+    except CxtermsError:
+        return  # the engine will say what it cannot read
+    try:
+        lay = src.layout
+        if lay.name and (lay.multi_row or lay.status_col is not None or lay.finished_col is not None):
+            raise UsageError(f"{file} is a {lay.name} (extra header rows, preview or unfinished responses); "
+                             "an engine would read it as a plain table",
+                             hint="leave out --engine/--db: the built-in reader knows this layout")
+    finally:
+        src.table.close()
+
+
 def _delim(text):
     from ..io.table import parse_delimiter
 
@@ -98,6 +123,7 @@ def read_score_data(session, file, opts: SourceOpts, *, parse_for, column, by, p
         )
     from ..sql.run import score_data
 
+    _plain_table_only(session, opts, file, delimiter=delimiter, header=header, encoding=encoding)
     src = open_source(opts, file, delimiter=delimiter, header=header, encoding=encoding)
     try:
         decimal_comma = getattr(src.engine, "delimiter", ",") not in (",", None)

@@ -27,6 +27,7 @@ from datetime import date, datetime
 from ..errors import DataError, EmptyDataError, UsageError
 from ..metrics import periods as P
 from ..metrics.tally import Tally
+from .labels import missing_kind
 from .scores import BLANK_GROUP, ScoreData
 
 COUNT_COLUMNS = ("count", "n", "responses", "respondents", "answers")
@@ -91,6 +92,7 @@ def tally_rows(
     rows_seen = 0
     parsed: dict = {}
     dates: dict = {}
+    missing: dict[str, int] = {}
 
     def bad(n: int, shown, reason: str) -> None:
         overall.invalid += n
@@ -138,11 +140,21 @@ def tally_rows(
         text = _cell_text(r.score)
         got = parsed.get(text)
         if got is None:
-            try:
-                got = parse(text)
-            except ValueError as e:
-                got = str(e)
+            kind = missing_kind(text)  # NA, N/A, null...: blanks in disguise, as for files
+            if kind is not None:
+                got = ("missing", kind)
+            else:
+                try:
+                    got = parse(text)
+                except ValueError as e:
+                    got = str(e)
             parsed[text] = got
+        if isinstance(got, tuple):
+            targets = [overall] if where is None else [overall, cells.setdefault(where, Tally())]
+            for t in targets:
+                t.blank += n
+            missing[got[1]] = missing.get(got[1], 0) + n
+            continue
         if isinstance(got, str):
             bad(n, text, got)
             continue
@@ -165,6 +177,8 @@ def tally_rows(
         source, column, overall, by=tuple(by), cells=cells if keyed else None, every=every,
         invalid=[], rows=rows_seen, filtered=dict(filtered or {}), weight=weight,
     )
+    if missing and hasattr(data, "missing"):
+        data.missing = missing
     if overall.invalid and not skip_invalid:
         shown = "; ".join(f"{cell!r} ({why})" for cell, why in invalid)
         k = overall.invalid
