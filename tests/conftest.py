@@ -24,6 +24,7 @@ def isolated_home(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
     monkeypatch.setenv("TERM", "xterm-256color")
     monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.setenv("CXTERMS_PAGER", "")  # tests that page set their own pager
     for var in ("CXTERMS_GLOSSARY_PATH", "NO_COLOR", "CXTERMS_DEBUG", "FORCE_COLOR"):
         monkeypatch.delenv(var, raising=False)
     return home

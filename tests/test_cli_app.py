@@ -116,7 +116,7 @@ def test_debug_shows_traceback(tmp_path):
     plain = subprocess.run(cmd, capture_output=True, text=True, env=subprocess_env())
     assert plain.returncode == 1 and "Traceback" not in plain.stderr
     debug = subprocess.run(cmd[:3] + ["--debug"] + cmd[3:], capture_output=True, text=True, env=subprocess_env())
-    assert "Traceback" in debug.stderr and "GlossaryError" in debug.stderr
+    assert "Traceback" in debug.stderr and "TermNotFound" in debug.stderr  # the broken entry is only skipped
     env_debug = subprocess.run(cmd, capture_output=True, text=True, env=subprocess_env(CXTERMS_DEBUG="1"))
     assert "Traceback" in env_debug.stderr
 

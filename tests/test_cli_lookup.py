@@ -94,9 +94,16 @@ def test_fuzzy_hit_says_did_you_mean(run):
     assert r.stderr.startswith("cxterms: did you mean 'Net Promoter Score'?")
 
 
-def test_prefix_hit_is_quiet(run):
+def test_prefix_hit_carries_a_note(run):
     r = run("define", "promot", *G)
-    assert r.exit_code == 0 and r.stderr == "" and r.stdout.startswith("Promoter\n")
+    assert r.exit_code == 0 and r.stdout.startswith("Promoter\n")
+    assert r.stderr.startswith("cxterms: showing 'Promoter'") and len(r.stderr.splitlines()) == 1
+
+
+def test_exact_and_alias_hits_are_quiet(run):
+    for q in ("Promoter", "nps"):
+        r = run("define", q, *G)
+        assert r.exit_code == 0 and r.stderr == ""
 
 
 def test_shared_alias_lists_all_and_exits_1(run):
@@ -210,21 +217,33 @@ def test_missing_glossary_path(run, tmp_path):
 @pytest.mark.parametrize(
     "text, where",
     [
-        ("- id: a\n  id: b\n", ":2:3)"),
-        ("- id: a\n  term: A\n  category: C\n  summary: s.\n  definition: d. e.\n  colour: red\n", ":6:3)"),
-        ("- id: a\n  term: [oops\n", ":3:1)"),
-        ("- !!python/object/apply:os.system [echo pwned]\n", ":1:3)"),
+        ("- id: a\n  id: b\n", "2: entry skipped"),
+        ("- id: a\n  term: A\n  category: C\n  summary: s.\n  definition: d. e.\n  colour: red\n", "1: entry skipped: unknown field"),
+        ("- id: a\n  term: [oops\n", "3: not a valid term file"),
+        ("- !!python/object/apply:os.system [echo pwned]\n", "1: entry skipped"),
     ],
 )
-def test_broken_user_file_one_line_no_traceback(run, tmp_path, text, where):
+def test_broken_user_file_is_skipped_with_one_warning(run, tmp_path, text, where):
     f = tmp_path / "broken.yaml"
     f.write_text(text)
-    r = run("define", "nps", "-g", f)
-    assert r.exit_code == 1 and r.stdout == ""
-    lines = r.stderr.splitlines()
-    assert len(lines) == 2 and "Traceback" not in r.stderr
-    assert lines[0].startswith("cxterms: ") and lines[0].endswith(where) and str(f) in lines[0]
-    assert lines[1] == "hint: run 'cxterms lint' to list every problem in the term files"
+    r = run("define", "nps", "-g", f, *G)
+    assert r.exit_code == 0 and r.stdout.startswith("Net Promoter Score\n")
+    (line,) = r.stderr.splitlines()
+    assert line.startswith(f"cxterms: warning: {f}:{where}") and "Traceback" not in r.stderr
+
+
+def test_team_file_with_a_style_problem_breaks_nothing(run, tmp_path):
+    team = write_terms(tmp_path / "team.yaml", entry("ours", "Our metric", summary="Two sentences. Really.")
+                       + entry("broken", "Broken").replace("  category: Testing\n", ""))
+    r = run("-g", team, "define", "nps")
+    assert r.exit_code == 0 and r.stdout.startswith("Net Promoter Score\n")
+    assert r.stderr == f"cxterms: warning: {team}:6: entry skipped: missing required field: category (run 'cxterms lint' for details)\n"
+    r = run("-g", team, "define", "our metric")
+    assert r.exit_code == 0 and r.stdout.startswith("Our metric\n")
+    r = run("lint", team)
+    assert r.exit_code == 1
+    assert [line.split(": ", 2)[1] for line in r.stdout.splitlines()] == ["warning", "error"]
+    assert r.stderr.startswith("cxterms: 2 entries in 1 file: 1 error, 1 warning")
 
 
 # -- search -----------------------------------------------------------------

@@ -90,3 +90,19 @@ def test_lint_files_api_counts_entries():
     assert count == 13 and all(p.severity == "warning" for p in problems)
     assert builtin_dir()  # exists in a checkout
     assert isinstance(files[0], SourceFile)
+
+
+def test_every_problem_in_one_run(run, tmp_path):
+    """Problems inside records do not stop lint at the first one."""
+    text = "- id: a\n  id: b\n" + entry("c", "C") + "- id: d\n  term: D\n  term: E\n" + entry("e", "E", related=["gone"])
+    f = write_terms(tmp_path / "t.yaml", text)
+    r, lines = problems_of(run, f)
+    assert r.exit_code == 1
+    found = [line.split(":")[1] for line in lines]
+    assert found == ["2", "10", "16"], lines
+
+
+def test_entry_counts_are_pluralised(run, tmp_path):
+    f = write_terms(tmp_path / "one.yaml", entry("a", "A"))
+    r, _ = problems_of(run, f)
+    assert r.stderr == "cxterms: 1 entry in 1 file: no problems\n"

@@ -71,17 +71,19 @@ def test_missing_path_is_not_found(tmp_path):
     "text, line",
     [
         ("- id: a\n  id: b\n", 2),
-        ("- id: a\n  term: A\n  category: C\n  summary: s.\n  definition: d.\n  bogus: 1\n", 6),
+        ("- id: a\n  term: A\n  category: C\n  summary: s.\n  definition: d.\n  bogus: 1\n", 1),
         (b"- id: a\n  term: \xff\n", 2),
     ],
 )
-def test_broken_user_file_raises_with_location(tmp_path, text, line):
+def test_broken_user_entry_is_skipped_with_location(tmp_path, text, line):
     p = tmp_path / "broken.yaml"
     p.write_bytes(text if isinstance(text, bytes) else text.encode())
-    with pytest.raises(GlossaryError) as err:
-        open_glossary(cfg(p))
-    assert err.value.file == str(p) and err.value.line == line
-    assert "cxterms lint" in err.value.hint
+    good = write_terms(tmp_path / "good.yaml", entry("fine", "Fine"))
+    for _ in range(2):  # parsed, then from the compiled index: still reported
+        g = open_glossary(cfg(p, good, cache=tmp_path / "cache"))
+        assert [r[0] for r in g.rows] == ["fine"]
+        (problem,) = g.skipped
+        assert problem.file == str(p) and problem.line == line
 
 
 def test_letter_of():

@@ -186,7 +186,7 @@ def reference(text: str, delimiter: str):
     return out
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ROWS, st.sampled_from([",", ";", "\t"]), st.sampled_from(["\n", "\r\n"]), st.integers(8, 64), st.booleans())
 def test_chunked_rows_match_the_csv_module(rows, d, eol, chunk, trailing):
     buf = io.StringIO()
@@ -211,7 +211,7 @@ def test_chunked_rows_match_the_csv_module(rows, d, eol, chunk, trailing):
 SIMPLE = st.text(alphabet="ab 09.", max_size=4)  # ASCII: the shortcut applies
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(2, 5), st.data())
 def test_last_column_shortcut_matches_csv(width, data):
     """Pieces of more than 64 lines whose lines all have ``width`` fields take

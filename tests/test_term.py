@@ -59,8 +59,6 @@ BASE = "- id: x\n  term: X\n  category: C\n  summary: One sentence.\n  definitio
         (BASE.replace("summary: One sentence.", "summary: ''"), "summary is empty", 4),
         (BASE.replace("definition: Two. Sentences.", "definition:"), "definition is empty", 5),
         (BASE.replace("id: x", "id: Not_Kebab"), "must be kebab-case", 1),
-        (BASE.replace("One sentence.", "A" * 201), "201 characters long", 4),
-        (BASE.replace("One sentence.", "First one. Second one."), "summary must be one sentence", 4),
         (BASE + "  related: [x]\n", "related lists the entry itself", 6),
         (BASE + "  related: [Bad Id]\n", "is not a valid id", 6),
         (BASE + "  aliases: [ok, '']\n", "empty item in aliases", 6),
@@ -75,6 +73,28 @@ def test_schema_errors(body, message, line):
     assert term is None
     errors = [p for p in problems if p.severity == "error"]
     assert any(message in p.message and p.line == line for p in errors), problems
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        (BASE.replace("One sentence.", "A" * 201), "201 characters long"),
+        (BASE.replace("One sentence.", "First one. Second one."), "summary should be one sentence"),
+    ],
+)
+def test_style_rules_are_warnings_and_the_entry_loads(body, message):
+    term, problems = build_term(record(body), "t.yaml")
+    assert term is not None
+    assert [(p.severity, p.line) for p in problems] == [("warning", 4)] and message in problems[0].message
+
+
+def test_one_bad_record_does_not_drop_the_others():
+    text = "- id: a\n  id: b\n" + BASE + "- !!set {x: 1}\n"
+    skipped = []
+    terms, problems = load_text(text, "d.yaml", skipped=skipped)
+    assert [t.id for t in terms] == ["x"]
+    assert [(p.line, p.severity) for p in problems] == [(2, "error"), (8, "error")]
+    assert [p.line for p in skipped] == [2, 8]
 
 
 def test_alias_warnings_do_not_block():

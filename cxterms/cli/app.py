@@ -83,6 +83,8 @@ class LazyGroup(TyperGroup):
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
             if isinstance(rv, int):
                 code = rv
+                if code == ExitCode.INTERRUPTED:  # Typer turns Ctrl-C into Exit(130)
+                    _report(stderr, "interrupted", None)
             _flush(env)
         except PipeClosed:
             _silence_stdout()
@@ -92,7 +94,10 @@ class LazyGroup(TyperGroup):
                 raise
             _report(stderr, str(e), e.hint)
             code = e.exit_code
-        except (KeyboardInterrupt, EOFError):
+        except KeyboardInterrupt:
+            _report(stderr, "interrupted", None)
+            code = ExitCode.INTERRUPTED
+        except EOFError:
             code = ExitCode.INTERRUPTED
         except Exception as e:
             # click usage errors (vendored inside Typer): duck-typed on purpose
@@ -176,6 +181,9 @@ def root(
     no_builtin: Annotated[bool, typer.Option("--no-builtin", help="Use only user glossaries, not the built-in terms.")] = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Parse the term files instead of using the compiled index.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show a traceback on errors (also CXTERMS_DEBUG=1).")] = False,
+    no_pager: Annotated[
+        bool, typer.Option("--no-pager", help="Never page long output on a terminal (pager: CXTERMS_PAGER, PAGER, or 'less -R').")
+    ] = False,
     version: Annotated[
         bool, typer.Option("--version", "-V", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
@@ -191,7 +199,7 @@ def root(
     from .session import Session
 
     env = ctx.obj if isinstance(ctx.obj, Environment) else Environment()
-    ctx.obj = Session(env, glossary=tuple(glossary or ()), no_builtin=no_builtin, no_cache=no_cache, debug=debug)
+    ctx.obj = Session(env, glossary=tuple(glossary or ()), no_builtin=no_builtin, no_cache=no_cache, debug=debug, no_pager=no_pager)
 
 
 def main() -> None:

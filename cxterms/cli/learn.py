@@ -5,6 +5,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from .complete import complete_categories
 from .options import GlossaryOpt, NoBuiltinOpt, NoCacheOpt
 from .output import clean_line
 
@@ -29,7 +30,7 @@ class ExportFormat(str, Enum):
 def quiz(
     ctx: typer.Context,
     count: Annotated[int, typer.Option("--count", "-n", min=1, help="Number of cards.")] = 10,
-    category: Annotated[Optional[str], typer.Option("--category", "-c", help="Cards from this category only.")] = None,
+    category: Annotated[Optional[str], typer.Option("--category", "-c", help="Cards from this category only.", autocompletion=complete_categories)] = None,
     seed: Annotated[Optional[int], typer.Option("--seed", help="Seed for a reproducible deck.")] = None,
     reverse: Annotated[bool, typer.Option("--reverse", help="Show the term; reveal the definition and grade yourself (y/n).")] = False,
     format: Annotated[QuizFormat, typer.Option("--format", "-f", case_sensitive=False, help="auto, rich, plain, or json (cards on stderr, results as JSON on stdout).")] = QuizFormat.auto,
@@ -52,11 +53,11 @@ def quiz(
 
         cxterms quiz --count 5 --category "experience metrics"
         cxterms quiz --reverse
-        printf 'nps\\ncsat\\n' | cxterms quiz --count 2 --seed 1
+        printf 'nps\\ncsat\\n' | cxterms quiz --count 2 --seed 193108
     """
     from ..errors import NotFoundError
     from ..glossary.browse import select
-    from ..glossary.quiz import clue, deal, grade
+    from ..glossary.quiz import category_label, clue, deal, grade
 
     session = ctx.obj
     env = session.env
@@ -95,7 +96,8 @@ def quiz(
 
     results = []
     for number, term in enumerate(deck, 1):
-        show(f"Card {number}/{len(deck)}  ({clean_line(term.category)})", "bold")
+        label = term.category if reverse else category_label(term)
+        show(f"Card {number}/{len(deck)}  ({clean_line(label)})", "bold")
         if reverse:
             show(clean_line(term.term), "bold cyan")
             if interactive:
@@ -134,7 +136,7 @@ def export(
     ctx: typer.Context,
     format: Annotated[ExportFormat, typer.Option("--format", "-f", case_sensitive=False, help="markdown, html, json or csv.")] = ExportFormat.markdown,
     output: Annotated[Optional[str], typer.Option("--output", "-o", metavar="FILE", help="Write to FILE instead of stdout.")] = None,
-    category: Annotated[Optional[str], typer.Option("--category", "-c", help="Only this category.")] = None,
+    category: Annotated[Optional[str], typer.Option("--category", "-c", help="Only this category.", autocompletion=complete_categories)] = None,
     title: Annotated[str, typer.Option("--title", help="Title of the Markdown or HTML document.")] = "CX glossary",
     glossary: GlossaryOpt = None,
     no_builtin: NoBuiltinOpt = False,

@@ -22,11 +22,13 @@ def lint(
 ) -> None:
     """Check term files and print one `file:line: severity: message` per problem.
 
-    Errors: YAML syntax, duplicate YAML keys, tags, unknown fields, missing
-    or empty text, bad ids, summaries over 200 characters or longer than a
-    sentence, duplicate ids, related links that do not resolve, unknown
-    calculator commands. Warnings: a name shared by several entries (define
-    will ask the user to choose). Links resolve against the built-ins too.
+    Errors (lookups skip that entry, or that file for YAML syntax, with a
+    warning): YAML syntax, duplicate YAML keys, tags, unknown fields, missing
+    or empty text, bad ids, duplicate ids, related links that do not
+    resolve, unknown calculator commands. Warnings (style; the entry still
+    loads): summaries over 200 characters or longer than a sentence, a name
+    shared by several entries (define will ask the user to choose). Every
+    problem is reported in one run. Links resolve against the built-ins too.
 
     Exit 1 when there is any error, 0 otherwise (warnings alone pass).
 
@@ -67,7 +69,7 @@ def lint(
     else:
         out.lines(clean_line(str(p)) for p in problems)
     out.note(
-        f"{count} entries in {len(targets)} file{'s' * (len(targets) != 1)}: "
+        f"{count} entr{'y' if count == 1 else 'ies'} in {len(targets)} file{'s' * (len(targets) != 1)}: "
         + (f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}" if problems else "no problems")
     )
     if errors:

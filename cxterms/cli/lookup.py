@@ -5,7 +5,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from .options import FormatOpt, GlossaryOpt, NoBuiltinOpt, NoCacheOpt
+from .complete import complete_categories, complete_search_words
+from .options import FormatOpt, GlossaryOpt, NoBuiltinOpt, NoCacheOpt, NoPagerOpt
 from .output import Format, clean_line, resolve_format
 
 app = typer.Typer()
@@ -20,7 +21,7 @@ def _complete_terms(ctx: typer.Context, incomplete: str):
     root = ctx.find_root().params
     session = Session(Environment(), glossary=tuple(root.get("glossary") or ()), no_builtin=bool(root.get("no_builtin")))
     try:
-        glossary = session.open_glossary(tuple(ctx.params.get("glossary") or ()))
+        glossary = session.open_glossary(tuple(ctx.params.get("glossary") or ()), quiet=True)
     except CxtermsError:
         return []
     low = incomplete.casefold()
@@ -35,16 +36,17 @@ def _complete_terms(ctx: typer.Context, incomplete: str):
 def _show(session, fmt: Format, glossary, term, match=None, explain: bool = False) -> None:
     from . import render_terms as r
 
-    out = session.out()
     fmt = resolve_format(fmt, session.env)
-    if fmt is Format.json:
-        out.json(r.term_json(term, match))
-    elif fmt is Format.markdown:
-        out.write(r.term_markdown(term, glossary, match=match, explain=explain), end="")
-    elif fmt is Format.rich:
-        out.print(r.term_rich(term, glossary, match=match, explain=explain))
-    else:
-        out.lines(r.term_plain(term, glossary, match=match, explain=explain))
+    with session.paging():
+        out = session.out()
+        if fmt is Format.json:
+            out.json(r.term_json(term, match))
+        elif fmt is Format.markdown:
+            out.write(r.term_markdown(term, glossary, match=match, explain=explain), end="")
+        elif fmt is Format.rich:
+            out.print(r.term_rich(term, glossary, match=match, explain=explain))
+        else:
+            out.lines(r.term_plain(term, glossary, match=match, explain=explain))
 
 
 @app.command()
@@ -62,15 +64,18 @@ def define(
     glossary: GlossaryOpt = None,
     no_builtin: NoBuiltinOpt = False,
     no_cache: NoCacheOpt = False,
+    no_pager: NoPagerOpt = False,
 ) -> None:
     """Show the entry for TERM.
 
     TERM is matched in tiers: the exact headword or id; then an alias or
     acronym ignoring case, spaces, hyphens, dots, "&"/"and", "the" and a
     plural -s (`c-sat`, `Net promoter scores`, `voice of customer`); then a
-    unique prefix; then the closest fuzzy match, shown with a "did you
-    mean" note on stderr. A name shared by several entries lists them all
-    (exit 1); no match exits 1 with up to five suggestions on stderr.
+    unique prefix covering half the name; then the closest fuzzy match when
+    every word typed lines up with a word of its name (same word, acronym,
+    small typo). Prefix and fuzzy hits come with a note on stderr. A name
+    shared by several entries lists them all (exit 1); no match exits 1
+    with up to five suggestions on stderr.
 
     Example:
 
@@ -82,6 +87,7 @@ def define(
     from ..glossary.resolve import TermNotFound, resolve
 
     session = ctx.obj
+    session.no_pager = session.no_pager or no_pager
     query = " ".join(term)
     gl = session.open_glossary(glossary or (), no_builtin, no_cache)
     try:
@@ -99,18 +105,21 @@ def define(
         raise
     if match.tier == "fuzzy":
         session.out().note(f"did you mean {match.term.term!r}? showing the closest match for {query!r}")
+    elif match.tier == "prefix":
+        session.out().note(f"showing {match.term.term!r}, the one entry with a name starting with {query!r}")
     _show(session, format, gl, match.term, match, explain)
 
 
 @app.command()
 def search(
     ctx: typer.Context,
-    query: Annotated[list[str], typer.Argument(metavar="QUERY", help="Words to look for; typos are forgiven.", show_default=False)],
+    query: Annotated[list[str], typer.Argument(metavar="QUERY", help="Words to look for; typos are forgiven.", show_default=False, autocompletion=complete_search_words)],
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Show at most N hits.")] = 10,
     format: FormatOpt = Format.auto,
     glossary: GlossaryOpt = None,
     no_builtin: NoBuiltinOpt = False,
     no_cache: NoCacheOpt = False,
+    no_pager: NoPagerOpt = False,
 ) -> None:
     """Search headwords, aliases and definitions, best hits first.
 
@@ -130,13 +139,18 @@ def search(
     from ..glossary.search import search as run_search
 
     session = ctx.obj
+    session.no_pager = session.no_pager or no_pager
     text = " ".join(query)
     gl = session.open_glossary(glossary or (), no_builtin, no_cache)
     hits = run_search(gl, text, limit=limit)
     fmt = resolve_format(format, session.env)
-    out = session.out()
     if not hits:
         raise NotFoundError(f"nothing matches {text!r}", hint="try fewer words, or 'cxterms list'")
+    with session.paging():
+        _print_hits(session.out(), fmt, text, hits)
+
+
+def _print_hits(out, fmt: Format, text: str, hits) -> None:
     if fmt is Format.json:
         out.json([h.as_dict() for h in hits])
     elif fmt is Format.plain:
@@ -150,8 +164,11 @@ def search(
         from rich.table import Table
         from rich.text import Text
 
+        # the Term column is at least as wide as the longest word of a
+        # headword, so headwords wrap between words, never inside one
+        longest = max(len(w) for h in hits for w in clean_line(h.term.term).split())
         table = Table(title=Text(f"Search: {clean_line(text)}"), title_justify="left")
-        table.add_column("Term", style="bold cyan", overflow="fold")
+        table.add_column("Term", style="bold cyan", overflow="fold", min_width=min(longest, 40))
         table.add_column("Score", justify="right", no_wrap=True)
         table.add_column("Matched", style="yellow", overflow="fold")
         table.add_column("Summary", overflow="fold")
@@ -163,16 +180,19 @@ def search(
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    category: Annotated[Optional[str], typer.Option("--category", "-c", help="Only this category (name, any case; a unique start is enough).")] = None,
+    category: Annotated[Optional[str], typer.Option("--category", "-c", help="Only this category (name, any case; a unique start is enough).", autocompletion=complete_categories)] = None,
     letter: Annotated[Optional[str], typer.Option("--letter", "-l", help="Only headwords starting with this letter ('#' for digits).")] = None,
     format: FormatOpt = Format.auto,
     glossary: GlossaryOpt = None,
     no_builtin: NoBuiltinOpt = False,
     no_cache: NoCacheOpt = False,
+    no_pager: NoPagerOpt = False,
 ) -> None:
     """List headwords alphabetically.
 
-    Plain output is one headword per line, ready for pipes:
+    On a terminal the headwords are printed in columns under their letter
+    (use --format json or markdown for aliases and summaries). Plain output
+    is one headword per line, ready for pipes:
 
         cxterms list | fzf | xargs -I{} cxterms define {}
 
@@ -185,6 +205,7 @@ def list_(
     from ..glossary.browse import select
 
     session = ctx.obj
+    session.no_pager = session.no_pager or no_pager
     gl = session.open_glossary(glossary or (), no_builtin, no_cache)
     indexes = select(gl, category=category, letter=letter)
     if not indexes:
@@ -192,29 +213,38 @@ def list_(
             x for x in (f"category {category!r}" if category else "", f"letter {letter!r}" if letter else "") if x
         ))
     fmt = resolve_format(format, session.env)
-    out = session.out()
-    if fmt is Format.plain:
-        out.lines(clean_line(gl.rows[i][1]) for i in indexes)
-        return
-    terms = [gl.get(i) for i in indexes]
-    if fmt is Format.json:
-        out.json([{"id": t.id, "term": t.term, "aliases": list(t.aliases), "category": t.category, "summary": t.summary} for t in terms])
-    elif fmt is Format.markdown:
-        from ..textutil import md
+    with session.paging():
+        out = session.out()
+        if fmt is Format.plain:
+            out.lines(clean_line(gl.rows[i][1]) for i in indexes)
+        elif fmt is Format.rich:
+            _print_columns(out, [gl.rows[i][1] for i in indexes])
+        else:
+            terms = [gl.get(i) for i in indexes]
+            if fmt is Format.json:
+                out.json([{"id": t.id, "term": t.term, "aliases": list(t.aliases), "category": t.category, "summary": t.summary} for t in terms])
+            else:
+                from ..textutil import md
 
-        out.lines(f"- **{md(t.term)}**{' (' + md(', '.join(t.aliases)) + ')' if t.aliases else ''}: {md(t.summary)}" for t in terms)
-    else:
-        from rich.table import Table
-        from rich.text import Text
+                out.lines(f"- **{md(t.term)}**{' (' + md(', '.join(t.aliases)) + ')' if t.aliases else ''}: {md(t.summary)}" for t in terms)
 
-        table = Table(show_lines=False)
-        table.add_column("Term", style="bold cyan", overflow="fold")
-        table.add_column("Aliases", overflow="fold")
-        table.add_column("Category", style="magenta", overflow="fold")
-        table.add_column("Summary", overflow="fold")
-        for t in terms:
-            table.add_row(Text(clean_line(t.term)), Text(clean_line(", ".join(t.aliases))), Text(clean_line(t.category)), Text(clean_line(t.summary)))
-        out.print(table)
+
+def _print_columns(out, headwords: list[str]) -> None:
+    """Headwords under their index letter, in as many columns as fit
+    (column-major, like ls), each letter's block one paragraph."""
+    from rich.columns import Columns
+    from rich.text import Text
+
+    from ..glossary.store import letter_of
+
+    groups: dict[str, list[str]] = {}
+    for h in headwords:
+        groups.setdefault(letter_of(h), []).append(clean_line(h))
+    for n, (letter, names) in enumerate(groups.items()):
+        if n:
+            out.print()
+        out.print(Text(letter, style="bold magenta"))
+        out.print(Columns([Text(h, style="cyan") for h in names], column_first=True, padding=(0, 3)))
 
 
 @app.command()
@@ -224,6 +254,7 @@ def categories(
     glossary: GlossaryOpt = None,
     no_builtin: NoBuiltinOpt = False,
     no_cache: NoCacheOpt = False,
+    no_pager: NoPagerOpt = False,
 ) -> None:
     """List the categories with the number of entries in each.
 
@@ -235,10 +266,15 @@ def categories(
         cxterms list --category "$(cxterms categories | head -1 | cut -f1)"
     """
     session = ctx.obj
+    session.no_pager = session.no_pager or no_pager
     gl = session.open_glossary(glossary or (), no_builtin, no_cache)
     cats = gl.categories()
     fmt = resolve_format(format, session.env)
-    out = session.out()
+    with session.paging():
+        _print_categories(session.out(), fmt, cats)
+
+
+def _print_categories(out, fmt: Format, cats) -> None:
     if fmt is Format.json:
         out.json([{"category": c, "count": n} for c, n in cats])
     elif fmt is Format.plain:
@@ -277,11 +313,12 @@ def random(
     seed: Annotated[Optional[int], typer.Option("--seed", help="Seed for a reproducible pick.")] = None,
     daily: Annotated[bool, typer.Option("--daily", help="Term of the day: the same entry all day (local date).")] = False,
     on: Annotated[Optional[str], typer.Option("--date", metavar="YYYY-MM-DD", help="With --daily: the term of that day.")] = None,
-    category: Annotated[Optional[str], typer.Option("--category", "-c", help="Pick from this category only.")] = None,
+    category: Annotated[Optional[str], typer.Option("--category", "-c", help="Pick from this category only.", autocompletion=complete_categories)] = None,
     format: FormatOpt = Format.auto,
     glossary: GlossaryOpt = None,
     no_builtin: NoBuiltinOpt = False,
     no_cache: NoCacheOpt = False,
+    no_pager: NoPagerOpt = False,
 ) -> None:
     """Show a random entry, or with --daily the term of the day.
 
@@ -297,6 +334,7 @@ def random(
     from ..glossary.browse import daily_seed, pick, select
 
     session = ctx.obj
+    session.no_pager = session.no_pager or no_pager
     day = _parse_date(on)
     if day is not None and not daily:
         raise UsageError("--date goes with --daily")

@@ -5,6 +5,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from .complete import complete_columns
 from .output import TableFormat
 
 
@@ -26,7 +27,7 @@ FileArg = Annotated[
 ]
 ColumnOpt = Annotated[
     Optional[str],
-    typer.Option("--column", "-c", metavar="NAME|N", help="Answer column: header name (any case), question text or sub-header of a platform export, or 1-based number. Default: the only column, the platform's answer column, one named score, rating, nps, csat, ces or response, else the answer column whose name or question has the command's words (recommend, satisfied, easy...); the choice is named on stderr.", rich_help_panel=INPUT),
+    typer.Option("--column", "-c", metavar="NAME|N", help="Answer column: header name (any case), question text or sub-header of a platform export, or 1-based number. Default: the only column, the platform's answer column, one named score, rating, nps, csat, ces or response, else the answer column whose name or question has the command's words (recommend, satisfied, easy...); the choice is named on stderr.", rich_help_panel=INPUT, autocompletion=complete_columns),
 ]
 DelimiterOpt = Annotated[
     Optional[str],
@@ -50,11 +51,11 @@ DateFormatOpt = Annotated[
 ]
 ByOpt = Annotated[
     Optional[list[str]],
-    typer.Option("--by", metavar="COLUMN", help="One result per value of this column, plus the overall. Repeat for combinations (--by region --by plan); combines with --period.", rich_help_panel=GROUPING),
+    typer.Option("--by", metavar="COLUMN", help="One result per value of this column, plus the overall. Repeat for combinations (--by region --by plan); combines with --period.", rich_help_panel=GROUPING, autocompletion=complete_columns),
 ]
 PeriodOpt = Annotated[
     Optional[str],
-    typer.Option("--period", metavar="COLUMN", help="Date column: one result per period, in time order.", rich_help_panel=GROUPING),
+    typer.Option("--period", metavar="COLUMN", help="Date column: one result per period, in time order.", rich_help_panel=GROUPING, autocompletion=complete_columns),
 ]
 EveryOpt = Annotated[
     Every,

@@ -15,6 +15,7 @@ GlossaryOpt = Annotated[
 ]
 NoBuiltinOpt = Annotated[bool, typer.Option("--no-builtin", help="Use only user glossaries.")]
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Bypass the compiled index.")]
+NoPagerOpt = Annotated[bool, typer.Option("--no-pager", help="Print long output directly instead of through the pager.")]
 FormatOpt = Annotated[
     Format,
     typer.Option(

@@ -9,6 +9,7 @@ import json
 from collections.abc import Sequence
 
 from ..textutil import clean, md
+from . import normalize
 from .store import Glossary, letter_of
 from .term import Term
 
@@ -80,27 +81,119 @@ def to_markdown(terms: Sequence[Term], glossary: Glossary, title: str = "CX glos
 
 _CSS = """
 body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#222}
-header{position:sticky;top:0;background:#fff;padding:.5rem 0;border-bottom:1px solid #ddd}
+header{position:sticky;top:0;background:#fff;padding:.5rem 0;border-bottom:1px solid #ddd;z-index:1}
 nav a{margin-right:.4rem}input{width:100%;font-size:1rem;padding:.4rem;box-sizing:border-box}
 article{border-bottom:1px solid #eee;padding:.5rem 0}.meta{color:#666;font-size:.9rem}
+section,article{scroll-margin-top:var(--header-height,12rem)}
 .summary{font-style:italic}pre{background:#f5f5f5;padding:.5rem;overflow-x:auto}.hidden{display:none}
+#status{color:#666;font-size:.9rem;margin:.25rem 0 0}
 """
 
-_JS = """
+# The filter box normalises the query as ``define`` does (normalize.tokens:
+# accents folded, case, punctuation and dots, "&" = "and", "the" dropped,
+# plural -s / -ies), then ranks entries: a name equal to the query (100), a
+# name starting with it (80), every query word in the headword (60-70, more
+# when they are most of it), in another name (50) or in the text (30), a word counting as present when it is the same, a typo within the
+# same limits as define (same first letter, 1 edit for 4-7 letters, 2 for 8+),
+# or, for the last word typed, the start of a word. The names' keys and words
+# come precomputed from Python (data-keys, data-names, data-words), so both
+# sides of the comparison use the same rules.
+_JS = r"""
 (function () {
   var box = document.getElementById('filter');
-  var items = document.querySelectorAll('article');
-  var sections = document.querySelectorAll('section');
+  var status = document.getElementById('status');
+  var results = document.getElementById('results');
+  var header = document.querySelector('header');
+  var sections = Array.prototype.slice.call(document.querySelectorAll('main > section'));
+  var items = Array.prototype.slice.call(document.querySelectorAll('article'));
+  var home = items.map(function (a) { return a.parentNode; });
+  var data = items.map(function (a) {
+    return {
+      keys: a.getAttribute('data-keys').split(' '),
+      names: a.getAttribute('data-names').split(' '),
+      words: a.getAttribute('data-words').split(' '),
+      head: parseInt(a.getAttribute('data-head'), 10)
+    };
+  });
+  function fitHeader() {
+    document.documentElement.style.setProperty('--header-height', (header.offsetHeight + 8) + 'px');
+  }
+  fitHeader();
+  window.addEventListener('resize', fitHeader);
+  function singular(w) {
+    if (w.length >= 5 && /ies$/.test(w)) return w.slice(0, -3) + 'y';
+    if (w.length >= 4 && /ie$/.test(w)) return w.slice(0, -2) + 'y';
+    if (w.length >= 4 && /s$/.test(w) && !/ss$/.test(w)) return w.slice(0, -1);
+    return w;
+  }
+  function tokens(text) {
+    var folded = text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/&/g, ' and ');
+    var words = folded.match(/[a-z0-9]+/g) || [];
+    var kept = words.filter(function (w) { return w !== 'the'; }).map(singular);
+    return kept.length ? kept : words.map(singular);
+  }
+  function distance(a, b) {
+    var d = [], i, j;
+    for (i = 0; i <= a.length; i++) { d.push([i]); }
+    for (j = 1; j <= b.length; j++) { d[0][j] = j; }
+    for (i = 1; i <= a.length; i++) {
+      for (j = 1; j <= b.length; j++) {
+        var cost = a[i - 1] === b[j - 1] ? 0 : 1;
+        d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+        if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+          d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+      }
+    }
+    return d[a.length][b.length];
+  }
+  function limit(w) { return w.length < 4 ? 0 : (w.length < 8 ? 1 : 2); }
+  function present(q, words, last) {
+    var lim = limit(q);
+    for (var i = 0; i < words.length; i++) {
+      var w = words[i];
+      if (w === q) return true;
+      if (last && q.length >= 2 && w.indexOf(q) === 0) return true;
+      if (lim && w[0] === q[0] && Math.abs(w.length - q.length) <= lim && distance(q, w) <= lim) return true;
+    }
+    return false;
+  }
+  function rank(d, qt, qkey) {
+    if (d.keys.indexOf(qkey) !== -1) return 100;
+    for (var k = 0; k < d.keys.length; k++) { if (d.keys[k].indexOf(qkey) === 0) return 80; }
+    var inHead = true, inNames = true, inText = true;
+    var head = d.names.slice(0, d.head);
+    for (var n = 0; n < qt.length; n++) {
+      var last = n === qt.length - 1;
+      if (inHead && !present(qt[n], head, last)) inHead = false;
+      if (inNames && !present(qt[n], d.names, last)) inNames = false;
+      if (inText && !present(qt[n], d.words, last) && !present(qt[n], d.names, last)) inText = false;
+    }
+    if (inHead) return 60 + 10 * Math.min(1, qt.length / Math.max(1, d.head));
+    return inNames ? 50 : (inText ? 30 : 0);
+  }
+  function restore() {
+    for (var i = 0; i < items.length; i++) { home[i].appendChild(items[i]); }
+    sections.forEach(function (s) { s.classList.remove('hidden'); });
+    results.classList.add('hidden');
+    status.textContent = '';
+  }
   box.addEventListener('input', function () {
-    var q = box.value.toLowerCase();
+    var qt = tokens(box.value);
+    window.scrollTo(0, 0);
+    if (!box.value.trim() || !qt.length) { restore(); return; }
+    var qkey = qt.join('');
+    var hits = [];
     for (var i = 0; i < items.length; i++) {
-      var hit = items[i].getAttribute('data-text').indexOf(q) !== -1;
-      items[i].className = hit ? '' : 'hidden';
+      var r = rank(data[i], qt, qkey);
+      if (r) hits.push([r, i]);
     }
-    for (var j = 0; j < sections.length; j++) {
-      var any = sections[j].querySelectorAll('article:not(.hidden)').length > 0;
-      sections[j].className = any ? '' : 'hidden';
-    }
+    hits.sort(function (a, b) { return b[0] - a[0] || a[1] - b[1]; });
+    sections.forEach(function (s) { s.classList.add('hidden'); });
+    results.innerHTML = '';
+    hits.forEach(function (h) { results.appendChild(items[h[1]]); });
+    results.classList.remove('hidden');
+    status.textContent = hits.length ? hits.length + (hits.length === 1 ? ' match' : ' matches') : 'no matches';
   });
 })();
 """
@@ -125,16 +218,17 @@ def to_html(terms: Sequence[Term], glossary: Glossary, title: str = "CX glossary
         "<header>",
         f"<h1>{e(title)}</h1>",
         '<input id="filter" type="search" placeholder="Filter terms..." aria-label="Filter terms" />',
+        '<p id="status" role="status" aria-live="polite"></p>',
         "<nav>" + " ".join(f'<a href="#{letter_anchor(letter)}">{e(letter)}</a>' for letter in groups) + "</nav>",
         "</header>",
         "<main>",
+        '<div id="results" class="hidden"></div>',
     ]
     for letter, entries in groups.items():
         out.append(f'<section id="{letter_anchor(letter)}">')
         out.append(f"<h2>{e(letter)}</h2>")
         for t in entries:
-            text = " ".join([t.term, *t.aliases, t.summary, t.definition]).lower()
-            out.append(f'<article id="{e(t.id)}" data-text="{e(text)}">')
+            out.append(f'<article id="{e(t.id)}" {_filter_data(t)}>')
             out.append(f"<h3>{e(t.term)}</h3>")
             meta = e(t.category)
             if t.aliases:
@@ -157,6 +251,20 @@ def to_html(terms: Sequence[Term], glossary: Glossary, title: str = "CX glossary
         out.append("</section>")
     out += ["</main>", f"<script>{_JS}</script>", "</body>", "</html>"]
     return "\n".join(out) + "\n"
+
+
+def _filter_data(t: Term) -> str:
+    """data-keys (normalised name keys), data-names and data-words (normalised
+    words of the names, headword first, and of the text; data-head: how many of
+    the name words are the headword's) for the page's filter box."""
+    names = (t.term, *t.aliases, t.id)
+    keys = dict.fromkeys(normalize.key(n) for n in names if normalize.key(n))
+    head = dict.fromkeys(normalize.tokens(t.term))
+    name_words = {**head, **dict.fromkeys(w for n in names for w in normalize.tokens(n))}
+    words = dict.fromkeys(w for w in normalize.tokens(f"{t.summary} {t.definition}") if w not in name_words)
+    e = html.escape
+    return (f'data-keys="{e(" ".join(keys))}" data-names="{e(" ".join(name_words))}" data-head="{len(head)}" '
+            f'data-words="{e(" ".join(words))}"')
 
 
 def to_json(terms: Sequence[Term]) -> str:

@@ -147,35 +147,129 @@ class NameIndex:
         return sorted(((s, i, d, k) for i, (s, d, k) in best.items()), key=lambda x: (-x[0], x[1]))
 
 
-class TextIndex:
-    """Inverted index of the words of one text field (summary or definition),
-    posting lists packed as bytes of entry indexes."""
+# -- closeness: when is a near match a plausible reading of the query? ------
+#
+# ``define`` answers a query that is not a name only when every word typed
+# lines up with a word of one entry's name (``align``). A query word lines up
+# with a name word when it is
+#
+# * the same word (after normalisation: case, accents, plural -s);
+# * an acronym of two or more consecutive name words ("nps" ~ net promoter score);
+# * a typo of it: the same first letter and a Damerau-Levenshtein (OSA)
+#   distance of at most 1 for words of 4-7 letters, 2 for 8 letters or more,
+#   none for shorter words (``typo_limit``); "pvalue" is not a typo of
+#   "value"; or
+# * for the last word typed only, a truncation: the start of the name word,
+#   3 letters or more and at least half of it ("promot" ~ promoter, but not
+#   "persona" ~ personalization).
+#
+# A word that occurs anywhere in the glossary's own text is taken as meant: it
+# lines up only with itself, never as a typo or truncation of another word
+# ("activation" is not a typo of "attrition", "persona" not a start of
+# "personalization").
 
-    def __init__(self, postings: dict[str, bytes]) -> None:
-        self.postings = postings
+TRUNCATION_MIN = 3
+TRUNCATION_SHARE = 0.5
+#: closeness of each kind of line-up, averaged over the query's words
+QUALITY = {"same": 1.0, "acronym": 0.9, "typo1": 0.8, "typo2": 0.65, "truncated": 0.6}
 
-    @classmethod
-    def from_texts(cls, texts: list[str]) -> TextIndex:
-        lists: dict[str, list[int]] = {}
-        for i, text in enumerate(texts):
-            for w in set(words(text)):
-                lists.setdefault(w, []).append(i)
-        return cls({w: _pack(v) for w, v in lists.items()})
 
-    def coverage(self, qwords: list[str], sims: dict[str, dict[str, float]]) -> dict[int, tuple[float, list[str]]]:
-        """Per entry: mean over query words of the best similarity found in
-        its text, and the words that matched."""
-        per_entry: dict[int, dict[str, tuple[float, str]]] = {}
-        for q in qwords:
-            for w, s in sims[q].items():
-                packed = self.postings.get(w)
-                if not packed:
-                    continue
-                for i in _unpack(packed):
-                    got = per_entry.setdefault(i, {})
-                    if s > got.get(q, (0.0, ""))[0]:
-                        got[q] = (s, w)
-        return {
-            i: (sum(s for s, _ in got.values()) / len(qwords), [got[q][1] for q in qwords if q in got])
-            for i, got in per_entry.items()
-        }
+def typo_limit(word: str) -> int:
+    """Edits a word of this length may contain and still count as a typo.
+
+    >>> [typo_limit(w) for w in ("nps", "churn", "retension")]
+    [0, 1, 2]
+    """
+    n = len(word)
+    return 0 if n < 4 else 1 if n < 8 else 2
+
+
+def distance(a: str, b: str) -> int:
+    """Optimal-string-alignment distance (a swap of neighbours is one edit).
+
+    >>> distance("promotor", "promoter"), distance("teh", "the")
+    (1, 1)
+    """
+    from rapidfuzz.distance import OSA
+
+    return OSA.distance(a, b)
+
+
+def closest_words(word: str, vocab: list[str]) -> tuple[int, list[str]]:
+    """The vocabulary words nearest to ``word`` within its typo limit (and
+    with its first letter): ``(distance, words)``; ``(0, [word])`` when it is
+    in the vocabulary, ``(-1, [])`` when nothing is near enough."""
+    i = bisect_left(vocab, word)
+    if i < len(vocab) and vocab[i] == word:
+        return 0, [word]
+    limit = typo_limit(word)
+    if not limit:
+        return -1, []
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    lo, hi = bisect_left(vocab, word[0]), bisect_left(vocab, chr(ord(word[0]) + 1))
+    found = process.extract(word, vocab[lo:hi], scorer=OSA.distance, score_cutoff=limit, limit=None)
+    if not found:
+        return -1, []
+    best = min(d for _w, d, _i in found)
+    return int(best), [w for w, d, _i in found if d == best]
+
+
+def _line_up(q: str, name: list[str], *, last: bool, real: bool, loose: bool) -> tuple[float, int, int] | None:
+    """Best (quality, first, last name word covered) for query word ``q``."""
+    best = None
+    for k, w in enumerate(name):
+        if q == w:
+            return QUALITY["same"], k, k
+        if real:
+            continue
+        limit = typo_limit(q) + (1 if loose and len(q) >= 4 else 0)
+        if limit and abs(len(q) - len(w)) <= limit and q[0] == w[0]:
+            d = distance(q, w)
+            if d <= limit:
+                cand = (QUALITY["typo1"] if d <= 1 else QUALITY["typo2"], k, k)
+                best = max(best or cand, cand)
+        if last and w.startswith(q) and (loose or (len(q) >= TRUNCATION_MIN and len(q) >= TRUNCATION_SHARE * len(w))):
+            cand = (QUALITY["truncated"], k, k)
+            best = max(best or cand, cand)
+    if 2 <= len(q) <= 6:
+        for k in range(len(name)):
+            for j in range(k + 2, min(len(name), k + len(q)) + 1):
+                if "".join(w[0] for w in name[k:j]) == q:
+                    cand = (QUALITY["acronym"], k, j - 1)
+                    best = max(best or cand, cand)
+    return best
+
+
+def align(query_words: list[str], name_words: list[str], is_real=lambda w: False, *, loose: bool = False) -> float | None:
+    """Match score (0-100) of a query against a name when every query word
+    lines up with a word of the name (see the comment above), else None::
+
+        75 x mean over query words of the quality of their line-up (QUALITY)
+      + 25 x share of the name's words lined up with some query word
+
+    ``loose`` (for suggestions) allows one more edit, any truncation of the
+    last word, and one word that lines up with nothing when two others do.
+
+    >>> align(["net", "promotor", "score"], ["net", "promoter", "score"])
+    95.0
+    >>> align(["activation", "rate"], ["attrition", "rate"], lambda w: w == "activation") is None
+    True
+    >>> align(["nps", "score"], ["net", "promoter", "score"])
+    96.25
+    """
+    if not query_words or not name_words:
+        return None
+    total, missed = 0.0, 0
+    covered: set[int] = set()
+    for n, q in enumerate(query_words):
+        got = _line_up(q, name_words, last=n == len(query_words) - 1, real=is_real(q), loose=loose)
+        if got is None:
+            missed += 1
+        else:
+            total += got[0]
+            covered.update(range(got[1], got[2] + 1))
+    if missed and not (loose and missed == 1 and len(query_words) - missed >= 2):
+        return None
+    return round(75.0 * total / len(query_words) + 25.0 * len(covered) / len(name_words), 2)

@@ -1,13 +1,14 @@
 """Lint term files: everything ``load`` checks, plus the cross-file checks.
 
-Errors: YAML syntax, duplicate YAML keys, forbidden tags, unknown fields,
-missing or empty fields, bad ids, overlong or multi-sentence summaries,
-duplicate ids (two built-in files, or two user files), related links that do
-not resolve, calculators that are not cxterms commands.
+Errors (the entry, or the file for YAML syntax, is skipped when loading):
+YAML syntax, duplicate YAML keys, forbidden tags, unknown fields, missing or
+empty fields, bad ids, duplicate ids (two built-in files, or two user files),
+related links that do not resolve, calculators that are not cxterms commands.
 
-Warnings: a name (alias, headword or id) shared by several entries, so
+Warnings (style: the entry still loads): overlong or multi-sentence
+summaries; a name (alias, headword or id) shared by several entries, so
 ``define`` will ask the user to choose; an alias equal to its own headword;
-a file with no terms.
+a file with no terms. Every problem of every file is reported in one run.
 
 A user entry with the id of a built-in entry is not a problem: replacing
 built-ins is what user glossaries are for.
@@ -62,12 +63,16 @@ def lint_files(
     count = 0
     for src in [*context, *targets]:
         report = src.path in target_paths
+        errors: list[GlossaryError] = []
         try:
-            records = read_records(read_text(src.path), src.path)
+            records = read_records(read_text(src.path), src.path, errors)
         except GlossaryError as e:
             if report:
                 problems.append(Problem(src.path, e.line, e.message, "error", e.column))
             continue
+        if report:
+            problems.extend(Problem(src.path, e.line, e.message, "error", e.column) for e in errors)
+            count += len(errors)
         if report and not records:
             problems.append(Problem(src.path, None, "no terms in this file", "warning"))
         for rec in records:

@@ -78,6 +78,26 @@ def grade(answer: str, term: Term) -> Grade:
     return Grade(False, "wrong", None)
 
 
+def category_label(term: Term) -> str:
+    """The card's category label, with every word the answer shares masked
+    ("Marketing" on the card for "Marketing stack" would give it away).
+
+    >>> category_label(Term("marketing-stack", "Marketing stack", "Marketing", "s", "d"))
+    '____'
+    >>> category_label(Term("nps", "Net Promoter Score", "Experience metrics", "s", "d", aliases=("NPS",)))
+    'Experience metrics'
+    >>> category_label(Term("cx", "Customer experience", "Experience metrics", "s", "d"))
+    '____ metrics'
+    """
+    answer = {w for name in (term.term, *term.aliases, term.id) for w in normalize.tokens(name)}
+
+    def hide(m: re.Match) -> str:
+        return MASK if normalize.singular(m.group(0).casefold()) in answer else m.group(0)
+
+    label = re.sub(r"[^\W_]+", hide, term.category)
+    return re.sub(rf"{MASK}(?:\W+{MASK})+", MASK, label)
+
+
 def clue(term: Term) -> str:
     """The text shown on a card: summary and first paragraph, answer masked."""
     return mask(f"{term.summary} {term.paragraphs[0]}", term)

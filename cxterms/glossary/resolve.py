@@ -5,15 +5,26 @@
    an alias. A key shared by several entries is ambiguous: all of them are
    listed, nothing is picked. A comma-separated list of names ("CXM, CEM")
    resolves when every name in it finds the same entry;
-3. **prefix**: the key is the start of the keys of exactly one entry
-   ("promot" -> Promoter);
+3. **prefix**: the key is the start of the keys of exactly one entry, and
+   a plausible reading of it: it covers at least half of that name
+   (``PREFIX_SHARE``), and where it stops inside a word it is a truncation
+   in the sense of ``fuzzy.align`` ("promot" -> Promoter, but "persona" is
+   not Personalization); and no other entry has the words typed in one of
+   its names ("journey" is not Customer journey map: Customer journey too);
 4. **fuzzy**: the words typed appear, in order, in the names of exactly one
-   entry ("pick up in store" -> BOPIS), or one entry's name is clearly the
+   entry, and they are two or more words (a phrase) or half of that name
+   ("pick up in store" -> BOPIS); or every word typed lines up with a word
+   of one entry's name (``fuzzy.align``: same word, acronym, typo within
+   ``fuzzy.typo_limit`` edits, truncation of the last word; words of the
+   glossary's own text are taken as meant) and that entry is clearly the
    closest by the token-level name score of ``fuzzy`` ("Net Promotor
-   Score"). A fuzzy hit is never silent: the caller shows a "did you mean"
-   note.
+   Score"). "activation rate" is not Churn rate ("activation" is a word,
+   not a typo of "attrition").
 
-Anything else is not found, with up to five suggestions.
+Prefix and fuzzy hits are never silent: the caller shows a note on stderr.
+Anything else is not found, with up to five suggestions, each a name that
+loosely lines up with what was typed (``fuzzy.align(loose=True)``), so
+"p-value" does not suggest Customer lifetime value.
 """
 
 from __future__ import annotations
@@ -26,9 +37,11 @@ from .store import ALIAS, Glossary, owners
 from .term import Term
 
 MIN_PREFIX = 3
-FUZZY_ACCEPT = 85.0  # name score (see fuzzy) an entry needs to be a fuzzy hit
+PREFIX_SHARE = 0.5  # a prefix hit covers at least this share of the name's key
+FUZZY_ACCEPT = 75.0  # match score (fuzzy.align) an entry needs to be a fuzzy hit
 FUZZY_MARGIN = 5.0  # ... and its lead over the next entry
-SUGGEST_MIN = 50.0
+SUGGEST_MIN = 50.0  # name score (fuzzy.NameIndex) a suggestion needs
+CANDIDATE_MIN = 30.0  # name score of the candidates checked with fuzzy.align
 
 
 class Match(NamedTuple):
@@ -90,6 +103,11 @@ def resolve(glossary: Glossary, query: str) -> Match:
     Raises AmbiguousError (``candidates``: the Terms) when a name is shared,
     TermNotFound (``suggestions``) when nothing matches.
     """
+    # the fuzzy tier reads index sections lazily: a damaged one means rebuild and retry
+    return glossary.guarded(lambda: _resolve(glossary, query))
+
+
+def _resolve(glossary: Glossary, query: str) -> Match:
     text = query.strip()
     i = glossary.exact.get(text.casefold())
     if i is not None:
@@ -135,18 +153,34 @@ def resolve(glossary: Glossary, query: str) -> Match:
             pos += 1
         if len(holders) == 1:
             (j, k), = holders.items()
-            t = glossary.get(j)
-            return Match(t, "prefix", query, _matched_name(t, k), 100.0)
+            share = len(qkey) / len(k)
+            others = set(_containing(glossary, text)) - {j}
+            if share >= PREFIX_SHARE and not others and _ends_plausibly(glossary, text, k):
+                t = glossary.get(j)
+                return Match(t, "prefix", query, _matched_name(t, k), round(100.0 * share, 1))
 
     contained = _containing(glossary, text)
     if len(contained) == 1:
         (j, name), = contained.items()
-        return Match(glossary.get(j), "fuzzy", query, name, 90.0)
+        # a phrase of two words or more ("in CLV", "pick up in store"), or one
+        # word that is half the name ("persona" in "buyer persona")
+        if len(normalize.tokens(text)) >= 2 or len(qkey) >= PREFIX_SHARE * len(normalize.key(name)):
+            return Match(glossary.get(j), "fuzzy", query, name, 90.0)
 
+    qwords = _query_words(text)
     scores = glossary.name_index().scores(text)
-    if scores:
-        top, j, name, _kind = scores[0]
-        runner_up = scores[1][0] if len(scores) > 1 else 0.0
+    real = _real_words(glossary)
+    aligned = []
+    for s, j, name, _kind in scores[:60]:
+        if s < CANDIDATE_MIN:
+            break
+        closeness = _best_alignment(glossary, j, qwords, real)
+        if closeness is not None:
+            aligned.append((closeness[0], j, closeness[1]))
+    aligned.sort(key=lambda a: -a[0])
+    if aligned:
+        top, j, name = aligned[0]
+        runner_up = aligned[1][0] if len(aligned) > 1 else 0.0
         if top >= FUZZY_ACCEPT and top - runner_up >= FUZZY_MARGIN:
             return Match(glossary.get(j), "fuzzy", query, name, top)
 
@@ -155,6 +189,63 @@ def resolve(glossary: Glossary, query: str) -> Match:
         if s < SUGGEST_MIN or len(suggestions) >= 5:
             break
         head = glossary.rows[j][1]
-        if head not in suggestions:
+        if head not in suggestions and _best_alignment(glossary, j, qwords, real, loose=True) is not None:
             suggestions.append(head)
     raise TermNotFound(f"no entry for {query!r}", suggestions)
+
+
+def _query_words(text: str) -> list[str]:
+    from .fuzzy import words
+
+    return words(text)
+
+
+def _real_words(glossary: Glossary):
+    """Is a word part of the glossary's own text (so typed on purpose)?"""
+    vocab = glossary.search_index().text
+    return lambda w: w in vocab
+
+
+def _best_alignment(glossary: Glossary, j: int, qwords: list[str], real, *, loose: bool = False):
+    """(match score, name) of the name of entry ``j`` that the query lines up with best."""
+    from .fuzzy import align, words
+
+    tid, term, _cat, aliases = glossary.rows[j]
+    best = None
+    for name in (term, *aliases, tid):
+        c = align(qwords, words(name), real, loose=loose)
+        if c is not None and (best is None or c > best[0]):
+            best = (c, name)
+    return best
+
+
+def _ends_plausibly(glossary: Glossary, text: str, name_key: str) -> bool:
+    """Does a prefix query stop at a word boundary of the name, or inside a
+    word as a truncation (``fuzzy.align``)?"""
+    from .fuzzy import TRUNCATION_MIN, TRUNCATION_SHARE
+
+    qt = normalize.tokens(text)
+    qkey = "".join(qt)
+    pos = 0
+    for w in _name_tokens_for_key(glossary, name_key):
+        end = pos + len(w)
+        if len(qkey) == end:
+            return True
+        if len(qkey) < end:
+            part = len(qkey) - pos
+            last = qt[-1] if qt else ""
+            return (
+                part >= TRUNCATION_MIN and part >= TRUNCATION_SHARE * len(w)
+                and w.startswith(last) and not _real_words(glossary)(last)
+            )
+        pos = end
+    return False
+
+
+def _name_tokens_for_key(glossary: Glossary, name_key: str) -> list[str]:
+    for j, _ in owners(glossary.keys[name_key]):
+        tid, term, _cat, aliases = glossary.rows[j]
+        for name in (term, *aliases, tid):
+            if normalize.key(name) == name_key:
+                return normalize.tokens(name)
+    return [name_key]

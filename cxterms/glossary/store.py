@@ -32,7 +32,7 @@ from ..errors import GlossaryError, NotFoundError
 from . import normalize
 from .term import Problem, Term
 
-FORMAT = b"CXTIDX03"
+FORMAT = b"CXTIDX05"
 _KEEP_INDEXES = 8
 
 #: what reading a damaged index entry can raise (marshal, checksum, Term(*...))
@@ -120,21 +120,24 @@ def read_text(path: str) -> str:
 
 
 def parse_sources(files: Sequence[SourceFile]) -> tuple[list[Term], list[Problem]]:
-    """Parse and validate every file; terms in source order, all problems."""
+    """Parse and validate every file: the terms in source order, and what was
+    skipped (one problem per broken entry, at the line where it starts, or
+    per unreadable or invalid file). Style warnings are lint's business."""
     from .term import load_text
 
     terms: list[Term] = []
-    problems: list[Problem] = []
+    skipped: list[Problem] = []
     for src in files:
         try:
             text = read_text(src.path)
         except GlossaryError as e:
-            problems.append(Problem(src.path, e.line, e.message))
+            skipped.append(Problem(src.path, e.line, f"not a valid term file, skipped: {e.message}"))
             continue
-        t, p = load_text(text, src.path, builtin=src.builtin)
+        mine: list[Problem] = []
+        t, _problems = load_text(text, src.path, builtin=src.builtin, skipped=mine)
         terms.extend(t)
-        problems.extend(p)
-    return terms, problems
+        skipped.extend(sorted(mine, key=lambda p: p.line or 0))
+    return terms, skipped
 
 
 def layer(terms: Iterable[Term]) -> list[Term]:
@@ -167,10 +170,8 @@ def letter_of(headword: str) -> str:
 
 
 class SearchIndex(NamedTuple):
-    names: object  # fuzzy.NameIndex
-    summaries: object  # fuzzy.TextIndex
-    definitions: object  # fuzzy.TextIndex
-    vocab: list[str]  # sorted union of their words
+    names: object  # fuzzy.NameIndex: the names, for define's fuzzy tier
+    text: object  # bm25.Bm25Index: every field, for search
 
 
 def tables(ordered: Sequence[Term]) -> tuple[list[tuple], dict[str, int], dict[str, int | tuple]]:
@@ -208,13 +209,10 @@ def owners(packed) -> list[tuple[int, int]]:
 
 
 def search_tables(ordered: Sequence[Term], rows: list[tuple]) -> SearchIndex:
-    from .fuzzy import NameIndex, TextIndex
+    from .bm25 import Bm25Index
+    from .fuzzy import NameIndex
 
-    names = NameIndex.from_rows(rows)
-    summaries = TextIndex.from_texts([t.summary for t in ordered])
-    definitions = TextIndex.from_texts([t.definition for t in ordered])
-    vocab = sorted({*names.postings, *summaries.postings, *definitions.postings})
-    return SearchIndex(names, summaries, definitions, vocab)
+    return SearchIndex(NameIndex.from_rows(rows), Bm25Index.in_memory(ordered))
 
 
 class _Memory:
@@ -252,11 +250,15 @@ class Glossary:
         self._sorted_keys: list[str] | None = None
         self._name_index = None
         self._search_index: SearchIndex | None = None
+        #: entries and files left out because they are broken (Problems)
+        self.skipped: list[Problem] = []
 
     @classmethod
-    def from_terms(cls, terms: Iterable[Term]) -> Glossary:
+    def from_terms(cls, terms: Iterable[Term], skipped: Sequence[Problem] = ()) -> Glossary:
         """An in-memory glossary of ``terms`` (already layered)."""
-        return cls(_Memory(sorted(terms, key=lambda t: sort_key(t.term))))
+        glossary = cls(_Memory(sorted(terms, key=lambda t: sort_key(t.term))))
+        glossary.skipped = list(skipped)
+        return glossary
 
     def _safely(self, read):
         """Run ``read(source)``; if the index file turns out to be damaged,
@@ -326,6 +328,11 @@ class Glossary:
             self._name_index = self.search_index().names
         return self._name_index
 
+    def guarded(self, fn):
+        """Run ``fn()`` (which reads indexes lazily); if the index file turns
+        out to be damaged, rebuild it and run ``fn()`` again."""
+        return self._safely(lambda _source: fn())
+
     def search_index(self) -> SearchIndex:
         """Name and text indexes for ``search`` (precomputed in the index file)."""
         if self._search_index is None:
@@ -361,10 +368,10 @@ def index_path(config: GlossaryConfig) -> str:
 
 
 _ENTRY = struct.Struct("<QII")  # offset in the entries section, length, crc32
-_SECTIONS = ("meta", "exact", "keys", "rows", "offsets", "search", "entries")
+_SECTIONS = ("meta", "exact", "keys", "rows", "offsets", "names", "vocab", "postings", "entries")
 
 
-def serialise(ordered: Sequence[Term], stamp: list[tuple]) -> bytes:
+def serialise(ordered: Sequence[Term], stamp: list[tuple], skipped: Sequence[Problem] = ()) -> bytes:
     """The index file for ``ordered`` terms::
 
         FORMAT | toc length (4 bytes LE) | toc | sections
@@ -374,22 +381,26 @@ def serialise(ordered: Sequence[Term], stamp: list[tuple]) -> bytes:
     ``offsets`` (packed ``_ENTRY`` records) and ``entries`` (one marshal
     blob per Term).
     """
+    from .bm25 import build as build_text_index
+    from .fuzzy import NameIndex
+
     rows, exact, keys = tables(ordered)
-    search = search_tables(ordered, rows)
+    names = NameIndex.from_rows(rows)
+    vocab, postings = build_text_index(ordered)
     blobs = [marshal.dumps(tuple(t)) for t in ordered]
     offsets, pos = bytearray(), 0
     for b in blobs:
         offsets += _ENTRY.pack(pos, len(b), zlib.crc32(b))
         pos += len(b)
-    names = search.names
     sections = {
-        "meta": marshal.dumps((__version__, stamp, len(ordered))),
+        "meta": marshal.dumps((__version__, stamp, len(ordered), [tuple(p) for p in skipped])),
         "exact": marshal.dumps(exact),
         "keys": marshal.dumps(keys),
         "rows": marshal.dumps(rows),
         "offsets": bytes(offsets),
-        "search": marshal.dumps((names.records, names.postings, names.vocab, search.summaries.postings,
-                                 search.definitions.postings, search.vocab)),
+        "names": marshal.dumps((names.records, names.postings, names.vocab)),
+        "vocab": vocab,
+        "postings": postings,
         "entries": b"".join(blobs),
     }
     toc, pos = {}, 0
@@ -460,11 +471,35 @@ class _IndexFile:
             out.append(Term(*marshal.loads(data[start : start + length])))
         return out
 
-    def search(self) -> SearchIndex:
-        from .fuzzy import NameIndex, TextIndex
+    def read_at(self, section: str, start: int, length: int) -> bytes:
+        """``length`` bytes at ``start`` inside ``section`` (the caller checks them)."""
+        offset, total, _crc = self.toc[section]
+        if start + length > total:
+            raise ValueError(f"index section {section} is damaged")
+        self.fh.seek(self.base + offset + start)
+        return self.fh.read(length)
 
-        records, postings, name_vocab, summaries, definitions, vocab = self.section("search")
-        return SearchIndex(NameIndex(records, postings, name_vocab), TextIndex(summaries), TextIndex(definitions), vocab)
+    def search(self) -> SearchIndex:
+        from .bm25 import Bm25Index
+        from .fuzzy import NameIndex
+
+        names = _Lazy(lambda: NameIndex(*self.section("names")))
+        text = Bm25Index(self.raw("vocab"), lambda start, n: self.read_at("postings", start, n))
+        return SearchIndex(names, text)
+
+
+class _Lazy:
+    """Builds the wrapped object on first attribute access (the name index is
+    needed only by define's fuzzy tier, not by search)."""
+
+    def __init__(self, make) -> None:
+        self._make = make
+        self._obj = None
+
+    def __getattr__(self, name: str):
+        if self._obj is None:
+            self._obj = self._make()
+        return getattr(self._obj, name)
 
 
 def read_index(path: str, stamp: list[tuple], recover: Callable[[], Glossary] | None = None) -> Glossary | None:
@@ -484,14 +519,17 @@ def read_index(path: str, stamp: list[tuple], recover: Callable[[], Glossary] | 
         if not isinstance(toc, dict) or set(toc) != set(_SECTIONS):
             raise ValueError("bad table of contents")
         index = _IndexFile(fh, len(FORMAT) + 4 + toc_len, toc, 0)
-        version, old_stamp, size = index.section("meta")
+        version, old_stamp, size, skipped = index.section("meta")
         if version != __version__ or old_stamp != stamp:
             raise ValueError("stale index")
         index.size = size
+        skipped = [Problem(*p) for p in skipped]
     except Exception:  # any damage means: rebuild
         fh.close()
         return None
-    return Glossary(index, recover)
+    glossary = Glossary(index, recover)
+    glossary.skipped = skipped
+    return glossary
 
 
 def write_index(path: str, data: bytes) -> None:
@@ -527,34 +565,23 @@ def _prune(folder: str) -> None:
         pass
 
 
-def first_error(problems: Iterable[Problem]) -> GlossaryError | None:
-    for p in problems:
-        if p.severity == "error":
-            return GlossaryError(
-                p.message, file=p.file, line=p.line, column=p.column,
-                hint="run 'cxterms lint' to list every problem in the term files",
-            )
-    return None
-
-
 def open_glossary(config: GlossaryConfig) -> Glossary:
     """Load the configured glossary, from the compiled index when it is current.
 
-    Raises GlossaryError (with file and line) for the first error in any term
-    file, NotFoundError for a user path that does not exist.
+    A broken entry or an invalid file does not stop the others: it is left
+    out and listed in the glossary's ``skipped`` (kept in the compiled index,
+    so every run reports it until it is fixed). Raises NotFoundError for a
+    user path that does not exist.
     """
     files = source_files(config)
     stamp = fingerprint(files) if config.cache_dir else []
     path = index_path(config) if config.cache_dir else None
 
     def build() -> Glossary:
-        terms, problems = parse_sources(files)
-        err = first_error(problems)
-        if err is not None:
-            raise err
-        glossary = Glossary.from_terms(layer(terms))
+        terms, skipped = parse_sources(files)
+        glossary = Glossary.from_terms(layer(terms), skipped)
         if path is not None:
-            write_index(path, serialise(glossary.all(), stamp))
+            write_index(path, serialise(glossary.all(), stamp, skipped))
         return glossary
 
     if path is not None:

@@ -265,10 +265,11 @@ def build_term(rec: Record, path: str, *, builtin: bool = False) -> tuple[Term |
     summary = values.get("summary")
     if isinstance(summary, str):
         loc = rec.fields["summary"]
+        # style rules: warnings for lint, never a reason to drop an entry
         if len(summary) > SUMMARY_MAX:
-            problem(f"summary is {len(summary)} characters long (at most {SUMMARY_MAX})", loc)
+            problem(f"summary is {len(summary)} characters long (at most {SUMMARY_MAX})", loc, "warning")
         if sentence_count(summary) > 1:
-            problem("summary must be one sentence", loc)
+            problem("summary should be one sentence", loc, "warning")
     if "id" in values and values["id"] in values.get("related", ()):
         problem("related lists the entry itself", rec.fields["related"])
     aliases = values.get("aliases", ())
@@ -296,24 +297,36 @@ def build_term(rec: Record, path: str, *, builtin: bool = False) -> tuple[Term |
     return term, problems
 
 
-def load_text(text: str, path: str, *, builtin: bool = False) -> tuple[list[Term], list[Problem]]:
+def load_text(text: str, path: str, *, builtin: bool = False, skipped: list[Problem] | None = None) -> tuple[list[Term], list[Problem]]:
     """Parse and validate one term file's text.
 
-    YAML-level errors (syntax, duplicate keys, tags) are returned as a single
-    problem; schema problems are returned per record.
+    A file-level YAML error (syntax, a top level that is not a list) is
+    returned as a single problem; problems inside one record (duplicate keys,
+    tags, schema) are returned per record, and only that record is dropped.
+    ``skipped``, when given, gets one problem per dropped record (at the
+    line where the record starts) or dropped file, for load-time warnings.
     """
     from ..errors import GlossaryError
     from ..io.yamlfile import read_records
 
+    errors: list[GlossaryError] = []
     try:
-        records = read_records(text, path)
+        records = read_records(text, path, errors)
     except GlossaryError as e:
-        return [], [Problem(path, e.line, e.message, "error", e.column)]
+        p = Problem(path, e.line, e.message, "error", e.column)
+        if skipped is not None:
+            skipped.append(p._replace(message=f"not a valid term file, skipped: {e.message}"))
+        return [], [p]
     terms: list[Term] = []
-    problems: list[Problem] = []
+    problems: list[Problem] = [Problem(path, e.line, e.message, "error", e.column) for e in errors]
+    if skipped is not None:
+        skipped.extend(p._replace(message=f"entry skipped: {p.message}") for p in problems)
     for rec in records:
         term, probs = build_term(rec, path, builtin=builtin)
         problems.extend(probs)
         if term is not None:
             terms.append(term)
+        elif skipped is not None:
+            first = next(p for p in probs if p.severity == "error")
+            skipped.append(Problem(path, rec.line, f"entry skipped: {first.message}", "error"))
     return terms, problems

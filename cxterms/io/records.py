@@ -13,6 +13,7 @@ from datetime import date
 
 from ..errors import DataError
 from ..metrics.periods import parse_date
+from . import shown
 from .table import Table
 
 START_COLUMNS = ("start", "start_date", "started", "started_at", "signup", "signup_date", "created", "created_at", "joined", "subscribed")
@@ -45,7 +46,7 @@ def order_columns(table: Table, customer: str | None, day: str | None, amount: s
             if len(hits) != 1:
                 raise
             if notes is not None:
-                notes.append(f"{what} {table.column_label(hits[0])!r} chosen by its name; choose another with {option}")
+                notes.append(f"{what} {shown(table.column_label(hits[0]))} chosen by its name; choose another with {option}")
             return hits[0]
 
     ccol = pick(customer, CUSTOMER_COLUMNS, "customer column", "--customer-column")
@@ -72,7 +73,7 @@ def date_reader(table: Table, col: int, what: str, fmt: str | None, dayfirst: bo
     from .dates import make_parser
 
     return make_parser(_sample_cells(table, col), date_format=fmt, dayfirst=dayfirst, tz=tz,
-                       column=f"{what} column {table.column_label(col)!r}", source=table.name)
+                       column=f"{what} column {shown(table.column_label(col))}", source=table.name)
 
 
 def amount_reader(table: Table, col: int, decimal: str | None):
@@ -85,7 +86,7 @@ def amount_reader(table: Table, col: int, decimal: str | None):
     if decimal is not None and decimal not in ("point", "comma"):
         from ..errors import UsageError
 
-        raise UsageError(f"--decimal takes point or comma, not {decimal!r}")
+        raise UsageError(f"--decimal takes point or comma, not {shown(decimal)}")
     mark = decimal
     label = table.column_label(col)
     if mark is None:
@@ -101,10 +102,10 @@ def amount_reader(table: Table, col: int, decimal: str | None):
         try:
             mark = decide_decimal(cells)
         except Ambiguous as e:
-            raise DataError(f"amount column {label!r}: {e}", file=table.name, hint="say which with --decimal point or --decimal comma") from None
+            raise DataError(f"amount column {shown(label)}: {e}", file=table.name, hint="say which with --decimal point or --decimal comma") from None
         if mark is None:
             raise DataError(
-                f"the amounts in column {label!r} read both with a decimal point and with a decimal comma (e.g. {cells[0]!r})",
+                f"the amounts in column {shown(label)} read both with a decimal point and with a decimal comma (e.g. {shown(cells[0])})",
                 file=table.name, hint="say which with --decimal point or --decimal comma",
             )
 
@@ -131,7 +132,7 @@ def _date(table: Table, line: int, row: list[str], col: int, what: str, parse, f
         return parse(text)
     except (ValueError, OverflowError):
         expected = f"the format {fmt}" if fmt else "a date the column's other values allow"
-        raise DataError(f"{what} {text[:80]!r} in column {table.column_label(col)!r} is not a date in {expected}",
+        raise DataError(f"{what} {shown(text)} in column {shown(table.column_label(col))} is not a date in {expected}",
                         file=table.name, line=line, column=col + 1,
                         hint="give the format with --date-format, e.g. %d.%m.%Y %H:%M") from None
 
@@ -159,7 +160,7 @@ def read_spans(table: Table, start_col: int, end_col: int, date_format: str | No
 
     cells = _sample_cells(table, start_col) + _sample_cells(table, end_col)
     parse, note = make_parser(cells, date_format=date_format, dayfirst=dayfirst, source=table.name,
-                              column=f"date columns {table.column_label(start_col)!r} and {table.column_label(end_col)!r}")
+                              column=f"date columns {shown(table.column_label(start_col))} and {shown(table.column_label(end_col))}")
     start_parse = end_parse = parse
     if notes is not None and note:
         notes.append(note)
@@ -200,7 +201,7 @@ def read_orders(
                 try:
                     amount = amount_parse(text)
                 except ValueError:
-                    raise DataError(f"amount {text[:80]!r} is not a number", file=table.name, line=line, column=amount_col + 1) from None
+                    raise DataError(f"amount {shown(text)} is not a number", file=table.name, line=line, column=amount_col + 1) from None
         except DataError as e:
             if skipped is None:
                 raise

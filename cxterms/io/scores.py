@@ -21,6 +21,7 @@ from ..errors import CxtermsError, DataError, EmptyDataError
 from ..metrics import periods as P
 from ..metrics.scales import Scale
 from ..metrics.tally import Tally
+from . import shown
 from .labels import Missing
 from .table import WHITESPACE, Table
 
@@ -155,11 +156,11 @@ class ScoreData:
         return [(g, p, cells.get((g, p)) or Tally()) for g in groups for p in starts]
 
     def invalid_error(self) -> DataError:
-        shown = "; ".join(f"line {ln}: {cell!r} ({why})" for ln, cell, why in self.invalid)
+        listed = "; ".join(f"line {ln}: {shown(cell)} ({why})" for ln, cell, why in self.invalid)
         n = self.invalid_total
         more = f" (first {len(self.invalid)} shown)" if n > len(self.invalid) else ""
         return DataError(
-            f"{n} invalid value{'s' * (n != 1)} in {self.source}, {self.column}{more}: {shown}",
+            f"{n} invalid value{'s' * (n != 1)} in {self.source}, {self.column}{more}: {listed}",
             hint="fix them, or pass --skip-invalid to leave them out (they are then counted as 'invalid')",
         )
 
@@ -198,40 +199,135 @@ def _work(span: tuple[int, int, int]) -> tuple:
     return counter.state(), None, stats
 
 
+def _worker(span: tuple[int, int, int], conn) -> None:
+    """A worker process: count ``span`` and send the result to the parent.
+    Ctrl-C is the parent's to handle (the terminal sends it to the whole
+    process group); SIGTERM (from the parent stopping the workers, or from
+    anyone) ends the worker at once, without a traceback. Both signals were
+    blocked by the parent around the fork, so none can arrive before this."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        result = _work(span)
+    except Exception as e:  # a bug: reported by the parent as an internal error, in one line
+        result = (None, RuntimeError(f"in a reading process: {type(e).__name__}: {e}"), {})
+    try:
+        conn.send(result)
+    except OSError:  # the parent is gone
+        pass
+    finally:
+        conn.close()
+
+
+class _Terminated(BaseException):
+    """SIGTERM arrived while workers were reading (they are stopped first)."""
+
+
+def _run_workers(ctx, spans, progress, done) -> list:
+    """Run ``_work`` over the spans, one forked process each, and collect
+    the results in order. Ctrl-C (KeyboardInterrupt) and SIGTERM (turned into
+    ``_Terminated`` here) stop the workers before they propagate; a worker
+    that dies without a result (killed) is an error, never a hang."""
+    import signal
+    from multiprocessing.connection import wait
+
+    def on_term(signum, frame):
+        raise _Terminated()
+
+    procs: list = []
+    old_term = signal.signal(signal.SIGTERM, on_term)
+    old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        conns = {}
+        for i, (a, b) in enumerate(spans):
+            reader, writer = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_worker, args=((a, b, i), writer), daemon=True)
+            procs.append(proc)
+            proc.start()
+            writer.close()
+            conns[reader] = i
+        signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)  # a pending Ctrl-C or SIGTERM arrives here
+        results: list = [None] * len(spans)
+        while conns:
+            for reader in wait(list(conns), timeout=0.1):
+                i = conns.pop(reader)
+                try:
+                    results[i] = reader.recv()
+                except EOFError:
+                    procs[i].join()
+                    code = procs[i].exitcode
+                    why = f"was killed by signal {-code}" if code is not None and code < 0 else "ended without a result"
+                    raise DataError(f"a process reading part of the file {why}") from None
+                finally:
+                    reader.close()
+            if progress is not None:
+                progress(spans[0][0] + sum(done))
+        return results
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+        for proc in procs:
+            if proc.exitcode is None:
+                proc.terminate()
+        for proc in procs:
+            proc.join()
+        signal.signal(signal.SIGTERM, old_term)
+
+
 def _parallel(table: Table, cols: tuple[int, ...], counter: _Counter, spans, progress) -> bool:
     """Count the ranges in worker processes and merge; False when a cut fell
-    inside a quoted field (the caller then reads the file in one pass)."""
+    inside a quoted field (the caller then reads the file in one pass).
+
+    Each worker reads its range as if it began at a record start. The first
+    range does; if it also ends outside quotes, the second range begins at a
+    record start too, and so on: the split is right when every range but the
+    last ended outside quotes (by the csv module's rules, which the reader
+    follows). An error in a range counts only when the ranges before it
+    were read right. A quote left open at the end of the file also sends the
+    caller to the single pass, which reports it."""
     import multiprocessing
+    import os
+    import signal
 
     global _JOB
     ctx = multiprocessing.get_context("fork")
     done = ctx.Array("q", len(spans), lock=False) if progress is not None else None
     _JOB = (table, cols, counter.fresh, done)
     try:
-        with ctx.Pool(len(spans)) as pool:
-            pending = pool.map_async(_work, [(a, b, i) for i, (a, b) in enumerate(spans)])
-            while not pending.ready():
-                pending.wait(0.1)
-                if progress is not None:
-                    progress(spans[0][0] + sum(done))
-            results = pending.get()
+        results = _run_workers(ctx, spans, progress, done)
+    except _Terminated:
+        # the workers are stopped: end as SIGTERM would have ended us
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+        raise KeyboardInterrupt from None  # not reached
     finally:
         _JOB = None
-    quotes = 0
-    for _state, _err, stats in results[:-1]:
-        quotes += stats.get("quotes", 1)
-        if quotes % 2:
-            return False
-    offset = table.header_line if table.header is not None else 0
+    parts = _combine(results, table.header_line if table.header is not None else 0)
+    if parts is None:
+        return False
+    for (overall, cells, filtered, invalid, rows, missing), shift in parts:
+        counter.merge((overall, cells, filtered, [(ln + shift, c, r) for ln, c, r in invalid], rows, missing))
+    return True
+
+
+def _combine(results: list, offset: int) -> list | None:
+    """``(state, line shift)`` per range from the workers' ``(state, error,
+    stats)``, in file order; None when the split was wrong (a range ended
+    inside quotes). Raises the first error of a range whose start was right;
+    ``offset`` is the line before the first range."""
+    parts = []
     for state, err, stats in results:
         if err is not None:
-            if err.line is not None:
+            if getattr(err, "line", None) is not None:
                 err.line += offset
             raise err
-        overall, cells, filtered, invalid, rows, missing = state
-        counter.merge((overall, cells, filtered, [(ln + offset, c, r) for ln, c, r in invalid], rows, missing))
+        if not stats.get("clean"):  # a cut inside quotes, or a quote left open at the end
+            return None
+        parts.append((state, offset))
         offset += stats["lines"]
-    return True
+    return parts
 
 
 def _count_cells(table: Table, cols: tuple[int, ...], counter: _Counter, workers: int | None, progress=None) -> None:

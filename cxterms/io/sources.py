@@ -201,7 +201,10 @@ def open_source(path: str | None, stdin: BinaryIO | None, opts: ReadOptions | No
         try:
             fh = open(path, "rb")
             try:
-                regular = stat.S_ISREG(os.fstat(fh.fileno()).st_mode)
+                mode = os.fstat(fh.fileno()).st_mode
+                regular = stat.S_ISREG(mode)
+                if not regular and not stat.S_ISFIFO(mode):
+                    raise DataError(f"{path} is not a regular file or a pipe (a device such as /dev/zero never ends)")
                 prefix = fh.read(SNIFF_BYTES)
             except BaseException:
                 fh.close()

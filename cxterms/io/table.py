@@ -1,15 +1,20 @@
 """Reading tables: CSV/TSV/semicolon/pipe files, whitespace-separated
 numbers, from a file or stdin.
 
-* Encoding: UTF-8 with or without a byte-order mark, UTF-16 with a BOM
-  (Excel's "Unicode text"), or ``encoding=`` when given.
+* Encoding: UTF-8 with or without a byte-order mark, UTF-16 or UTF-32 with
+  a BOM (Excel's "Unicode text"), or ``encoding=`` when given; UTF-16/32
+  without a BOM is recognised and refused with the option to use.
 * Delimiter: sniffed among ``, ; TAB |`` from the first rows (quoted
   fields with embedded delimiters and newlines are understood), else
   whitespace-separated fields, else one column. ``delimiter=`` overrides;
   ``"whitespace"`` splits on runs of blanks (the classic CDNOW files).
 * Header: detected when the first row has a label where later rows have
   numbers or dates, or forced with ``header=True/False``.
-* Rows stream: memory does not grow with the number of rows.
+* Quoting follows the csv module (``strict=False``): a quote opens a quoted
+  field only as a field's first character; a quote never closed is an error
+  naming where it opened. Line ends are LF, CR LF or a lone CR.
+* Rows stream: memory does not grow with the number of rows; a record longer
+  than MAX_RECORD characters is an error naming its first line.
 
 Line numbers are physical lines of the input (a quoted field with embedded
 newlines spans several), so errors point where an editor would.
@@ -26,12 +31,19 @@ from collections.abc import Iterator, Sequence
 from typing import BinaryIO
 
 from ..errors import DataError, NotFoundError, UsageError
+from . import shown
 
 DELIMITERS = (",", ";", "\t", "|")
 WHITESPACE = "whitespace"
 SNIFF_BYTES = 1 << 16
 CHUNK_CHARS = 1 << 20
 SNIFF_ROWS = 50
+#: The longest record (one line, or the lines a quoted field spans) read, in
+#: characters: a longer one is an error naming its first line, so a missing
+#: closing quote or a file without line breaks cannot take all the memory.
+#: Tests lower it.
+MAX_RECORD = 64 << 20
+_END = "\uffff"  # a sentinel record appended to check that a piece ends outside quotes
 _NUMBER = re.compile(r"\s*[-+]?(\d+([.,]\d*)?|[.,]\d+)([eE][-+]?\d+)?\s*")
 _DATE = re.compile(r"\s*\d{4}-?\d{2}-?\d{2}([T ][\d:.]+)?(Z|[+-]\d{2}:?\d{2})?\s*")
 
@@ -49,7 +61,9 @@ def parse_delimiter(text: str | None) -> str | None:
     named = {"comma": ",", "semicolon": ";", "tab": "\t", "\\t": "\t", "pipe": "|", "space": WHITESPACE, "whitespace": WHITESPACE}
     d = named.get(text.lower(), text)
     if d != WHITESPACE and len(d) != 1:
-        raise UsageError(f"--delimiter takes one character or comma, semicolon, tab, pipe, whitespace, not {text!r}")
+        raise UsageError(f"--delimiter takes one character or comma, semicolon, tab, pipe, whitespace, not {shown(text)}")
+    if d in ('"', "\r", "\n"):
+        raise UsageError(f"--delimiter cannot be {shown(d)}: it is the quote character or a line break")
     return d
 
 
@@ -63,6 +77,93 @@ def _line_breaks(text: str) -> int:
     n = text.count("\n")
     r = text.count("\r")
     return n + (r - text.count("\r\n") if r else 0)
+
+
+def _break_before(buf: str, end: int) -> int:
+    r"""Position just after the last complete line break ending at or before
+    ``end`` (0 when none). A CR is a line break by itself only when the next
+    character is known and is not LF (CR LF must never be cut in two).
+
+    >>> [_break_before(s, len(s)) for s in ("a\nb", "a\r\nb", "a\rb", "a\r", "a\r\r", "ab")]
+    [2, 3, 2, 0, 2, 0]
+    """
+    n = buf.rfind("\n", 0, end) + 1
+    r = buf.rfind("\r", n, end) + 1
+    if r and r == end and (end >= len(buf) or buf[end] == "\n"):
+        r = buf.rfind("\r", n, end - 1) + 1
+    return r or n
+
+
+def _cut(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _record_lines(first: int, rows: list[list[str]]) -> list[int]:
+    """First line of each parsed record: a record spans one line plus the
+    line breaks inside its (quoted) fields, which the csv module keeps."""
+    out = []
+    line = first
+    for rec in rows:
+        out.append(line)
+        line += 1
+        for f in rec:
+            if "\n" in f or "\r" in f:
+                line += _line_breaks(f)
+    return out
+
+
+_RECORDS: dict[str, re.Pattern] = {}
+
+
+def _records(d: str) -> re.Pattern:
+    """A pattern matching complete records (each ending with a line break)
+    by the csv module's rules (``strict=False``): a field is empty, unquoted
+    (not starting with a quote; later quotes are literal), or quoted (``""``
+    inside is a quote) with any text up to the next delimiter after the
+    closing quote. Possessive: linear time, no backtracking."""
+    got = _RECORDS.get(d)
+    if got is None:
+        e = re.escape(d)
+        field = f'(?:"(?:[^"]++|"")*+"[^{e}\\r\\n]*+|[^"{e}\\r\\n][^{e}\\r\\n]*+|)'
+        got = _RECORDS[d] = re.compile(f"(?:{field}(?:{e}{field})*+(?:\\r\\n|\\n|\\r))*+")
+    return got
+
+
+def _field_end(d: str) -> re.Pattern:
+    return re.compile("[" + re.escape(d) + "\r\n]")
+
+
+def _open_quote(text: str, d: str) -> int | None:
+    """Index of the quote opening a quoted field that ``text`` (which starts
+    at a record start) leaves open, by the csv module's rules: a quote opens a
+    quoted field only as the first character of a field; inside, ``""`` is a
+    literal quote; after the closing quote the field goes on unquoted."""
+    ends = _field_end(d)
+    i, n, start = 0, len(text), True
+    while i < n:
+        if start and text[i] == '"':
+            j = i + 1
+            while True:
+                q = text.find('"', j)
+                if q < 0:
+                    return i
+                if text.startswith('"', q + 1):
+                    j = q + 2
+                    continue
+                i, start = q + 1, False
+                break
+            continue
+        m = ends.search(text, i)
+        if m is None:
+            return None
+        i, start = m.end(), True
+    return None
+
+
+def _position(text: str, i: int) -> tuple[int, int]:
+    """(line breaks before index i, 1-based column of i) in text."""
+    last = max(text.rfind("\n", 0, i), text.rfind("\r", 0, i))
+    return _line_breaks(text[:i]), i - last
 
 
 _KEEP = {}
@@ -133,18 +234,37 @@ class _LazyLines:
 
 
 class _Counted:
-    """Passes (line, piece) pairs through, counting line breaks and quotes."""
+    """Passes (line, piece, records) through, counting line breaks."""
 
     def __init__(self, pieces) -> None:
         self._pieces = pieces
         self.lines = 0
-        self.quotes = 0
 
     def __iter__(self):
-        for line, piece in self._pieces:
-            self.lines += _line_breaks(piece)
-            self.quotes += piece.count('"')
-            yield line, piece
+        for item in self._pieces:
+            self.lines += _line_breaks(item[1])
+            yield item
+
+
+def _next_break(fh: BinaryIO, pos: int, size: int) -> int:
+    """Byte offset just after the first line break at or after ``pos`` (LF,
+    CR LF, or a lone CR; never between CR and LF), or ``size``."""
+    fh.seek(pos)
+    while True:
+        block = fh.read(1 << 16)
+        if not block:
+            return size
+        nl, cr = block.find(b"\n"), block.find(b"\r")
+        if cr < 0 or (0 <= nl < cr):
+            if nl >= 0:
+                return fh.tell() - len(block) + nl + 1
+            continue
+        here = fh.tell() - len(block) + cr  # a CR: look at the byte after it
+        if cr + 1 < len(block):
+            after = block[cr + 1 : cr + 2]
+        else:
+            after = fh.read(1)
+        return here + (2 if after == b"\n" else 1) if after else size
 
 
 class _Limited(io.RawIOBase):
@@ -194,14 +314,50 @@ def detect_encoding(prefix: bytes) -> tuple[str, int]:
 
     >>> detect_encoding(codecs.BOM_UTF8 + b"a"), detect_encoding(codecs.BOM_UTF16_LE + b"a\\x00")
     (('utf-8', 3), ('utf-16-le', 2))
+    >>> detect_encoding(codecs.BOM_UTF32_LE + b"a\\x00\\x00\\x00")
+    ('utf-32-le', 4)
     """
     if prefix.startswith(codecs.BOM_UTF8):
         return "utf-8", 3
+    # UTF-32 first: its little-endian BOM starts with UTF-16's
+    if prefix.startswith(codecs.BOM_UTF32_LE):
+        return "utf-32-le", 4
+    if prefix.startswith(codecs.BOM_UTF32_BE):
+        return "utf-32-be", 4
     if prefix.startswith(codecs.BOM_UTF16_LE):
         return "utf-16-le", 2
     if prefix.startswith(codecs.BOM_UTF16_BE):
         return "utf-16-be", 2
     return "utf-8", 0
+
+
+def bomless_unicode(prefix: bytes) -> str | None:
+    """The UTF-16/UTF-32 encoding whose NUL-byte pattern the first bytes show
+    (text in such an encoding without a byte-order mark), or None.
+
+    >>> bomless_unicode("score\\n9\\n".encode("utf-16-le")), bomless_unicode("score\\n9\\n".encode("utf-32-be"))
+    ('utf-16-le', 'utf-32-be')
+    >>> bomless_unicode(b"score\\n9\\n") is None
+    True
+    """
+    data = prefix[:4096]
+    n = len(data) // 4 * 4
+    if n < 8:
+        return None
+    nul = [data[i:n:4].count(0) / (n // 4) for i in range(4)]
+
+    def zero(*pos):
+        return all(nul[i] >= 0.9 for i in pos) and all(nul[i] <= 0.1 for i in range(4) if i not in pos)
+
+    if zero(1, 2, 3):
+        return "utf-32-le"
+    if zero(0, 1, 2):
+        return "utf-32-be"
+    if zero(1, 3):
+        return "utf-16-le"
+    if zero(0, 2):
+        return "utf-16-be"
+    return None
 
 
 def _sample_rows(sample: str, delimiter: str) -> list[list[str]]:
@@ -301,21 +457,36 @@ class Table:
         self.name = name
         self._path = path
         self._stream = stream
-        prefix = stream.read(SNIFF_BYTES)
+        try:
+            prefix = stream.read(SNIFF_BYTES)
+        except OSError as e:
+            raise self._read_error(e) from None
         complete = len(prefix) < SNIFF_BYTES
         if encoding:
             codec, skip = encoding, 0
             try:
-                codecs.lookup(codec)
+                info = codecs.lookup(codec)
             except LookupError:
-                raise UsageError(f"unknown encoding {encoding!r}") from None
+                raise UsageError(f"unknown encoding {shown(encoding)}") from None
+            if not getattr(info, "_is_text_encoding", True):
+                raise UsageError(f"{shown(encoding)} is not a text encoding", hint="e.g. utf-8, latin-1, cp1252, utf-16")
         else:
             codec, skip = detect_encoding(prefix)
+            if not skip:
+                guess = bomless_unicode(prefix)
+                if guess:
+                    raise DataError(
+                        f"{name} looks like {guess.upper()} text without a byte-order mark",
+                        hint=f"read it with --encoding {guess}",
+                    )
         self.encoding = codec
         self._bom = skip
         self._data_start = skip  # byte offset of the first data record (after the header)
         raw = _Prefixed(prefix[skip:], stream)
-        self._text = io.TextIOWrapper(io.BufferedReader(raw, 1 << 16), encoding=codec, errors="strict", newline="")
+        try:
+            self._text = io.TextIOWrapper(io.BufferedReader(raw, 1 << 16), encoding=codec, errors="strict", newline="")
+        except LookupError:  # a codec that is not a text encoding
+            raise UsageError(f"{shown(encoding)} is not a text encoding") from None
         sample = self._read_sample(prefix[skip:], codec, complete)
         self.delimiter = delimiter if delimiter is not None else sniff_delimiter(sample, complete)
         if self.delimiter is None and '"' in sample:
@@ -348,7 +519,8 @@ class Table:
 
     def _take_header(self) -> None:
         """Consume the first non-empty record as the header."""
-        for line, piece in self._pieces:
+        skipped = 0  # bytes of the pieces of blank lines before it
+        for line, piece, _rows in self._pieces:
             consumed = used = 0
 
             def feed():
@@ -364,10 +536,11 @@ class Table:
                     self.header = [h.strip() for h in record]
                     rest = piece[consumed:]
                     if rest:
-                        self._pending = (line + used, rest)
-                    if line == 1:
-                        self._data_start = self._bom + len(piece[:consumed].encode(self.encoding))
+                        self._pending = (line + used, rest, None)
+                    self._data_start = self._bom + skipped + len(piece[:consumed].encode(self.encoding))
                     return
+            skipped += len(piece.encode(self.encoding))
+        self._data_start = self._bom + skipped  # blank lines only: nothing left to read
 
     # -- reading ----------------------------------------------------------
     def _quoted_mode(self) -> bool:
@@ -387,41 +560,140 @@ class Table:
             else:
                 yield [text] if text.strip() else []
 
-    def _read_pieces(self, text, first_line: int) -> Iterator[tuple[int, str]]:
-        """(first line number, text) pieces of the input, each ending at a
-        record boundary: a line break outside quotes. Pieces are about
-        CHUNK_CHARS long unless one record is longer."""
-        quote = '"' if self._quoted_mode() else None
+    def _csv(self, lines) -> Iterator[list[str]]:
+        return csv.reader(lines, delimiter=self.delimiter, strict=False)
+
+    def _closed(self, piece: str) -> list[list[str]] | None:
+        """The records of ``piece`` (which starts at a record start and ends
+        with a line break) when it also ends outside quotes, else None. A
+        sentinel record appended to the text stays a record of its own only
+        when the csv module is outside a quoted field where the piece ends."""
+        rows = list(self._csv(io.StringIO(piece + _END, newline="")))
+        if rows and rows[-1] == [_END]:
+            rows.pop()
+            return rows
+        return None
+
+    def _cut(self, buf: str, cut: int) -> tuple[int, list[list[str]] | None]:
+        """Move ``cut`` (just after the last line break of ``buf``, which
+        starts at a record start) back to a record boundary, and parse the
+        records before it. Quotes counted in pairs give the boundary of
+        well-formed CSV at C speed (checked by ``_closed``); a literal quote
+        inside an unquoted field (``5" screen``) breaks the pairing, and then
+        a pattern that follows the csv module's rules finds the boundary."""
+        guess = cut
+        inside = buf.count('"', 0, guess) & 1
+        steps = 0
+        while inside and guess and steps < 64:
+            earlier = _break_before(buf, guess - 1)
+            inside ^= buf.count('"', earlier, guess) & 1
+            guess = earlier
+            steps += 1
+        if guess and not inside:
+            rows = self._closed(buf[:guess])
+            if rows is not None:
+                return guess, rows
+        if not cut:
+            return 0, None
+        end = _records(self.delimiter).match(buf, 0, cut).end()
+        if not end:
+            return 0, None
+        rows = self._closed(buf[:end])
+        if rows is None:  # the pattern and the csv module disagree: never seen, but no wrong number
+            raise DataError("cannot split the table into records", file=self.name)
+        return end, rows
+
+    def _read_pieces(
+        self, text, first_line: int, tail: dict | None = None, span: tuple = (0, None)
+    ) -> Iterator[tuple[int, str, list | None]]:
+        """(first line number, text, records or None) pieces of the input, each
+        ending at a record boundary: a line break outside quotes, by the csv
+        module's rules. Pieces are about CHUNK_CHARS long; pieces with quotes
+        come parsed (the parse is what checks the boundary). A record longer
+        than MAX_RECORD is an error; so is a quote left open at the end, unless
+        ``tail`` is given (a byte range of a file read in parallel): then
+        ``tail["clean"]`` says whether the range ended outside quotes."""
+        quoted = self._quoted_mode()
         line = first_line
         carry = ""
+        want = CHUNK_CHARS
         try:
             while True:
-                block = text.read(CHUNK_CHARS)
-                if not block:
-                    if carry:
-                        yield line, carry
-                    return
+                block = text.read(want)
                 buf = carry + block if carry else block
-                cut = buf.rfind("\n") + 1
-                if quote and cut and quote in buf:
-                    inside = buf.count(quote, 0, cut) % 2
-                    while inside and cut:
-                        earlier = buf.rfind("\n", 0, cut - 1) + 1
-                        inside ^= buf.count(quote, earlier, cut) % 2
-                        cut = earlier
-                if not cut:
+                if not block:
+                    if buf:
+                        yield from self._last_piece(line, buf, tail)
+                    elif tail is not None:
+                        tail["clean"] = True
+                    return
+                cut = _break_before(buf, len(buf))
+                rows = None
+                if quoted and buf.find('"', 0, cut or len(buf)) >= 0:
+                    cut, rows = self._cut(buf, cut)
+                if cut:
+                    piece, carry = buf[:cut], buf[cut:]
+                    yield line, piece, rows
+                    line += _line_breaks(piece)
+                else:
                     carry = buf
-                    continue
-                piece, carry = buf[:cut], buf[cut:]
-                yield line, piece
-                line += _line_breaks(piece)
+                if len(carry) > MAX_RECORD:
+                    raise self._too_long(carry, line)
+                # a long record: read more at once, so that it is scanned a
+                # bounded number of times (not once per CHUNK_CHARS)
+                want = max(CHUNK_CHARS, min(len(carry), MAX_RECORD + 1 - len(carry)))
         except UnicodeDecodeError:
             raise DataError(
-                f"not valid {self.encoding} text", file=self.name, line=self._decode_error_line(),
+                f"not valid {self.encoding} text", file=self.name, line=self._decode_error_line(*span),
                 hint="save the file as UTF-8, or name its encoding with --encoding (e.g. latin-1, cp1252)",
             ) from None
+        except OSError as e:
+            raise self._read_error(e) from None
 
-    def _all_pieces(self) -> Iterator[tuple[int, str]]:
+    def _last_piece(self, line: int, buf: str, tail: dict | None):
+        """The rest of the input: complete, or a quote left open."""
+        if not self._quoted_mode() or '"' not in buf:
+            if tail is not None:
+                tail["clean"] = True
+            yield line, buf, None
+            return
+        text = buf if buf.endswith(("\n", "\r")) else buf + "\n"
+        cut = _records(self.delimiter).match(text).end()  # C speed, no copies: where an open quote's record starts
+        if cut == len(text):
+            rows = self._closed(text)
+            if rows is None:  # the pattern and the csv module disagree: never seen, but no wrong number
+                raise DataError("cannot split the table into records", file=self.name)
+            if tail is not None:
+                tail["clean"] = True
+            yield line, buf, rows
+            return
+        if tail is not None:  # a cut of the parallel reader fell inside quotes (or a real unclosed quote)
+            tail["clean"] = False
+            return
+        raise self._unclosed(buf[cut:], line + _line_breaks(buf[:cut]), "runs to the end of the input")
+
+    def _unclosed(self, record: str, line: int, what: str) -> DataError:
+        at = _open_quote(record, self.delimiter)
+        breaks, col = _position(record, at or 0)
+        return DataError(
+            f"unclosed quote: the quoted field opened here {what}", file=self.name, line=line + breaks, column=col,
+            hint='a field that starts with " ends at the next " that is not doubled; '
+            "fix the quote, or save the file again from the program that wrote it",
+        )
+
+    def _too_long(self, carry: str, line: int) -> DataError:
+        limit = f"{MAX_RECORD >> 20} MiB" if MAX_RECORD >= 1 << 20 else f"{MAX_RECORD:,} characters"
+        if self._quoted_mode() and '"' in carry and _open_quote(carry, self.delimiter) is not None:
+            return self._unclosed(carry, line, f"is not closed within {limit}")
+        return DataError(
+            f"record longer than {limit} starting at line {line}", file=self.name, line=line,
+            hint="is this a table? cxterms reads delimited text with line breaks between records",
+        )
+
+    def _read_error(self, e: OSError) -> DataError:
+        return DataError(f"cannot read {self.name}: {e.strerror or e}")
+
+    def _all_pieces(self) -> Iterator[tuple[int, str, list | None]]:
         if self._pending is not None:
             pending, self._pending = self._pending, None
             yield pending
@@ -429,20 +701,33 @@ class Table:
 
     def _simple(self, piece: str) -> list[str] | None:
         """The lines of a piece when splitting on line breaks is exact: no
-        quote character (in delimited mode) and no lone carriage return."""
+        quote character (in delimited mode), and one kind of line end."""
         if self._quoted_mode() and '"' in piece:
             return None
+        sep = "\n"
         if "\r" in piece:
-            if piece.count("\r") != piece.count("\r\n"):
+            crlf = piece.count("\r\n")
+            if not crlf and "\n" not in piece:  # CR line ends only (classic Mac)
+                sep = "\r"
+            elif piece.count("\r") == crlf:
+                piece = piece.replace("\r\n", "\n")
+            else:
                 return None
-            piece = piece.replace("\r\n", "\n")
-        lines = piece.split("\n")
+        lines = piece.split(sep)
         if lines[-1] == "":
             lines.pop()
         return lines
 
-    def _records_of(self, line: int, piece: str) -> Iterator[tuple[int, list[str]]]:
-        lines = self._simple(piece)
+    def _parsed(self, piece: str, rows: list | None) -> list[list[str]]:
+        if rows is not None:
+            return rows
+        try:
+            return list(self._csv(io.StringIO(piece, newline="")))
+        except csv.Error as e:
+            raise DataError(f"cannot parse the table: {e}", file=self.name) from None
+
+    def _records_of(self, line: int, piece: str, rows: list | None = None) -> Iterator[tuple[int, list[str]]]:
+        lines = self._simple(piece) if rows is None else None
         if lines is not None:
             d = self.delimiter
             for i, text in enumerate(lines):
@@ -460,75 +745,72 @@ class Table:
                 if record or self.delimiter is None:
                     yield line + i, record
             return
-        try:
-            reader = csv.reader(io.StringIO(piece, newline=""), delimiter=self.delimiter, strict=False)
-            start = line
-            for record in reader:
-                yield start, record
-                start = line + reader.line_num
-        except csv.Error as e:
-            raise DataError(f"cannot parse the table: {e}", file=self.name) from None
+        rows = self._parsed(piece, rows)
+        yield from zip(_record_lines(line, rows), rows)
 
     def _iter_rows(self) -> Iterator[tuple[int, list[str]]]:
         """(line, fields) per record; an empty line is an empty list (a blank
         cell for a score column; skipped by readers of records)."""
-        for line, piece in self._all_pieces():
-            yield from self._records_of(line, piece)
+        for line, piece, rows in self._all_pieces():
+            yield from self._records_of(line, piece, rows)
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         return self._iter_rows()
 
     def byte_ranges(self, n: int, min_bytes: int) -> list[tuple[int, int]] | None:
         """Split the data records of a big UTF-8 file into ``n`` byte ranges
-        that end on line breaks. A cut may still fall inside a quoted field
-        that spans lines: ``slice_cells`` counts the quotes of its range so
-        the caller can check and fall back to one pass. None when the input
-        is not such a file (stdin, UTF-16, small)."""
+        that end on line breaks (LF, CR LF or a lone CR). A cut may still fall
+        inside a quoted field that spans lines: ``slice_cells`` reports whether
+        its range ended outside quotes, so the caller can check and fall back
+        to one pass. None when the input is not such a file (stdin, UTF-16,
+        small)."""
         if not self._path or self.encoding != "utf-8" or not self._quoted_mode() or n < 2:
             return None
         import os
 
-        size = os.path.getsize(self._path)
+        try:
+            size = os.path.getsize(self._path)
+        except OSError:
+            return None
         start = self._data_start
         if size - start < max(min_bytes, 1):
             return None
         spans = []
-        with open(self._path, "rb") as fh:
-            for i in range(1, n + 1):
-                end = size
-                if i < n:
-                    fh.seek(start + (size - start) // (n - i + 1))
-                    while True:  # to the next line break
-                        block = fh.read(1 << 16)
-                        if not block:
-                            break
-                        nl = block.find(b"\n")
-                        if nl >= 0:
-                            end = fh.tell() - len(block) + nl + 1
-                            break
-                if end > start:
-                    spans.append((start, end))
-                    start = end
-                if start >= size:
-                    break
+        try:
+            with open(self._path, "rb") as fh:
+                for i in range(1, n + 1):
+                    end = size
+                    if i < n:
+                        end = _next_break(fh, start + (size - start) // (n - i + 1), size)
+                    if end > start:
+                        spans.append((start, end))
+                        start = end
+                    if start >= size:
+                        break
+        except OSError:
+            return None
         return spans if len(spans) > 1 else None
 
     def slice_cells(self, start: int, end: int, cols: tuple[int, ...], stats: dict, position: list | None = None):
         """``cells`` over the byte range [start, end) of the file, with line
         numbers counted from 1 at ``start``; ``stats`` receives the range's
-        ``lines`` and ``quotes`` counts when done. ``position[0]``, when
-        given, follows the bytes read so far (for progress reports)."""
-        with open(self._path, "rb") as fh:
+        ``lines`` count and ``clean`` (whether it ended outside quotes) when
+        done. ``position[0]``, when given, follows the bytes read so far (for
+        progress reports)."""
+        try:
+            fh = open(self._path, "rb")
+        except OSError as e:
+            raise self._read_error(e) from None
+        with fh:
             if position is not None:
                 position[0] = fh
             fh.seek(start)
             text = io.TextIOWrapper(
                 io.BufferedReader(_Limited(fh, end - start), 1 << 16), encoding=self.encoding, errors="strict", newline=""
             )
-            counted = _Counted(self._read_pieces(text, 1))
+            counted = _Counted(self._read_pieces(text, 1, stats, (start, end)))
             yield from self._cells_of(counted, cols)
             stats["lines"] = counted.lines
-            stats["quotes"] = counted.quotes
 
     def cells(self, cols: tuple[int, ...]) -> Iterator[tuple[list, int, list[int] | None]]:
         """Chunks of the cells in ``cols`` (one column: strings; several:
@@ -540,8 +822,8 @@ class Table:
 
     def _cells_of(self, pieces, cols: tuple[int, ...]):
         multi = len(cols) > 1
-        for line, piece in pieces:
-            lines = self._simple(piece) if self._quoted_mode() else None
+        for line, piece, rows in pieces:
+            lines = self._simple(piece) if self._quoted_mode() and rows is None else None
             if lines is not None:
                 yield _split_cells(lines, self.delimiter, cols, multi, self.width), line, None
                 continue
@@ -549,13 +831,10 @@ class Table:
                 records = [(ln, row) for ln, row in self._records_of(line, piece)]
                 yield [_cell_of(row, cols, multi) for _, row in records], line, [ln for ln, _ in records]
                 continue
-            try:
-                rows = list(csv.reader(io.StringIO(piece, newline=""), delimiter=self.delimiter, strict=False))
-            except csv.Error as e:
-                raise DataError(f"cannot parse the table: {e}", file=self.name) from None
+            rows = self._parsed(piece, rows)
             keys = _pick_cells(rows, cols, multi)
             # line numbers are only needed to name invalid cells: worked out on demand
-            yield keys, line, _LazyLines(lambda p=piece, ln=line: [n for n, _ in self._records_of(ln, p)])
+            yield keys, line, _LazyLines(lambda r=rows, ln=line: _record_lines(ln, r))
 
     @property
     def size(self) -> int | None:
@@ -564,7 +843,10 @@ class Table:
             return None
         import os
 
-        return os.path.getsize(self._path)
+        try:
+            return os.path.getsize(self._path)
+        except OSError:
+            return None
 
     def bytes_read(self) -> int:
         """How far into the input file reading has got (0 for stdin)."""
@@ -579,25 +861,41 @@ class Table:
         except OSError:
             pass
 
-    def _decode_error_line(self) -> int | None:
-        """Line of the first undecodable byte (files only: stdin cannot be re-read)."""
+    def _decode_error_line(self, start: int = 0, end: int | None = None) -> int | None:
+        """Line of the first undecodable byte in the byte range [start, end) of
+        the file, counted from 1 at ``start`` (files only: stdin cannot be
+        re-read). Line breaks are LF, CR LF and a lone CR, as everywhere."""
         if not self._path:
             return None
         dec = codecs.getincrementaldecoder(self.encoding)()
         line = 1
-        with open(self._path, "rb") as fh:
-            while chunk := fh.read(1 << 16):
-                try:
-                    text = dec.decode(chunk)
-                except UnicodeDecodeError as e:
-                    return line + codecs.decode(chunk[: e.start], self.encoding, "replace").count("\n")
-                line += text.count("\n")
+        cr = False  # the text so far ended with CR (its LF may come next)
+        try:
+            with open(self._path, "rb") as fh:
+                fh.seek(start)
+                left = end - start if end is not None else None
+                while left is None or left > 0:
+                    chunk = fh.read(1 << 16 if left is None else min(1 << 16, left))
+                    if not chunk:
+                        return None
+                    if left is not None:
+                        left -= len(chunk)
+                    try:
+                        text = dec.decode(chunk)
+                    except UnicodeDecodeError as e:
+                        text = codecs.decode(chunk[: e.start], self.encoding, "replace")
+                        return line + _line_breaks(text) - (cr and text.startswith("\n"))
+                    if text:
+                        line += _line_breaks(text) - (cr and text.startswith("\n"))
+                        cr = text.endswith("\r")
+        except OSError:
+            return None
         return None
 
     # -- columns ----------------------------------------------------------
     def columns_text(self) -> str:
         if self.header:
-            return ", ".join(f"{i}:{h}" if h else f"{i}:(unnamed)" for i, h in enumerate(self.header, 1))
+            return ", ".join(f"{i}:{_cut(h)}" if h else f"{i}:(unnamed)" for i, h in enumerate(self.header, 1))
         return f"{self.width} unnamed column{'s' * (self.width != 1)} (number them 1-{self.width})"
 
     def column(self, spec: str | None, *, defaults: Sequence[str] = (), what: str = "column", option: str = "--column") -> int:
@@ -613,7 +911,7 @@ class Table:
             if want.isdigit() and 1 <= int(want) <= max(self.width, 1):
                 return int(want) - 1
             raise NotFoundError(
-                f"no {what} {spec!r} in {self.name}", hint=f"columns: {self.columns_text()}"
+                f"no {what} {shown(spec)} in {self.name}", hint=f"columns: {self.columns_text()}"
             )
         if self.width == 1:
             return 0
@@ -661,6 +959,9 @@ def open_table(
         if stdin is None:
             raise UsageError("no input: give a FILE or pipe data into stdin")
         return Table(stdin, "<stdin>", delimiter=delimiter, header=header, encoding=encoding)
+    import os
+    import stat
+
     try:
         fh = open(path, "rb")
     except FileNotFoundError:
@@ -669,4 +970,21 @@ def open_table(
         raise DataError(f"{path} is a folder, not a file") from None
     except OSError as e:
         raise DataError(f"cannot open {path}: {e.strerror or e}") from None
-    return Table(fh, path, delimiter=delimiter, header=header, encoding=encoding, path=path)
+    try:
+        mode = os.fstat(fh.fileno()).st_mode
+    except OSError as e:
+        fh.close()
+        raise DataError(f"cannot open {path}: {e.strerror or e}") from None
+    if stat.S_ISDIR(mode):
+        fh.close()
+        raise DataError(f"{path} is a folder, not a file")
+    if stat.S_ISFIFO(mode):  # a named pipe: read as it comes, like stdin
+        return Table(fh, path, delimiter=delimiter, header=header, encoding=encoding)
+    if not stat.S_ISREG(mode):
+        fh.close()
+        raise DataError(f"{path} is not a regular file or a pipe (a device such as /dev/zero never ends)")
+    try:
+        return Table(fh, path, delimiter=delimiter, header=header, encoding=encoding, path=path)
+    except BaseException:
+        fh.close()
+        raise

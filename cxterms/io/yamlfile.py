@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import GlossaryError
+from . import shown
 
 _CORE = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
@@ -74,13 +75,13 @@ class _Builder:
         self.check(node)
         if isinstance(node, yaml.ScalarNode):
             if node.tag not in _SCALAR_TAGS:
-                raise _err(f"YAML tag {node.tag!r} is not allowed in term files", self.path, node)
+                raise _err(f"YAML tag {shown(node.tag)} is not allowed in term files", self.path, node)
             if node.tag == _NULL and node.style not in ("'", '"'):
                 return None
             return node.value
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _CORE + "seq":
-                raise _err(f"YAML tag {node.tag!r} is not allowed in term files", self.path, node)
+                raise _err(f"YAML tag {shown(node.tag)} is not allowed in term files", self.path, node)
             return [self.located(item) for item in node.value]
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node)
@@ -93,7 +94,7 @@ class _Builder:
         import yaml
 
         if node.tag != _CORE + "map":
-            raise _err(f"YAML tag {node.tag!r} is not allowed in term files", self.path, node)
+            raise _err(f"YAML tag {shown(node.tag)} is not allowed in term files", self.path, node)
         rec = Record(node.start_mark.line + 1, node.start_mark.column + 1)
         for knode, vnode in node.value:
             self.check(knode)
@@ -102,19 +103,21 @@ class _Builder:
             key = knode.value
             if key in rec.fields:
                 raise _err(
-                    f"duplicate key {key!r} (first on line {rec.keys[key][0]})", self.path, knode
+                    f"duplicate key {shown(key)} (first on line {rec.keys[key][0]})", self.path, knode
                 )
             rec.keys[key] = (knode.start_mark.line + 1, knode.start_mark.column + 1)
             rec.fields[key] = self.located(vnode)
         return rec
 
 
-def read_records(text: str, path: str) -> list[Record]:
+def read_records(text: str, path: str, errors: list[GlossaryError] | None = None) -> list[Record]:
     """Parse one term file: a YAML list of mappings.
 
     Raises GlossaryError (with file and line) for YAML syntax errors, duplicate
     keys, forbidden tags or anchors, and a top level that is not a list of
-    mappings. An empty file is an empty list.
+    mappings. An empty file is an empty list. With an ``errors`` list, a
+    problem inside one item (a duplicate key, a tag, an anchor) is appended
+    there instead and only that item is skipped.
 
     >>> recs = read_records("- id: nps\\n  term: Net Promoter Score\\n", "t.yaml")
     >>> recs[0].fields["term"].value, recs[0].fields["term"].line
@@ -147,10 +150,15 @@ def read_records(text: str, path: str) -> list[Record]:
     builder.check(root)
     records = []
     for item in root.value:
-        if item.tag not in _SCALAR_TAGS and item.tag not in (_CORE + "seq", _CORE + "map"):
-            raise _err(f"YAML tag {item.tag!r} is not allowed in term files", path, item)
-        if not isinstance(item, yaml.MappingNode):
-            raise _err("each item of a term file must be a mapping of fields (id:, term:, ...)", path, item)
-        builder.check(item)
-        records.append(builder.mapping(item))
+        try:
+            if item.tag not in _SCALAR_TAGS and item.tag not in (_CORE + "seq", _CORE + "map"):
+                raise _err(f"YAML tag {shown(item.tag)} is not allowed in term files", path, item)
+            if not isinstance(item, yaml.MappingNode):
+                raise _err("each item of a term file must be a mapping of fields (id:, term:, ...)", path, item)
+            builder.check(item)
+            records.append(builder.mapping(item))
+        except GlossaryError as e:
+            if errors is None:
+                raise
+            errors.append(e)  # this item is skipped; the others are still read
     return records
