@@ -31,6 +31,56 @@ COMMENTS = [
 ]
 
 
+# Comments and attribute ratings that go with the score, for the comment
+# themes (--comments, --topics) and key driver analysis (drivers). They use
+# their own random stream, so every other column stays as it was.
+THEMED = {
+    "detractor": [
+        "Too expensive for what it does.\nWould not buy again.",
+        "Waited 40 minutes on hold and nobody called back.",
+        "The app crashes on login every single time.",
+        "Billing charged me twice; the refund took three weeks.",
+        "Rude agent, did not solve my problem.",
+        "Delivery was late and the box arrived damaged.",
+        "Not worth the price. Support never answers emails.",
+        "Still waiting for a call back about my refund.",
+    ],
+    "passive": [
+        "Fine overall, but the app could be faster.",
+        "Decent product, a bit pricey for what you get.",
+        "Delivery was OK; tracking could be better.",
+        'Support was "okay", but slow to answer.',
+        "Good, not great. Setup took a while.",
+        "Works as expected, nothing special.",
+    ],
+    "promoter": [
+        "Great service, fast delivery.",
+        "The agent, Maria, was friendly and sorted it out in minutes.",
+        "Love the app, so easy to use!",
+        "Excellent value for money.",
+        "Quick answers from support, thank you!",
+        "Love it; recommended it to my team, twice!",
+        "Très bien, livraison rapide 👍",
+    ],
+}
+ATTRIBUTES = {"speed": 0.9, "staff": 0.7, "value": 0.5, "app": 0.25}  # how closely each follows the score
+
+
+def themed(extra: random.Random, score, fallback: str) -> tuple[str, dict]:
+    """A comment and 1-5 attribute ratings that go with an answer."""
+    if score == "":
+        return fallback, {a: "" for a in ATTRIBUTES}
+    group = "promoter" if score >= 9 else "passive" if score >= 7 else "detractor"
+    roll = extra.random()
+    comment = extra.choice(THEMED[group]) if roll < 0.65 else fallback if roll < 0.85 else ""
+    latent = score / 2.5  # 0..4
+    ratings = {}
+    for name, w in ATTRIBUTES.items():
+        r = round(1 + w * latent + (1 - w) * 2 + extra.gauss(0, 0.7))
+        ratings[name] = min(5, max(1, r)) if extra.random() > 0.02 else ""
+    return comment, ratings
+
+
 def nps_answer(rng: random.Random, month: int) -> int:
     # drift upward over the year so trends have something to show
     weights = [3, 1, 2, 2, 3, 5, 7, 12, 16, 18 + month, 14 + 2 * month]
@@ -39,16 +89,18 @@ def nps_answer(rng: random.Random, month: int) -> int:
 
 def survey(rng: random.Random) -> None:
     rows = []
+    extra = random.Random(2026)
     for i in range(1, 401):
         day = date(2026, 1, 1) + timedelta(days=rng.randrange(0, 273))
-        rows.append({
+        row = {
             "respondent_id": 100000 + i,
             "submitted": f"{day.isoformat()}T{rng.randrange(8, 20):02d}:{rng.randrange(60):02d}:00Z",
             "region": rng.choice(REGIONS),
             "channel": rng.choice(CHANNELS),
             "score": nps_answer(rng, day.month) if rng.random() > 0.03 else "",
-            "comment": rng.choice(COMMENTS),
-        })
+        }
+        comment, ratings = themed(extra, row["score"], rng.choice(COMMENTS))
+        rows.append({**row, **ratings, "comment": comment})
     with open(HERE / "survey.csv", "w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\r\n")
         w.writeheader()
@@ -146,7 +198,7 @@ def orders(rng: random.Random) -> None:
 
 def cohort() -> None:
     # Fader & Hardie (2007), "regular" customers, years 0-7 (published data)
-    survivors = [1000, 631, 468, 382, 326, 297, 262, 241]
+    survivors = [1000, 631, 468, 382, 326, 289, 262, 241]
     with open(HERE / "cohort.csv", "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["year", "active"])

@@ -23,7 +23,7 @@ def js(r):
 # -- nps --------------------------------------------------------------------
 
 def test_nps_counts_vectors(run):
-    d = js(run("nps", "--promoters", 50, "--passives", 30, "--detractors", 20, "-f", "json"))
+    d = js(run("nps", "--promoters", 50, "--passives", 30, "--detractors", 20, "--interval", "wald", "-f", "json"))
     assert NPS_KEYS <= set(d)
     assert d["nps"] == 30.0 and round(d["std_error"], 2) == 7.81 and round(d["margin_of_error"], 1) == 15.3
     a = js(run("nps", "--promoters", 50, "--passives", 30, "--detractors", 20, "--interval", "adjusted-wald", "-f", "json"))
@@ -43,7 +43,7 @@ def test_nps_csv_tsv_rich(run):
     rows = list(csv.DictReader(io.StringIO(run("nps", EX / "survey.csv", "-f", "csv").stdout)))
     assert len(rows) == 1 and float(rows[0]["nps"]) == pytest.approx(18.32, abs=0.01) and "distribution" not in rows[0]
     tsv = run("nps", EX / "survey.csv", "-f", "tsv").stdout.splitlines()
-    assert tsv[0].startswith("nps\tn\tpromoters") and len(tsv) == 2
+    assert tsv[0].startswith("nps\tn\t") and "\tpromoters\t" in tsv[0] and len(tsv) == 2
     rich = run("nps", EX / "survey.csv", "-f", "rich").stdout
     assert "Net Promoter Score" in rich and "Distribution" in rich and "█" in rich
 
@@ -110,11 +110,17 @@ def test_nps_compare(run, tmp_path):
     b = tmp_path / "b.csv"
     a.write_text("score\n" + "10\n" * 50 + "7\n" * 30 + "0\n" * 20)
     b.write_text("score\n" + "9\n" * 40 + "8\n" * 30 + "5\n" * 30)
-    d = js(run("nps", a, "--compare", b, "-f", "json"))
+    d = js(run("nps", a, "--compare", b, "--interval", "wald", "-f", "json"))
     assert d["difference"] == 20.0 and round(d["z"], 3) == 1.754 and round(d["p_value"], 3) == 0.079
     assert d["significant"] is False and d["other_nps"] == 10.0
-    plain = run("nps", a, "--compare", b).stdout
+    plain = run("nps", a, "--compare", b, "--interval", "wald").stdout
     assert "p_value\t0.0794" in plain and "significant\tno" in plain
+    # default adjusted-Wald: +3/4 promoter and detractor, +3 respondents in each sample (hand-computed)
+    pa, da, pb, db = 50.75 / 103, 20.75 / 103, 40.75 / 103, 30.75 / 103
+    se = 100 * ((pa + da - (pa - da) ** 2) / 103 + (pb + db - (pb - db) ** 2) / 103) ** 0.5
+    d = js(run("nps", a, "--compare", b, "-f", "json"))
+    assert d["difference"] == 20.0 and d["test"] == "adjusted-Wald z"
+    assert d["difference_std_error"] == pytest.approx(se) and d["z"] == pytest.approx(100 * (pa - da - pb + db) / se)
 
 
 def test_nps_invalid_cells(run, tmp_path):

@@ -4,65 +4,27 @@ sticky header, no console errors, no network requests, screenshots.
 
 Skips with the reason when chromium, chromedriver or selenium is missing,
 except when CI=true: then a missing browser is a failure. Screenshots go to
-$CXTERMS_ARTIFACTS (default: the test's tmp_path).
+$CXTERMS_TEST_ARTIFACTS or $CXTERMS_ARTIFACTS (default: a tmp folder).
+The browser itself comes from tests/browser.py (shared with the report test).
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
 
+from . import browser as B
+
 pytestmark = pytest.mark.browser
-
-CHROMIUM = [os.environ.get("CXTERMS_CHROMIUM", ""), "/usr/bin/chromium", "/usr/bin/chromium-browser", shutil.which("chromium") or ""]
-DRIVER = [os.environ.get("CXTERMS_CHROMEDRIVER", ""), "/usr/bin/chromedriver", shutil.which("chromedriver") or ""]
-
-
-def _first(paths):
-    return next((p for p in paths if p and os.path.exists(p)), None)
-
-
-def _missing() -> str | None:
-    if importlib.util.find_spec("selenium") is None:
-        return "selenium is not installed (pip install 'cxterms[browser]')"
-    if _first(CHROMIUM) is None:
-        return "chromium is not installed (apt-get install chromium)"
-    if _first(DRIVER) is None:
-        return "chromedriver is not installed (apt-get install chromium-driver)"
-    return None
-
 
 @pytest.fixture(scope="module")
 def browser():
-    reason = _missing()
-    if reason:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"browser test cannot run in CI: {reason}")
-        pytest.skip(reason)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="cxterms-chromium-")
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = _first(CHROMIUM)
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", f"--user-data-dir={profile}", "--window-size=1280,900"):
-        opts.add_argument(flag)
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    driver = webdriver.Chrome(service=Service(_first(DRIVER)), options=opts)
-    driver.set_page_load_timeout(60)
-    try:
+    B.require()  # skip with the reason, or fail when CI=true
+    with B.chrome(1280, 900) as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -78,10 +40,8 @@ def page(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def artifacts(tmp_path_factory):
-    folder = os.environ.get("CXTERMS_ARTIFACTS")
-    out = Path(folder) if folder else tmp_path_factory.mktemp("artifacts")
-    out.mkdir(parents=True, exist_ok=True)
-    return out
+    folder = os.environ.get("CXTERMS_TEST_ARTIFACTS") or os.environ.get("CXTERMS_ARTIFACTS")
+    return Path(B.artifacts_dir(folder or tmp_path_factory.mktemp("artifacts")))
 
 
 def _open(driver, page, width=1280, height=900):

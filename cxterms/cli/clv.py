@@ -29,6 +29,10 @@ class Unit(str, Enum):
 
 class Model(str, Enum):
     bgnbd = "bgnbd"
+    pareto = "pareto"
+    mbgnbd = "mbgnbd"
+    bgbb = "bgbb"
+    auto = "auto"
 
 
 FORMULA_VIEW = View("clv", (
@@ -73,7 +77,7 @@ def customer_view(unit: str) -> View:
 
 FORMULA = "Formula"
 ORDERS = "From orders"
-MODELS = "Models (BG/NBD + Gamma-Gamma; needs the models extra)"
+MODELS = "Models (BG/NBD, Pareto/NBD, MBG/NBD, BG/BB + Gamma-Gamma; needs the models extra)"
 
 
 @app.command()
@@ -91,10 +95,14 @@ def clv(
     amount_column: Annotated[Optional[str], typer.Option("--amount-column", metavar="NAME|N", help="Order amount column. Default: amount, revenue, total...", rich_help_panel=ORDERS)] = None,
     unit: Annotated[Optional[Unit], typer.Option("--unit", case_sensitive=False, help="Time unit: day, week (7 days) or month (365.25/12 days). Default: day for history, week for models.", rich_help_panel=ORDERS)] = None,
     per_customer: Annotated[bool, typer.Option("--per-customer", help="Emit only the per-customer rows (JSON array or CSV rows).", rich_help_panel=ORDERS)] = False,
-    model: Annotated[Optional[Model], typer.Option("--model", case_sensitive=False, help="Fit BG/NBD (and Gamma-Gamma when amounts are given) to the order log.", rich_help_panel=MODELS)] = None,
-    rfm: Annotated[bool, typer.Option("--rfm", help="FILE is a summary table: frequency, recency, T (and monetary_value).", rich_help_panel=MODELS)] = False,
+    model: Annotated[Optional[Model], typer.Option("--model", case_sensitive=False, help="Purchase model: bgnbd, pareto (Pareto/NBD), mbgnbd, bgbb (discrete periods) or auto (compare by BIC / holdout); Gamma-Gamma spend when amounts are given.", rich_help_panel=MODELS)] = None,
+    rfm: Annotated[bool, typer.Option("--rfm", help="FILE is a summary table: frequency, recency, T (and monetary_value); for bgbb frequency, recency, n and an optional count.", rich_help_panel=MODELS)] = False,
     calibration_end: Annotated[Optional[str], typer.Option("--calibration-end", metavar="DATE", help="End of the calibration period (default: the last date in the log).", rich_help_panel=MODELS)] = None,
+    holdout_end: Annotated[Optional[str], typer.Option("--holdout-end", metavar="DATE", help="Validate on the holdout period after --calibration-end up to DATE.", rich_help_panel=MODELS)] = None,
     horizon: Annotated[Optional[float], typer.Option("--horizon", min=0, metavar="H", help="Prediction horizon in --unit units (default: one year).", rich_help_panel=MODELS)] = None,
+    intervals: Annotated[bool, typer.Option("--intervals", help="Parametric-bootstrap intervals (95%) for parameters, expected purchases, P(alive) and CLV.", rich_help_panel=MODELS)] = False,
+    bootstrap: Annotated[Optional[int], typer.Option("--bootstrap", min=10, metavar="N", help="Bootstrap replicates for --intervals (default 200).", rich_help_panel=MODELS)] = None,
+    seed: Annotated[Optional[int], typer.Option("--seed", min=0, metavar="S", help="Random seed for --intervals (default: drawn and reported).", rich_help_panel=MODELS)] = None,
     top: Annotated[int, typer.Option("--top", min=0, metavar="N", help="Customers listed in the Rich summary.", rich_help_panel=MODELS)] = 10,
     date_format: DateFormatOpt = None,
     dayfirst: DayfirstOpt = None,
@@ -123,11 +131,15 @@ def clv(
     revenue, average order value, purchase frequency, average lifespan and
     historic CLV (revenue per customer, mean and median; x --margin).
 
-    Models (--model bgnbd): BG/NBD expected transactions and P(alive) per
-    customer, Gamma-Gamma expected spend when amounts are given, and CLV
-    over --horizon units discounted at --discount-rate per unit. Times are
-    measured in --unit (a discount rate per month with --unit week is a
-    mistake). Needs numpy and scipy: pip install 'cxterms[models]'.
+    Models (--model bgnbd|pareto|mbgnbd|bgbb|auto): expected transactions
+    and P(alive) per customer with standard errors, Gamma-Gamma expected
+    spend when amounts are given, and CLV (x --margin) over --horizon units
+    discounted at --discount-rate per unit. Times are measured in --unit (a
+    discount rate per month with --unit week is a mistake); bgbb counts
+    whole --unit periods. auto compares bgnbd, pareto and mbgnbd by BIC (by
+    holdout MAE with --holdout-end). --intervals adds parametric-bootstrap
+    intervals; --calibration-end with --holdout-end validates on the later
+    period. Needs numpy and scipy: pip install 'cxterms[models]'.
 
     Example:
 
@@ -137,6 +149,8 @@ def clv(
         cxterms clv examples/orders.csv --per-customer -f csv
         cxterms clv examples/orders.csv --model bgnbd --unit week --horizon 52
         cxterms clv --db postgresql://cx@db:5432/shop --table orders --model bgnbd
+        cxterms clv examples/purchases.csv --model auto --calibration-end 2025-09-30 --holdout-end 2026-06-30
+        cxterms clv examples/orders.csv --model pareto --intervals --bootstrap 100 --seed 1
     """
     from ..errors import UsageError
     from .inputs import parse_fraction
@@ -175,17 +189,19 @@ def clv(
         from .models import run_clv_model
 
         run_clv_model(
-            session, file, rfm=rfm, customer_column=customer_column, date_column=date_column, amount_column=amount_column,
+            session, file, model=model.value if model is not None else None, rfm=rfm,
+            intervals=intervals, replicates=bootstrap, seed=seed, holdout_end=holdout_end, customer_column=customer_column, date_column=date_column, amount_column=amount_column,
             unit=unit.value if unit else None, calibration_end=calibration_end, horizon=horizon,
             discount_rate=parse_fraction(discount_rate, "--discount-rate") if discount_rate is not None else 0.0,
+            margin=parse_fraction(margin, "--margin", allow_zero=False) if margin is not None else None,
             per_customer=per_customer, top=top, date_format=date_format, delimiter=delimiter, header=header,
-            encoding=encoding, fmt_=format, quiet=quiet, source=source,
+            encoding=encoding, fmt_=format, quiet=quiet, db_source=source,
         )
         return
     if discount_rate is not None:
         raise UsageError("--discount-rate goes with the formula or a --model")
-    if horizon is not None or calibration_end is not None:
-        raise UsageError("--horizon and --calibration-end go with --model")
+    if horizon is not None or calibration_end is not None or holdout_end is not None or intervals or bootstrap is not None or seed is not None:
+        raise UsageError("--horizon, --calibration-end, --holdout-end, --intervals, --bootstrap and --seed go with --model")
     _historic(session, file, customer_column, date_column, amount_column, unit.value if unit else "day",
               parse_fraction(margin, "--margin", allow_zero=False) if margin is not None else 1.0,
               per_customer, date_format, delimiter, header, encoding, format, quiet, source=source, inp=

@@ -19,6 +19,10 @@ def lint(
     ] = None,
     format: FormatOpt = Format.auto,
     no_builtin: NoBuiltinOpt = False,
+    topics: Annotated[
+        Optional[list[str]],
+        typer.Option("--topics", metavar="FILE.yaml", help="Also check a topic file of --comments analysis (repeatable)."),
+    ] = None,
 ) -> None:
     """Check term files and print one `file:line: severity: message` per problem.
 
@@ -36,6 +40,7 @@ def lint(
 
         cxterms lint ~/.config/cxterms/glossary
         cxterms lint my-terms.yaml --format json
+        cxterms lint --topics team-topics.yaml
     """
     from ..glossary.lint import lint_files
     from ..glossary.store import GlossaryConfig, source_files
@@ -50,6 +55,12 @@ def lint(
         targets = source_files(GlossaryConfig(builtin=builtin, user_paths=session.user_paths()))
         context = []
     problems, count = lint_files(targets, context, known_commands=COMMANDS)
+    if topics:
+        from ..glossary.term import Problem
+        from ..text.topics import lint_topic_files
+
+        found, _n = lint_topic_files(topics)
+        problems += [Problem(f, line, msg, "error") for f, line, msg in found]
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     out = session.out()

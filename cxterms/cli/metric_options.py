@@ -159,3 +159,44 @@ DecimalOpt = Annotated[
     Optional[str],
     typer.Option("--decimal", metavar="point|comma", help="Decimal mark of amounts. Default: decided from the column.", rich_help_panel=INPUT),
 ]
+
+
+# -- inference: weights, tests, small samples, response rate (issue 11) -----
+
+TESTS = "Tests and weights"
+
+
+class Adjust(str, Enum):
+    holm = "holm"
+    bh = "bh"
+    none = "none"
+
+
+WeightOpt = Annotated[
+    Optional[str],
+    typer.Option("--weight", metavar="COLUMN", help="Weight column: weighted shares and means; intervals and tests use Kish's effective sample size (sum w)^2 / sum w^2. Blank, negative or non-numeric weights are invalid cells.", rich_help_panel=TESTS),
+]
+VsOpt = Annotated[
+    str,
+    typer.Option("--vs", metavar="rest|total|GROUP", help="With --by: test each segment against the rest of the sample, the total, or one named group.", rich_help_panel=TESTS),
+]
+AdjustOpt = Annotated[
+    Adjust,
+    typer.Option("--adjust", case_sensitive=False, help="Multiple-comparison adjustment of p-values across segments or periods: holm (family-wise), bh (Benjamini-Hochberg, false discovery rate), none.", rich_help_panel=TESTS),
+]
+MinNOpt = Annotated[
+    float,
+    typer.Option("--min-n", metavar="N", min=0, help="Results with fewer (effective) answers are flagged small_sample and greyed. 30 is a common rule of thumb, not a law.", rich_help_panel=TESTS),
+]
+CompareOpt = Annotated[
+    Optional[str],
+    typer.Option("--compare", metavar="OTHER", help="Second file (same options): difference, test and p-value.", rich_help_panel=TESTS),
+]
+CompareGroupsOpt = Annotated[
+    Optional[str],
+    typer.Option("--compare-groups", metavar="A,B", help="With --by: compare group A with group B of the same file.", rich_help_panel=TESTS),
+]
+InvitedOpt = Annotated[
+    Optional[int],
+    typer.Option("--invited", metavar="N", min=0, help="People invited: adds invited, responses and response_rate (a note below 10%).", rich_help_panel=TESTS),
+]

@@ -2,6 +2,7 @@
 and ``retention`` (shifted-beta-geometric). numpy and scipy are imported
 only here, after ``cxterms.models.require()`` has checked them."""
 
+import math
 from typing import Annotated, Optional
 
 import typer
@@ -27,13 +28,14 @@ CLV_MODEL_VIEW = View("clv-model", (
     Field("horizon", "Horizon", "num2"),
     Field("unit", "Unit", "text"),
     Field("discount_rate", "Discount rate per unit", "frac"),
+    Field("margin", "Margin applied", "frac"),
     Field("calibration_end", "Calibration end", "text"),
     Field("ignored_after_end", "Rows after calibration end", "int"),
     Field("r", "BG/NBD r", "num4"),
     Field("alpha", "BG/NBD alpha", "num4"),
     Field("a", "BG/NBD a", "num4"),
     Field("b", "BG/NBD b", "num4"),
-    Field("log_likelihood", "BG/NBD log-likelihood", "num2"),
+    Field("log_likelihood", "Log-likelihood", "num2"),
     Field("p", "Gamma-Gamma p", "num4"),
     Field("q", "Gamma-Gamma q", "num4"),
     Field("gamma", "Gamma-Gamma gamma", "num4"),
@@ -64,7 +66,211 @@ RETENTION_VIEW = View("retention", (
     Field("expected_lifetime_note", "Expected lifetime", "text"),
     Field("discount_rate", "Discount rate", "frac"),
     Field("derl", "Discounted expected residual lifetime", "num3"),
+    Field("value_per_period", "Value per period", "money"),
+    Field("residual_value", "Residual value of the active customers", "money"),
 ), "next_retention_rate")
+
+
+def _read_cohorts(table, layout):
+    """[(label, [active at period 0, 1, ...])] from a matrix or a long table."""
+    from ..errors import DataError, UsageError
+
+    rows = [(ln, r) for ln, r in table.rows() if any(c.strip() for c in r)]
+    cohorts: list = []
+    if layout == "matrix":
+        for ln, r in rows:
+            values = []
+            for j, cell in enumerate(r[1:], start=2):
+                text = cell.strip()
+                if not text:
+                    if any(c.strip() for c in r[j:]):
+                        raise DataError("a blank cell before later counts", file=table.name, line=ln, column=j)
+                    break
+                try:
+                    values.append(float(text))
+                except ValueError:
+                    raise DataError(f"active count {text!r} is not a number", file=table.name, line=ln, column=j) from None
+            cohorts.append((r[0].strip() if r else "", values, ln))
+    else:
+        names = {h.casefold(): i for i, h in enumerate(table.header or [])}
+        act = next((names[c] for c in ("active", "survivors", "customers", "count", "retained") if c in names), None)
+        if act is None or "cohort" not in names or "period" not in names:
+            raise UsageError("--layout long needs columns cohort, period and active", hint=f"columns: {table.columns_text()}")
+        ci, pi = names["cohort"], names["period"]
+        by: dict = {}
+        for ln, r in rows:
+            label = r[ci].strip() if ci < len(r) else ""
+            try:
+                period = float(r[pi])
+                value = float(r[act])
+            except (ValueError, IndexError):
+                raise DataError("period and active must be numbers", file=table.name, line=ln) from None
+            if period != int(period) or period < 0:
+                raise DataError(f"period {period:g} is not a whole number >= 0", file=table.name, line=ln, column=pi + 1)
+            entry = by.setdefault(label, ({}, ln))
+            if int(period) in entry[0]:
+                raise DataError(f"cohort {label!r} has period {int(period)} twice", file=table.name, line=ln)
+            entry[0][int(period)] = value
+        for label, (periods, ln) in by.items():
+            k = max(periods)
+            missing = [t for t in range(k + 1) if t not in periods]
+            if missing:
+                raise DataError(f"cohort {label!r} lacks period {missing[0]}", file=table.name, line=ln)
+            cohorts.append((label, [periods[t] for t in range(k + 1)], ln))
+    if not cohorts:
+        raise DataError(f"no cohorts in {table.name}")
+    for label, values, ln in cohorts:
+        if len(values) < 2:
+            raise DataError(f"cohort {label!r} needs its size and at least one later period", file=table.name, line=ln)
+    return cohorts
+
+
+def _retention_cohorts(session, cohorts, layout, source, *, project, discount_rate, value_per_period, fmt_, quiet):
+    import math
+
+    from ..errors import DataError, ModelError
+    from ..models import sbg
+
+    labels = [c[0] for c in cohorts]
+    try:
+        pooled = sbg.fit_sbg_pooled([c[1] for c in cohorts])
+    except DataError as exc:
+        raise DataError(f"{source}: {exc.args[0] if exc.args else exc}") from None
+    out_cohorts = []
+    total_h = [0.0] * project
+    residual_total = 0.0
+    residual_known = True
+    for label, values, _ln in cohorts:
+        fit, fitted_by, note = pooled, "pooled", None
+        if len(values) >= 3:
+            try:
+                fit, fitted_by = sbg.fit_sbg(values), "cohort"
+            except (DataError, ModelError) as exc:
+                note = f"own fit failed ({exc.args[0] if exc.args else exc}); pooled parameters used"
+        else:
+            note = "fewer than 3 periods; pooled parameters used"
+        if note:
+            session.out().note(f"cohort {label!r}: {note}")
+        k = len(values) - 1
+        active = values[-1]
+        ahead = [float(v) for v in sbg.project_active(fit, active, k, project)]
+        for h in range(project):
+            total_h[h] += ahead[h]
+        lifetime = sbg.expected_lifetime(fit)
+        derl = sbg.discounted_expected_residual_lifetime(fit, k, discount_rate) if discount_rate > 0 or lifetime != math.inf else None
+        row = {
+            "cohort": label, "size": values[0], "periods": k, "active": active,
+            "fitted_by": fitted_by, "params": fit.params,
+            "standard_errors": fit.standard_errors if fitted_by == "cohort" else None,
+            "log_likelihood": fit.log_likelihood if fitted_by == "cohort" else None,
+            "observed": values,
+            "retention_curve": [float(v) for v in sbg.survival(fit, list(range(k + project + 1)))],
+            "projection": [{"period": k + h + 1, "active": ahead[h]} for h in range(project)],
+            "next_retention_rate": float(sbg.retention_rate(fit, k + 1)),
+            "expected_lifetime": None if lifetime == math.inf else lifetime,
+            "derl": derl,
+        }
+        if value_per_period is not None:
+            row["residual_value"] = None if derl is None else active * value_per_period * derl
+            if derl is None:
+                residual_known = False
+            else:
+                residual_total += row["residual_value"]
+        out_cohorts.append(row)
+    lifetime = sbg.expected_lifetime(pooled)
+    result = {
+        "model": "sbg", "layout": layout, "source": source, "discount_rate": discount_rate,
+        "value_per_period": value_per_period,
+        "cohorts": out_cohorts,
+        "pooled": {
+            "params": pooled.params, "standard_errors": pooled.standard_errors, "log_likelihood": pooled.log_likelihood,
+            "retention_curve": [float(v) for v in sbg.survival(pooled, list(range(pooled.periods + project + 1)))],
+            "expected_lifetime": None if lifetime == math.inf else lifetime,
+        },
+        "total": {
+            "cohorts": len(out_cohorts),
+            "acquired": float(sum(c["size"] for c in out_cohorts)),
+            "active": float(sum(c["active"] for c in out_cohorts)),
+            "projection": [{"ahead": h + 1, "active": total_h[h]} for h in range(project)],
+            "residual_value": (residual_total if residual_known else None) if value_per_period is not None else None,
+        },
+    }
+    if value_per_period is not None and not residual_known:
+        session.out().warn("some residual values are infinite (alpha <= 1 with no discounting): give --discount-rate")
+    _emit_cohorts(session, result, fmt_, quiet)
+
+
+COHORT_FIELDS = (
+    Field("size", "Size", "int"), Field("periods", "Age", "int"), Field("active", "Active", "int"),
+    Field("fitted_by", "Fit", "text"), Field("alpha", "alpha", "num3"), Field("beta", "beta", "num3"),
+    Field("next_retention_rate", "Next ret.", "frac"), Field("expected_lifetime", "Lifetime", "num2"),
+    Field("derl", "DERL", "num2"), Field("residual_value", "Residual", "money"),
+)
+
+
+def _cell(row, f):
+    if f.key == "expected_lifetime" and row.get(f.key) is None:
+        return "infinite"
+    return fmt(row.get(f.key), f.kind)
+
+
+def _emit_cohorts(session, result, fmt_, quiet):
+    from .render_metrics import sparkline, write_rows
+
+    out = session.out()
+    fmt_ = resolve_format(fmt_, session.env)
+    flat_rows = []
+    for c in result["cohorts"]:
+        row = {k: v for k, v in c.items() if not isinstance(v, (list, dict))}
+        row.update(c["params"])
+        flat_rows.append(row)
+    total = result["total"]
+    if quiet:
+        out.write(fmt(total["residual_value"], "money") if result["value_per_period"] is not None else fmt(total["active"], "num2"))
+    elif fmt_ is TableFormat.json:
+        out.json(result)
+    elif fmt_ in (TableFormat.csv, TableFormat.tsv):
+        write_rows(out, fmt_, flat_rows + [{"cohort": "total", "size": total["acquired"], "active": total["active"],
+                                             "fitted_by": "pooled", **result["pooled"]["params"],
+                                             "residual_value": total["residual_value"]}])
+    elif fmt_ is TableFormat.plain:
+        keys = ["cohort"] + [f.key for f in COHORT_FIELDS if any(f.key in r for r in flat_rows)]
+        kinds = {f.key: f.kind for f in COHORT_FIELDS}
+        out.write("\t".join(keys))
+        for r in flat_rows:
+            out.write("\t".join(clean_line(str(r[k])) if k == "cohort" else _cell(r, Field(k, "", kinds[k])) for k in keys))
+        out.write("")
+        pooled = result["pooled"]
+        out.write(f"pooled_alpha\t{fmt(pooled['params']['alpha'], 'num4')}")
+        out.write(f"pooled_beta\t{fmt(pooled['params']['beta'], 'num4')}")
+        out.write(f"total_active\t{fmt(total['active'], 'num2')}")
+        for p in total["projection"]:
+            out.write(f"total_active_ahead_{p['ahead']}\t{fmt(p['active'], 'num2')}")
+        if total["residual_value"] is not None:
+            out.write(f"total_residual_value\t{fmt(total['residual_value'], 'money')}")
+    else:
+        from rich.console import Group
+        from rich.table import Table
+        from rich.text import Text
+
+        from rich import box
+
+        table = Table(title=Text(clean_line(f"sBG retention by cohort: {result['source']}")), title_justify="left",
+                      box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False, collapse_padding=True)
+        keys = [f for f in COHORT_FIELDS if any(f.key in r for r in flat_rows) and f.key not in ("size", "fitted_by")]
+        table.add_column("Cohort", no_wrap=True)
+        for f in keys:
+            table.add_column(f.label, justify="right", no_wrap=True)
+        for r in flat_rows:
+            table.add_row(Text(clean_line(str(r["cohort"]))), *[_cell(r, f) for f in keys])
+        pooled = result["pooled"]
+        lines = [f"Pooled sBG: alpha {fmt(pooled['params']['alpha'], 'num4')}, beta {fmt(pooled['params']['beta'], 'num4')}",
+                 f"Active now: {fmt(total['active'], 'num2')} of {fmt(total['acquired'], 'num2')} acquired; "
+                 f"projected {', '.join(fmt(p['active'], 'num2') for p in total['projection'])}"]
+        if total["residual_value"] is not None:
+            lines.append(f"Residual value of the active base: {fmt(total['residual_value'], 'money')}")
+        lines.append(f"Pooled retention curve {sparkline(pooled['retention_curve'])}")
+        out.print(Group(table, Text("\n".join(lines))))
 
 
 def _require():
@@ -74,11 +280,21 @@ def _require():
 
 
 def _float_column(table, col: int, what: str, rows):
+    """The column's cells as floats; a DataError names the first cell that is not a number."""
     from ..errors import DataError
 
+    texts = [row[col] if col < len(row) else "" for _line, row in rows]
+    try:
+        import numpy as np
+
+        values = np.asarray(texts, dtype=float)  # numpy parses the whole column at C speed
+        if values.shape == (len(texts),):
+            return values.tolist()
+    except (ImportError, ValueError, TypeError):
+        pass
     out = []
-    for line, row in rows:
-        text = row[col].strip() if col < len(row) else ""
+    for (line, _row), text in zip(rows, texts):
+        text = text.strip()
         try:
             out.append(float(text))
         except ValueError:
@@ -86,9 +302,11 @@ def _float_column(table, col: int, what: str, rows):
     return out
 
 
-def _read_rfm(session, file, *, unit, delimiter, header, encoding, customer_column):
-    """A summary table: frequency, recency, T and optionally monetary_value."""
-    from ..errors import UsageError
+def _read_rfm(session, file, *, unit, delimiter, header, encoding, customer_column, discrete=False):
+    """A summary table: frequency, recency, T (or, for BG/BB, n) and optionally monetary_value and count."""
+    import numpy as np
+
+    from ..errors import DataError, UsageError
     from ..io.records import CUSTOMER_COLUMNS
     from ..models.rfm import RFMData
     from .inputs import open_input
@@ -97,27 +315,39 @@ def _read_rfm(session, file, *, unit, delimiter, header, encoding, customer_colu
     if not table.header:
         raise UsageError("--rfm needs a header naming the columns frequency, recency, T (and monetary_value)")
     named = {h.casefold(): i for i, h in enumerate(table.header)}
-    missing = [c for c in ("frequency", "recency", "t") if c not in named]
+    age_names = ("n", "periods", "t") if discrete else ("t",)
+    age = next((named[c] for c in age_names if c in named), None)
+    missing = [c for c in ("frequency", "recency") if c not in named] + ([] if age is not None else ["n" if discrete else "T"])
     if missing:
         raise UsageError(
-            f"--rfm needs columns frequency, recency and T; {table.name} lacks {', '.join(missing)}",
+            f"--rfm needs columns frequency, recency and {'n' if discrete else 'T'}; {table.name} lacks {', '.join(missing)}",
             hint=f"columns: {table.columns_text()}",
         )
     money = next((named[c] for c in ("monetary_value", "monetary", "avg_spend") if c in named), None)
+    count = next((named[c] for c in ("count", "weights", "weight", "customers") if c in named), None) if discrete else None
     try:
         cust = table.column(customer_column, defaults=CUSTOMER_COLUMNS + ("id",), what="customer column", option="--customer-column")
     except UsageError:
         cust = None
     rows = [(ln, r) for ln, r in table.rows() if any(c.strip() for c in r)]
     ids = [r[cust].strip() if cust is not None and cust < len(r) else str(n) for n, (_ln, r) in enumerate(rows, 1)]
-    return RFMData.from_columns(
-        _float_column(table, named["frequency"], "frequency", rows),
-        _float_column(table, named["recency"], "recency", rows),
-        _float_column(table, named["t"], "T", rows),
-        _float_column(table, money, "monetary_value", rows) if money is not None else None,
-        customer_ids=ids,
-        unit=unit,
-    ), table.name
+    cols = [_float_column(table, named["frequency"], "frequency", rows),
+            _float_column(table, named["recency"], "recency", rows),
+            _float_column(table, age, "n" if discrete else "T", rows),
+            _float_column(table, money, "monetary_value", rows) if money is not None else None]
+    if count is not None:
+        counts = _float_column(table, count, "count", rows)
+        for (ln, _r), c in zip(rows, counts):
+            if not (c >= 0 and c == int(c)):
+                raise DataError(f"count {c:g} is not a whole number >= 0", file=table.name, line=ln, column=count + 1)
+        reps = np.asarray(counts, dtype=np.int64)
+        cols = [None if c is None else np.repeat(np.asarray(c, dtype=float), reps) for c in cols]
+        ids = [f"{cid}.{k}" for cid, r in zip(ids, reps) for k in range(1, int(r) + 1)]
+    if discrete:
+        from ..models.bgbb import validate_periods
+
+        validate_periods(cols[0], cols[1], cols[2])
+    return RFMData.from_columns(*cols, customer_ids=ids, unit=unit), table.name
 
 
 def _read_log(session, file, *, unit, calibration_end, date_format, delimiter, header, encoding,
@@ -133,21 +363,75 @@ def _read_log(session, file, *, unit, calibration_end, date_format, delimiter, h
     return summarize_transactions(rows, unit=unit, calibration_end=calibration_end), table.name
 
 
-def run_clv_model(session, file, *, rfm, customer_column, date_column, amount_column, unit, calibration_end,
-                  horizon, discount_rate, per_customer, top, date_format, delimiter, header, encoding, fmt_, quiet,
-                  source=None):
-    """Fit BG/NBD (+ Gamma-Gamma with amounts) and report predictions."""
+def _interval_fields(summary: dict) -> list:
+    iv = summary.get("intervals")
+    if not iv:
+        return []
+    pct = f"{100 * iv['level']:g}%"
+    labels = {"expected_transactions_total": "Expected transactions (total)", "probability_alive_mean": "P(alive) (mean)",
+              "clv_total": "Predicted CLV (total)"}
+    kinds = {"expected_transactions_total": "num2", "probability_alive_mean": "num3", "clv_total": "money"}
+    out = []
+    for key in iv["aggregate"]:
+        out.append(Field(f"{key}_lower", f"{labels[key]}, {pct} lower", kinds[key]))
+        out.append(Field(f"{key}_upper", f"{labels[key]}, {pct} upper", kinds[key]))
+    return out
+
+
+def _read_periods(session, file, *, unit, calibration_end, date_format, delimiter, header, encoding,
+                  customer_column, date_column, amount_column):
+    """A transaction log summarised per customer in whole periods (BG/BB)."""
+    from ..io.records import order_columns, read_orders
+    from ..models.rfm import summarize_periods
+    from .inputs import open_input
+
+    table = open_input(session, file, delimiter=delimiter, header=header, encoding=encoding)
+    ccol, dcol, acol = order_columns(table, customer_column, date_column, amount_column, amount_optional=True)
+    rows = ((c, d, a) for _line, c, d, a in read_orders(table, ccol, dcol, acol, date_format))
+    data, _left_out = summarize_periods(rows, unit=unit, calibration_end=calibration_end)
+    return data, table.name
+
+
+def _read_split(session, file, *, unit, calibration_end, holdout_end, date_format, delimiter, header, encoding,
+                customer_column, date_column, amount_column):
+    """A transaction log split into calibration and holdout periods."""
+    from ..io.records import order_columns, read_orders
+    from ..models.holdout import split_log
+    from .inputs import open_input
+
+    table = open_input(session, file, delimiter=delimiter, header=header, encoding=encoding)
+    ccol, dcol, acol = order_columns(table, customer_column, date_column, amount_column, amount_optional=True)
+    rows = ((c, d, a) for _line, c, d, a in read_orders(table, ccol, dcol, acol, date_format))
+    return split_log(rows, unit=unit, calibration_end=calibration_end, holdout_end=holdout_end), table.name
+
+
+def run_clv_model(session, file, *, model, rfm, customer_column, date_column, amount_column, unit, calibration_end,
+                  horizon, discount_rate, margin=None, intervals=False, replicates=None, seed=None, holdout_end=None,
+                  per_customer, top, date_format, delimiter, header, encoding, fmt_, quiet, db_source=None):
+    """Fit a purchase model (+ Gamma-Gamma with amounts) and report predictions."""
     from ..errors import DataError, UsageError
 
+    if not intervals and (replicates is not None or seed is not None):
+        raise UsageError("--bootstrap and --seed go with --intervals")
     _require()
     import numpy as np
 
     from ..metrics.periods import parse_date
-    from ..models import bgnbd, gamma_gamma
+    from ..models import gamma_gamma, registry
     from ..models.clv import predicted_clv
 
+    name = model or "bgnbd"
+    auto = name == "auto"
+    spec = registry.get("bgnbd" if auto else name)
     unit = unit or "week"
+    if spec.discrete and holdout_end is not None:
+        raise UsageError("--holdout-end works with the continuous-time models (bgnbd, pareto, mbgnbd, auto), not bgbb")
+    if spec.discrete and intervals:
+        pass  # the parametric bootstrap works for BG/BB too
+    horizon_given = horizon is not None
     horizon = YEAR[unit] if horizon is None else horizon
+    if spec.discrete and horizon != int(horizon):
+        raise UsageError(f"BG/BB predicts whole periods: --horizon must be a whole number, not {horizon:g}")
     end = None
     if calibration_end is not None:
         if rfm:
@@ -156,20 +440,50 @@ def run_clv_model(session, file, *, rfm, customer_column, date_column, amount_co
             end = parse_date(calibration_end, date_format)
         except ValueError:
             raise UsageError(f"--calibration-end {calibration_end!r} is not a date") from None
-    if source is not None and source.kind == "db":  # the RFM query runs in the database
+    split = None
+    if db_source is not None and db_source.kind == "db":  # the RFM query runs in the database
+        if holdout_end is not None or spec.discrete:
+            raise UsageError("with --db/--engine the models fit on the RFM query: --holdout-end and bgbb need a file")
         from ..sql.run import rfm_data
         from .sources import open_source
 
-        src = open_source(source, file, delimiter=delimiter, header=header, encoding=encoding)
+        src = open_source(db_source, file, delimiter=delimiter, header=header, encoding=encoding)
         try:
             data = rfm_data(src, customer=customer_column, date_column=date_column, amount=amount_column, unit=unit,
                             calibration_end=end, date_format=date_format)
         finally:
             src.engine.close()
         source = src.label
+    elif holdout_end is not None:
+        if rfm:
+            raise UsageError("--holdout-end needs a transaction log, not --rfm")
+        if end is None:
+            raise UsageError("--holdout-end goes with --calibration-end (the end of the fitting period)")
+        try:
+            hend = parse_date(holdout_end, date_format)
+        except ValueError:
+            raise UsageError(f"--holdout-end {holdout_end!r} is not a date") from None
+        split, source = _read_split(session, file, unit=unit, calibration_end=end, holdout_end=hend,
+                                    date_format=date_format, delimiter=delimiter, header=header, encoding=encoding,
+                                    customer_column=customer_column, date_column=date_column, amount_column=amount_column)
+        data = split.calibration
+        if split.new_in_holdout:
+            session.out().note(f"{split.new_in_holdout} customers whose first purchase is in the holdout period were left out")
+        if split.ignored_after_holdout:
+            session.out().note(f"{split.ignored_after_holdout} rows dated after the holdout end ({hend}) were ignored")
     elif rfm:
         data, source = _read_rfm(session, file, unit=unit, delimiter=delimiter, header=header, encoding=encoding,
-                                 customer_column=customer_column)
+                                 customer_column=customer_column, discrete=spec.discrete)
+        if spec.discrete and not horizon_given:
+            horizon = float(np.max(data.T))
+            session.out().note(f"BG/BB horizon: {horizon:g} periods (the longest observation); set it with --horizon")
+    elif spec.discrete:
+        data, source = _read_periods(session, file, unit=unit, calibration_end=end, date_format=date_format,
+                                     delimiter=delimiter, header=header, encoding=encoding,
+                                     customer_column=customer_column, date_column=date_column, amount_column=amount_column)
+        if data.ignored_after_end:
+            session.out().note(f"BG/BB uses whole {unit}s: {data.ignored_after_end} purchases in the incomplete "
+                               f"last {unit} (after {data.calibration_end}) were left out")
     else:
         data, source = _read_log(session, file, unit=unit, calibration_end=end, date_format=date_format,
                                  delimiter=delimiter, header=header, encoding=encoding, customer_column=customer_column,
@@ -177,12 +491,17 @@ def run_clv_model(session, file, *, rfm, customer_column, date_column, amount_co
     if data.n_customers < 2:
         raise DataError(f"the models need at least two customers; {source} has {data.n_customers}")
     x, tx, T = data.frequency, data.recency, data.T
-    fit = bgnbd.fit_bgnbd(x, tx, T)
-    expected = np.asarray(bgnbd.expected_transactions(fit, horizon, x, tx, T), dtype=float)
-    alive = np.asarray(bgnbd.probability_alive(fit, x, tx, T), dtype=float)
+    comparison = None
+    if auto:
+        spec, fit, comparison, selected_by = _compare_models(session, registry, x, tx, T, split)
+    else:
+        fit = spec.fit(x, tx, T)
+    expected = np.asarray(spec.expected(fit, horizon, x, tx, T), dtype=float).reshape(-1)
+    alive = np.asarray(spec.alive(fit, x, tx, T), dtype=float).reshape(-1)
     summary = {
-        "model": "bgnbd",
+        "model": spec.name,
         "params": fit.params,
+        "standard_errors": fit.standard_errors,
         "log_likelihood": fit.log_likelihood,
         "converged": fit.converged,
         "customers": data.n_customers,
@@ -190,19 +509,30 @@ def run_clv_model(session, file, *, rfm, customer_column, date_column, amount_co
         "unit": unit,
         "horizon": float(horizon),
         "discount_rate": discount_rate,
+        "margin": (1.0 if margin is None else margin) if data.has_amounts else None,
         "calibration_end": data.calibration_end.isoformat() if data.calibration_end else None,
         "ignored_after_end": data.ignored_after_end,
         "expected_transactions_mean": float(expected.mean()),
         "probability_alive_mean": float(alive.mean()),
     }
-    prediction = None
+    if spec.discrete:
+        summary["unit"] = "period" if rfm else unit
+    if comparison is not None:
+        summary["comparison"] = comparison
+        summary["selected_by"] = selected_by
+    if fit.standard_errors is None:
+        session.out().warn(f"the {spec.title} standard errors are not available: the likelihood is not curved "
+                           "like a proper maximum there")
+    prediction = spend = None
     if data.has_amounts:
         spend = gamma_gamma.fit_gamma_gamma(x, data.monetary_value)
-        prediction = predicted_clv(fit, spend, x, tx, T, data.monetary_value, horizon=horizon, discount_rate=discount_rate)
+        prediction = predicted_clv(fit, spend, x, tx, T, data.monetary_value, horizon=horizon, expected=spec.expected,
+                                   discount_rate=discount_rate, margin=1.0 if margin is None else margin)
         clv = prediction.clv
         summary["spend"] = {
             "model": "gamma-gamma",
             "params": spend.params,
+            "standard_errors": spend.standard_errors,
             "log_likelihood": spend.log_likelihood,
             "customers": spend.n_customers,
             "spend_frequency_correlation": spend.spend_frequency_correlation,
@@ -214,8 +544,34 @@ def run_clv_model(session, file, *, rfm, customer_column, date_column, amount_co
                 f"purchase frequency and average spend are correlated (r = {r:.2f}); the Gamma-Gamma model "
                 "assumes they are independent, so treat the spend predictions with caution"
             )
+    if margin is not None and prediction is None:
+        session.out().warn("--margin was not applied: the log has no amounts, so there is no CLV to scale")
     if data.ignored_after_end:
         session.out().note(f"{data.ignored_after_end} rows dated after the calibration end ({data.calibration_end}) were ignored")
+    validation = None
+    if split is not None:
+        from ..models.holdout import validate
+
+        validation = validate(spec, fit, split)
+        summary["holdout"] = {
+            "calibration_end": split.calibration_end.isoformat(),
+            "holdout_end": split.holdout_end.isoformat(),
+            "length": split.holdout_length,
+            "new_customers_left_out": split.new_in_holdout,
+            **validation.as_dict(),
+        }
+    bands = None
+    if intervals:
+        from ..models.bootstrap import bootstrap_intervals
+
+        bands = bootstrap_intervals(
+            spec, fit, x, tx, T, horizon=horizon, replicates=200 if replicates is None else replicates, seed=seed,
+            spend_fit=spend, monetary_value=data.monetary_value if spend is not None else None,
+            discount_rate=discount_rate, margin=1.0 if margin is None else margin,
+        )
+        summary["intervals"] = bands.as_dict()
+        if bands.failed:
+            session.out().note(f"{bands.failed} of {bands.failed + bands.replicates} bootstrap refits failed and were left out")
 
     if per_customer:
         rows = []
@@ -227,31 +583,244 @@ def run_clv_model(session, file, *, rfm, customer_column, date_column, amount_co
             if prediction is not None:
                 row.update(monetary_value=float(data.monetary_value[i]),
                            expected_average_value=float(prediction.expected_average_value[i]), clv=float(prediction.clv[i]))
+            if validation is not None:
+                row.update(holdout_actual=float(validation.actual[i]), holdout_predicted=float(validation.predicted[i]))
+            if bands is not None:
+                for key, (lo, hi) in bands.per_customer.items():
+                    row[f"{key}_lower"] = float(lo[i])
+                    row[f"{key}_upper"] = float(hi[i])
             rows.append(row)
-        view = PER_CUSTOMER_VIEW if prediction is not None else View("predictions", PER_CUSTOMER_VIEW.fields, "expected_transactions")
+        fields = PER_CUSTOMER_VIEW.fields
+        if bands is not None:
+            fields = fields + tuple(
+                Field(f"{k}_{side}", f"{k.replace('_', ' ')} {side}", "money" if k == "clv" else "num3")
+                for k in bands.per_customer for side in ("lower", "upper"))
+        if validation is not None:
+            fields = fields + (Field("holdout_actual", "Holdout purchases", "num2"),
+                               Field("holdout_predicted", "Predicted holdout purchases", "num3"))
+        view = View("predictions", fields, "clv" if prediction is not None else "expected_transactions")
         emit_rows(session, view, rows, fmt_, label_key="customer", quiet=quiet,
                   columns=[f.key for f in view.fields if f.key in rows[0]])
         return
-    _emit_clv_model(session, summary, fmt_, quiet, source, top, data, expected, alive, prediction)
+    _emit_clv_model(session, summary, fmt_, quiet, source, top, data, expected, alive, prediction, spec)
+
+
+def _compare_models(session, registry, x, tx, T, split):
+    """Fit every continuous-time model; choose by BIC, or by holdout MAE when there is a holdout."""
+    import math
+
+    from ..errors import DataError, ModelError
+
+    n = x.shape[0]
+    rows, fits = [], {}
+    for name in registry.CONTINUOUS:
+        spec = registry.get(name)
+        row = {"model": name}
+        try:
+            fit = spec.fit(x, tx, T)
+        except (ModelError, DataError) as exc:
+            row["error"] = str(exc)
+            rows.append(row)
+            continue
+        k = len(spec.names)
+        ll = float(fit.log_likelihood)
+        row.update(params=fit.params, log_likelihood=ll, aic=2 * k - 2 * ll, bic=k * math.log(n) - 2 * ll)
+        if split is not None:
+            from ..models.holdout import validate
+
+            errors = validate(spec, fit, split).errors
+            row.update({f"holdout_{key}": errors[key] for key in ("mae", "rmse", "bias_percent", "correlation")})
+        fits[name] = (spec, fit)
+        rows.append(row)
+    good = [r for r in rows if "error" not in r]
+    if not good:
+        raise ModelError("none of the models could be fitted: " + "; ".join(f"{r['model']}: {r['error']}" for r in rows))
+    by_bic = min(good, key=lambda r: r["bic"])
+    chosen, selected_by = by_bic, "bic"
+    if split is not None:
+        by_holdout = min(good, key=lambda r: r["holdout_mae"])
+        if by_holdout is not by_bic:
+            session.out().note(f"BIC prefers {by_bic['model']}, the holdout prefers {by_holdout['model']}: "
+                               f"using {by_holdout['model']}")
+        chosen, selected_by = by_holdout, "holdout_mae"
+    for r in rows:
+        r["selected"] = r is chosen
+    for r in rows:
+        if "error" in r:
+            session.out().warn(f"--model auto: {r['model']} could not be fitted ({r['error']})")
+    spec, fit = fits[chosen["model"]]
+    return spec, fit, rows, selected_by
+
+
+def _spend_key(summary: dict, name: str) -> str:
+    """Gamma-Gamma parameter names in flat output; ``spend_gamma`` where the purchase model has its own gamma (BG/BB)."""
+    return f"spend_{name}" if name in summary["params"] else name
+
+
+def _param_fields(summary: dict, title: str) -> list:
+    fields = [Field(k, f"{title} {k}", "num4") for k in summary["params"]]
+    fields += [Field(f"{k}_se", f"{title} {k} std. error", "num4") for k in (summary.get("standard_errors") or {})]
+    spend = summary.get("spend")
+    if spend:
+        fields += [Field(_spend_key(summary, k), f"Gamma-Gamma {k}", "num4") for k in spend["params"]]
+        fields += [Field(f"{_spend_key(summary, k)}_se", f"Gamma-Gamma {k} std. error", "num4")
+                   for k in (spend.get("standard_errors") or {})]
+    return fields
 
 
 def _flat_summary(summary: dict) -> dict:
-    flat = {k: v for k, v in summary.items() if k not in ("params", "spend")}
+    flat = {k: v for k, v in summary.items() if not isinstance(v, (dict, list))}
     flat.update(summary["params"])
+    for k, v in (summary.get("standard_errors") or {}).items():
+        flat[f"{k}_se"] = v
     spend = summary.get("spend")
     if spend:
-        flat.update(spend["params"])
+        for k, v in spend["params"].items():
+            flat[_spend_key(summary, k)] = v
+        for k, v in (spend.get("standard_errors") or {}).items():
+            flat[f"{_spend_key(summary, k)}_se"] = v
         flat["spend_log_likelihood"] = spend["log_likelihood"]
         flat["spend_frequency_correlation"] = spend["spend_frequency_correlation"]
+    iv = summary.get("intervals")
+    if iv:
+        for k, (lo, hi) in iv["aggregate"].items():
+            flat[f"{k}_lower"], flat[f"{k}_upper"] = lo, hi
+    ho = summary.get("holdout")
+    if ho:
+        flat["holdout_end"] = ho["holdout_end"]
+        flat["holdout_length"] = ho["length"]
+        for k, v in ho["errors"].items():
+            flat[f"holdout_{k}"] = v
     return flat
 
 
-def _emit_clv_model(session, summary, fmt_, quiet, source, top, data, expected, alive, prediction):
+HOLDOUT_FIELDS = (
+    Field("holdout_end", "Holdout end", "text"),
+    Field("holdout_length", "Holdout length (units)", "num2"),
+    Field("holdout_actual_total", "Holdout purchases: actual", "num2"),
+    Field("holdout_predicted_total", "Holdout purchases: predicted", "num2"),
+    Field("holdout_bias_percent", "Aggregate bias (%)", "num2"),
+    Field("holdout_mae", "MAE per customer", "num3"),
+    Field("holdout_rmse", "RMSE per customer", "num3"),
+    Field("holdout_correlation", "Correlation (predicted, actual)", "num3"),
+)
+
+
+def line_chart(series: dict[str, list[float]], marks: dict[str, str], *, split: int | None = None, height: int = 10,
+               width: int = 78) -> list[str]:
+    """A small text line chart of aligned series (one column per point, sampled down to ``width``).
+
+    ``marks`` gives each series' character; where two meet the later one wins
+    unless they are equal. ``split`` draws a dotted vertical line before that
+    point (the calibration end).
+    """
+    names = list(series)
+    n = len(series[names[0]])
+    if n == 0:
+        return []
+    step = max(1, math.ceil(n / width))
+    idx = list(range(0, n, step))
+    if idx[-1] != n - 1:
+        idx.append(n - 1)
+    top = max(max(series[k][i] for i in idx) for k in names) or 1.0
+    grid = [[" "] * len(idx) for _ in range(height)]
+    if split is not None:
+        col = next((c for c, i in enumerate(idx) if i >= split), None)
+        if col is not None:
+            for row in grid:
+                row[col] = "┊"
+    for k in names:
+        for c, i in enumerate(idx):
+            r = height - 1 - round(series[k][i] / top * (height - 1))
+            cell = grid[r][c]
+            grid[r][c] = "◆" if cell not in (" ", "┊") and cell != marks[k] else marks[k]
+    label = len(f"{top:,.0f}")
+    lines = []
+    for r, row in enumerate(grid):
+        y = f"{top:,.0f}" if r == 0 else ("0" if r == height - 1 else "")
+        lines.append(f"{y:>{label}} │{''.join(row)}")
+    lines.append(" " * label + " └" + "─" * len(idx))
+    return lines
+
+
+def _param_table(summary: dict):
+    from rich.table import Table
+
+    iv = summary.get("intervals")
+    table = Table(title="Parameters", title_justify="left")
+    for name in ("Model", "Parameter", "Estimate", "Std. error"):
+        table.add_column(name, justify="left" if name in ("Model", "Parameter") else "right")
+    if iv:
+        table.add_column(f"{100 * iv['level']:g}% bootstrap interval", justify="right")
+    blocks = [(summary["model"], summary["params"], summary.get("standard_errors"))]
+    if summary.get("spend"):
+        blocks.append(("gamma-gamma", summary["spend"]["params"], summary["spend"].get("standard_errors")))
+    for model, params, ses in blocks:
+        for name, value in params.items():
+            cells = [model, name, fmt(value, "num4"), fmt(None if ses is None else ses[name], "num4")]
+            if iv:
+                lo, hi = iv["params"][name]
+                cells.append(f"{fmt(lo, 'num4')} .. {fmt(hi, 'num4')}")
+            table.add_row(*cells)
+    return table
+
+
+def _comparison_table(summary: dict):
+    from rich.table import Table
+
+    rows = summary["comparison"]
+    holdout = any("holdout_mae" in r for r in rows)
+    table = Table(title=f"Model comparison (chosen by {summary['selected_by'].replace('_', ' ').upper() if summary['selected_by'] == 'bic' else 'holdout MAE'})",
+                  title_justify="left")
+    cols = ["Model", "LL", "AIC", "BIC"] + (["MAE", "RMSE", "Bias %", "Corr."] if holdout else []) + ["Chosen"]
+    for c in cols:
+        table.add_column(c, justify="left" if c == "Model" else "right")
+    for r in rows:
+        if "error" in r:
+            table.add_row(r["model"], "failed", *[""] * (len(cols) - 2))
+            continue
+        cells = [r["model"], fmt(r["log_likelihood"], "num2"), fmt(r["aic"], "num2"), fmt(r["bic"], "num2")]
+        if holdout:
+            cells += [fmt(r["holdout_mae"], "num3"), fmt(r["holdout_rmse"], "num3"), fmt(r["holdout_bias_percent"], "num2"),
+                      fmt(r["holdout_correlation"], "num3")]
+        cells.append("✓" if r["selected"] else "")
+        table.add_row(*cells)
+    return table
+
+
+def _holdout_rich(holdout: dict, unit: str) -> list:
+    from rich.table import Table
+    from rich.text import Text
+
+    parts = []
+    bf = Table(title="Holdout purchases by calibration repeat purchases", title_justify="left")
+    for name in ("Repeat purchases", "Customers", "Actual (mean)", "Predicted (mean)"):
+        bf.add_column(name, justify="right")
+    for r in holdout["by_frequency"]:
+        bf.add_row(r["repeat_purchases"], str(r["customers"]), fmt(r["actual_mean"], "num3"), fmt(r["predicted_mean"], "num3"))
+    parts.append(bf)
+    tr = holdout["tracking"]
+    split = next((i for i, r in enumerate(tr) if r["phase"] == "holdout"), None)
+    for kind in ("cumulative", "incremental"):
+        lines = line_chart({"actual": [r[f"actual_{kind}"] for r in tr], "predicted": [r[f"predicted_{kind}"] for r in tr]},
+                           {"actual": "●", "predicted": "·"}, split=split)
+        parts.append(Text(f"Repeat purchases per {unit}, {kind}\n● actual  · predicted  ◆ both  ┊ calibration end\n"
+                          + "\n".join(lines), no_wrap=True))
+    return parts
+
+
+def _emit_clv_model(session, summary, fmt_, quiet, source, top, data, expected, alive, prediction, spec):
     from .render_metrics import plain_single, rich_summary, write_rows
 
     out = session.out()
     flat = _flat_summary(summary)
-    view = CLV_MODEL_VIEW if prediction is not None else View("bgnbd", CLV_MODEL_VIEW.fields, "expected_transactions_mean")
+    base = tuple(f for f in CLV_MODEL_VIEW.fields if f.key not in ("r", "alpha", "a", "b", "p", "q", "gamma"))
+    view = View(spec.name, base, "clv_mean" if prediction is not None else "expected_transactions_mean")
+    extra = _param_fields(summary, spec.title)
+    extra += _interval_fields(summary)
+    holdout = summary.get("holdout")
+    if holdout:
+        extra += list(HOLDOUT_FIELDS)
     fmt_ = resolve_format(fmt_, session.env)
     if quiet:
         key = view.headline
@@ -259,16 +828,50 @@ def _emit_clv_model(session, summary, fmt_, quiet, source, top, data, expected, 
     elif fmt_ is TableFormat.json:
         out.json(summary)
     elif fmt_ in (TableFormat.csv, TableFormat.tsv):
-        write_rows(out, fmt_, [flat])
+        extra_rows = [{"table": "comparison", **{k: v for k, v in r.items() if k != "params"}}
+                      for r in summary.get("comparison") or []]
+        if holdout or extra_rows:
+            write_rows(out, fmt_, [{"table": "summary", **flat}] + extra_rows
+                       + [{"table": "by_frequency", **r} for r in (holdout or {}).get("by_frequency", [])]
+                       + [{"table": "tracking", **r} for r in (holdout or {}).get("tracking", [])])
+        else:
+            write_rows(out, fmt_, [flat])
     elif fmt_ is TableFormat.plain:
-        plain_single(out, view, flat)
+        plain_single(out, view, flat, extra=extra)
+        if summary.get("comparison"):
+            keys = ["model", "log_likelihood", "aic", "bic", "holdout_mae", "holdout_rmse", "holdout_bias_percent",
+                    "holdout_correlation", "selected", "error"]
+            keys = [k for k in keys if any(k in r for r in summary["comparison"])]
+            out.write("")
+            out.write("# comparison")
+            out.write("\t".join(keys))
+            for r in summary["comparison"]:
+                out.write("\t".join("" if r.get(k) is None else (fmt(r[k], "num3") if isinstance(r[k], float) else clean_line(str(r[k])))
+                                    for k in keys))
+        if holdout:
+            for name, rows in (("by_frequency", holdout["by_frequency"]), ("tracking", holdout["tracking"])):
+                out.write("")
+                out.write(f"# {name}")
+                keys = list(rows[0])
+                out.write("\t".join(keys))
+                for r in rows:
+                    out.write("\t".join("" if r[k] is None else (fmt(r[k], "num3") if isinstance(r[k], float) else str(r[k]))
+                                        for k in keys))
     else:
         import numpy as np
         from rich.console import Group
         from rich.table import Table
         from rich.text import Text
 
-        parts = [rich_summary(view, flat, f"BG/NBD{' + Gamma-Gamma' if prediction is not None else ''}: {source}")]
+        keep = tuple(f for f in view.fields if not (holdout and f.key == "ignored_after_end"))
+        title = f"{spec.title}{' + Gamma-Gamma' if prediction is not None else ''}: {source}"
+        parts = [rich_summary(View(view.name, keep, view.headline), flat, title,
+                              extra=_interval_fields(summary) + (list(HOLDOUT_FIELDS) if holdout else [])),
+                 _param_table(summary)]
+        if summary.get("comparison"):
+            parts.append(_comparison_table(summary))
+        if holdout:
+            parts.extend(_holdout_rich(holdout, summary["unit"]))
         value = prediction.clv if prediction is not None else expected
         label = "CLV" if prediction is not None else "Expected purchases"
         qs = Table(title=f"{label} distribution", title_justify="left", box=None, padding=(0, 2))
@@ -300,6 +903,8 @@ def retention(
     column: ColumnOpt = None,
     project: Annotated[int, typer.Option("--project", min=0, metavar="N", help="Periods to project beyond the data.")] = 5,
     discount_rate: Annotated[str, typer.Option("--discount-rate", metavar="D", help="Per-period discount rate for the residual lifetime: 0.1 or 10%.")] = "10%",
+    layout: Annotated[str, typer.Option("--layout", metavar="L", help="FILE layout: auto, column (one cohort, one row per period), matrix (one row per cohort, one column per period) or long (cohort, period, active).")] = "auto",
+    value_per_period: Annotated[Optional[float], typer.Option("--value-per-period", min=0, metavar="V", help="Margin per active customer per period: adds the residual value of the active base.")] = None,
     date_format: DateFormatOpt = None,
     delimiter: DelimiterOpt = None,
     header: HeaderOpt = None,
@@ -321,9 +926,18 @@ def retention(
 
     Example:
 
-        cxterms retention --survivors 1000,631,468,382,326,297,262,241 --project 5
+        cxterms retention --survivors 1000,631,468,382,326,289,262,241 --project 5
         cxterms retention examples/cohort.csv --column active --discount-rate 10%
         cxterms retention --survivors 1000,869,743,653,593 -q
+        cxterms retention examples/cohorts.csv --value-per-period 20 --discount-rate 1%
+
+    A cohort matrix (one row per cohort: a label, then the active customers
+    at period 0, 1, 2, ...; younger cohorts leave later cells blank) or a
+    long table (cohort, period, active) fits sBG to each cohort with at
+    least three periods and to all cohorts pooled, projects every cohort,
+    and reports per cohort and in total the expected lifetime, DERL and,
+    with --value-per-period, the residual value of the active customers
+    (Fader & Hardie 2010).
     """
     from ..errors import UsageError
     from .inputs import open_input, parse_fraction
@@ -340,7 +954,26 @@ def retention(
             raise UsageError(f"--survivors takes numbers separated by commas, not {survivors!r}") from None
         source = "--survivors"
     else:
+        if layout not in ("auto", "column", "matrix", "long"):
+            raise UsageError(f"--layout must be auto, column, matrix or long, not {layout!r}")
         table = open_input(session, file, delimiter=delimiter, header=header, encoding=encoding)
+        names = [h.casefold() for h in (table.header or [])]
+        chosen = layout
+        if layout == "auto":
+            if "cohort" in names and "period" in names:
+                chosen = "long"
+            elif names and names[0] == "cohort" and len(names) >= 3:
+                chosen = "matrix"
+            else:
+                chosen = "column"
+        if chosen != "column":
+            if column is not None:
+                raise UsageError("--column goes with a one-cohort column layout")
+            cohorts = _read_cohorts(table, chosen)
+            _require()
+            _retention_cohorts(session, cohorts, chosen, table.name, project=project, discount_rate=d,
+                               value_per_period=value_per_period, fmt_=format, quiet=quiet)
+            return
         col = table.column(column, defaults=("survivors", "active", "customers", "count", "retained"))
         rows = [(ln, r) for ln, r in table.rows() if any(c.strip() for c in r)]
         counts = _float_column(table, col, "survivor count", rows)
@@ -377,6 +1010,9 @@ def retention(
         "discount_rate": d,
         "derl": sbg.discounted_expected_residual_lifetime(fit, n, d) if d > 0 or not infinite else None,
     }
+    if value_per_period is not None:
+        result["value_per_period"] = value_per_period
+        result["residual_value"] = None if result["derl"] is None else counts[-1] * value_per_period * result["derl"]
     _emit_retention(session, result, format, quiet)
 
 

@@ -177,7 +177,21 @@ def rich_distribution(dist: dict[str, int], colour_of) -> object:
     return table
 
 
-def rich_rows(view: View, label_key: str | Sequence[str], rows: Sequence[dict], columns: Sequence[str], trend: bool = False):
+MARKS = {"higher": " ▲", "lower": " ▼"}
+
+
+def marks(row: dict) -> str:
+    """Significance and control marks of a row: ▲/▼ (significantly higher or
+    lower), ! (outside the control limits).
+
+    >>> marks({"direction": "higher", "out_of_control": True}), marks({})
+    (' ▲ !', '')
+    """
+    return MARKS.get(row.get("direction") or "", "") + (" !" if row.get("out_of_control") else "")
+
+
+def rich_rows(view: View, label_key: str | Sequence[str], rows: Sequence[dict], columns: Sequence[str], trend: bool = False,
+              notes: Sequence[str] = ()):
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
@@ -192,18 +206,38 @@ def rich_rows(view: View, label_key: str | Sequence[str], rows: Sequence[dict], 
     for r in rows:
         if is_overall(r, lk):
             table.add_section()
-        table.add_row(*[Text(c) for c in label_cells(r, lk)], *[fmt(r.get(k), fields[k].kind) for k in columns])
-    if not trend:
-        return table
-    series = [r[view.headline] for r in rows if not is_overall(r, lk) and r.get(view.headline) is not None]
-    line = Text(f"{fields[view.headline].label} trend  ")
-    line.append(sparkline(series), style="cyan")
-    if series:
-        line.append(f"  {fmt(series[0], fields[view.headline].kind)} → {fmt(series[-1], fields[view.headline].kind)}")
-    return Group(table, line)
+        cells = [fmt(r.get(k), fields[k].kind) + (marks(r) if k == view.headline else "") for k in columns]
+        table.add_row(*[Text(c) for c in label_cells(r, lk)], *cells,
+                      style="dim" if r.get("small_sample") and not is_overall(r, lk) else None)
+    parts: list = [table]
+    if trend:
+        # one sparkline per series: the whole table, or each group when the
+        # last label is the period (--by with --period)
+        series_of: dict = {}
+        for r in rows:
+            if not is_overall(r, lk):
+                series_of.setdefault(tuple(label_cells(r, lk[:-1])) if len(lk) > 1 else (), []).append(r)
+        kind = fields[view.headline].kind
+        for name, members in series_of.items():
+            points = [r for r in members if r.get(view.headline) is not None]
+            series = [r[view.headline] for r in points]
+            prefix = " / ".join(n for n in name if n)
+            line = Text(f"{prefix + '  ' if prefix else ''}{fields[view.headline].label} trend  ")
+            for r, ch in zip(points, sparkline(series)):
+                line.append(ch, style="bold red" if r.get("out_of_control") else "cyan")
+            if series:
+                line.append(f"  {fmt(series[0], kind)} → {fmt(series[-1], kind)}")
+            src = members[-1] if prefix else next((r for r in rows if is_overall(r, lk)), {})
+            if src.get("trend_slope") is not None:
+                p = src.get("trend_p_value")
+                line.append(f"  slope {src['trend_slope']:+.2f}/period" + (f" (p {p:.3f})" if p is not None else ""))
+            parts.append(line)
+    parts.extend(Text(n, style="dim") for n in notes)
+    return Group(*parts) if len(parts) > 1 else table
 
 
-def emit_single(session, view: View, data: dict, fmt_, *, quiet: bool, title: str, extra_fields: Sequence[Field] = (), extra_rich: Sequence = ()) -> None:
+def emit_single(session, view: View, data: dict, fmt_, *, quiet: bool, title: str, extra_fields: Sequence[Field] = (), extra_rich: Sequence = (),
+                notes: Sequence[str] = ()) -> None:
     """One result in the requested format."""
     from .output import resolve_format
 
@@ -219,11 +253,13 @@ def emit_single(session, view: View, data: dict, fmt_, *, quiet: bool, title: st
         plain_single(out, view, data, extra_fields)
     else:
         from rich.console import Group
+        from rich.text import Text
 
-        out.print(Group(rich_summary(view, data, title, extra_fields), *extra_rich))
+        out.print(Group(rich_summary(view, data, title, extra_fields), *extra_rich, *(Text(n, style="dim") for n in notes)))
 
 
-def emit_rows(session, view: View, rows: Sequence[dict], fmt_, *, label_key: str | Sequence[str], quiet: bool, columns: Sequence[str], trend: bool = False) -> None:
+def emit_rows(session, view: View, rows: Sequence[dict], fmt_, *, label_key: str | Sequence[str], quiet: bool, columns: Sequence[str], trend: bool = False,
+              notes: Sequence[str] = ()) -> None:
     """Several results (groups, periods, or both); a row whose labels are all
     None is the overall."""
     from .output import resolve_format
@@ -240,4 +276,4 @@ def emit_rows(session, view: View, rows: Sequence[dict], fmt_, *, label_key: str
     elif fmt_ is TableFormat.plain:
         plain_rows(out, view, label_key, rows)
     else:
-        out.print(rich_rows(view, lk, rows, columns, trend=trend))
+        out.print(rich_rows(view, lk, rows, columns, trend=trend, notes=notes))

@@ -12,6 +12,12 @@ from .metric_options import (
     DayfirstOpt, FromOpt, HeaderRowsOpt, IncludePartialOpt, LabelsOpt, MapOpt, MaxInvalidOpt, SheetOpt,
     SkipRowsOpt, ToOpt, TzOpt, WhereOpt,
 )
+from .comments import (
+    BuiltinTopicsOpt, CommentOptions, CommentsOpt, IdOpt, ListOpt, NoBuiltinTopicsOpt, TopOpt, TopicsOpt,
+)
+from .metric_options import (
+    Adjust, AdjustOpt, CompareGroupsOpt, CompareOpt, InvitedOpt, MinNOpt, TESTS, VsOpt, WeightOpt,
+)
 
 _INPUT_KEYS = ("sheet", "header_rows", "skip_rows", "include_partial", "map_", "labels", "where", "date_from",
                "date_to", "dayfirst", "tz", "max_invalid")
@@ -42,6 +48,8 @@ app = typer.Typer()
 NPS_VIEW = View("NPS", (
     Field("nps", "NPS", "pts"),
     Field("n", "Respondents", "int"),
+    Field("weight_total", "Weight total", "num2"),
+    Field("effective_n", "Effective n", "num2"),
     Field("promoters", "Promoters (9-10)", "int"),
     Field("promoters_pct", "Promoters %", "pct"),
     Field("passives", "Passives (7-8)", "int"),
@@ -49,6 +57,7 @@ NPS_VIEW = View("NPS", (
     Field("detractors", "Detractors (0-6)", "int"),
     Field("detractors_pct", "Detractors %", "pct"),
     Field("std_error", "Standard error", "num2"),
+    Field("std_error_observed", "Standard error (observed)", "num2"),
     Field("margin_of_error", "Margin of error", "num2"),
     Field("ci_low", "CI low", "num2"),
     Field("ci_high", "CI high", "num2"),
@@ -57,26 +66,20 @@ NPS_VIEW = View("NPS", (
     Field("nps_adjusted", "Adjusted NPS", "num2"),
     Field("blank", "Blank", "int"),
     Field("invalid", "Invalid", "int"),
+    Field("note", "Note", "text"),
 ), "nps")
-
-COMPARE_FIELDS = (
-    Field("other_nps", "Other NPS", "pts"),
-    Field("other_n", "Other respondents", "int"),
-    Field("difference", "Difference", "pts"),
-    Field("difference_std_error", "Difference SE", "num2"),
-    Field("z", "z", "num3"),
-    Field("p_value", "p-value", "num4"),
-    Field("significant", "Significant", "bool"),
-)
 
 CSAT_VIEW = View("CSAT", (
     Field("csat", "CSAT %", "pct"),
     Field("n", "Respondents", "int"),
+    Field("weight_total", "Weight total", "num2"),
+    Field("effective_n", "Effective n", "num2"),
     Field("satisfied", "Satisfied", "int"),
     Field("satisfied_min", "Satisfied from", "int"),
     Field("scale", "Scale", "text"),
     Field("mean", "Mean answer", "num2"),
     Field("std_dev", "Standard deviation", "num2"),
+    Field("std_error", "Standard error (points)", "num2"),
     Field("ci_low", "CI low %", "pct"),
     Field("ci_high", "CI high %", "pct"),
     Field("confidence", "Confidence", "conf"),
@@ -87,6 +90,8 @@ CSAT_VIEW = View("CSAT", (
 CES_VIEW = View("CES", (
     Field("ces", "CES (mean)", "num2"),
     Field("n", "Respondents", "int"),
+    Field("weight_total", "Weight total", "num2"),
+    Field("effective_n", "Effective n", "num2"),
     Field("easy", "Easy", "int"),
     Field("easy_pct", "Easy %", "pct"),
     Field("difficult", "Difficult", "int"),
@@ -100,6 +105,7 @@ CES_VIEW = View("CES", (
     Field("lower_is_better", "Lower is better", "bool"),
     Field("blank", "Blank", "int"),
     Field("invalid", "Invalid", "int"),
+    Field("note", "Note", "text"),
 ), "ces")
 
 ROW_COLUMNS = {
@@ -157,19 +163,23 @@ def _read(session, file, *, metric, scale, column, by, period, every, date_forma
     return ans
 
 
-def _source(file, counts, count_column, weight_sum_column, weight_sq_column, db, table, engine):
+def _source(file, counts, count_column, weight_sum_column, weight_sq_column, db, table, engine, compare_with=None):
     """The --counts / --db / --engine choice, checked (cli/sources.py)."""
+    from ..errors import UsageError
     from .sources import SourceOpts
 
     opts = SourceOpts(counts, count_column, weight_sum_column, weight_sq_column, db, table, engine)
     opts.check(file)
+    if compare_with is not None and opts.kind == "db":
+        raise UsageError("--compare reads a second file; it does not go with --db or --engine")
     return opts
 
 
 def empty_result(view: View, tally) -> dict:
-    """The row of a group or period without valid answers: n 0, no scores."""
+    """The row of a group or period without valid answers (n 0), or whose
+    answers all weigh 0: no scores."""
     d = {f.key: None for f in view.fields}
-    d.update(n=0, blank=tally.blank, invalid=tally.invalid)
+    d.update(n=tally.n, blank=tally.blank, invalid=tally.invalid)
     return d
 
 
@@ -203,23 +213,206 @@ def _results(data, compute, view: View) -> list[dict]:
     return out
 
 
-def emit(session, view: View, overall, rows, *, data=None, fmt_, quiet, title, colour_of=None, extra=None, extra_fields=()):
-    """Write one result, or per-group/per-period rows followed by the overall."""
+def emit(session, view: View, overall, rows, *, data=None, fmt_, quiet, title, colour_of=None, extra=None, extra_fields=(),
+         tests=None, comments=None):
+    """Write one result, or per-group/per-period rows followed by the overall.
+
+    ``tests`` (a ``Tests``) adds the inference keys: segment or period tests,
+    trend and control limits, small_sample, response rate.
+    ``comments``: the (scan, metric, options) of --comments/--topics, added as
+    JSON keys and Rich tables (plain and CSV output of those is handled by
+    ``comments.emit_tables``)."""
+    from .output import resolve_format
     from .render_metrics import emit_rows, emit_single, rich_distribution
 
-    main = overall.as_dict()
+    main = overall.as_dict() if hasattr(overall, "as_dict") else dict(overall)
     if extra:
         main.update(extra)
+    notes: list[str] = []
+    if tests is not None:
+        main, rows, view, extra_fields, notes = tests.apply(session, view, main, rows, data, extra_fields, quiet)
+    after = []
+    if comments is not None and not quiet:
+        from . import comments as C
+
+        scan, metric, copts = comments
+        fmt_ = resolve_format(fmt_, session.env)
+        if fmt_ is TableFormat.json:
+            C.augment(scan, metric, copts)(main, rows)
+        elif fmt_ is TableFormat.rich:
+            after = C.rich_blocks(scan, metric, copts)
+        else:
+            C.emit_tables(session, scan, metric, copts, fmt_)
+            return
     if rows is None:
         charts = []
         if main.get("distribution") and colour_of is not None and not quiet:
             charts.append(rich_distribution(main["distribution"], colour_of))
-        emit_single(session, view, main, fmt_, quiet=quiet, title=title, extra_fields=extra_fields, extra_rich=charts)
+        emit_single(session, view, main, fmt_, quiet=quiet, title=title, extra_fields=extra_fields,
+                    extra_rich=[*charts, *after], notes=notes)
         return
     labels = row_labels(data)
     overall_row = {**{k: None for k in labels}, **({"period_start": None} if data.dated else {}), **main}
+    columns = ROW_COLUMNS[view.name] + (tests.columns(data) if tests is not None else ())
     emit_rows(session, view, [*rows, overall_row], fmt_, label_key=labels, quiet=quiet,
-              columns=ROW_COLUMNS[view.name], trend=data.dated and not data.grouped)
+              columns=columns, trend=data.dated, notes=notes)
+    if after:
+        session.out().print(*after)
+
+
+def _comment_pass(session, file, copts, metric, *, parse_for, column, by, delimiter, header, encoding, filters=()):
+    """The second pass of --comments/--topics/--list (None when not asked)."""
+    from . import comments as C
+    from .inputs import open_input
+
+    if not copts.active:
+        return None
+    table_opts = dict(delimiter=delimiter, header=header, encoding=encoding)
+    probe = open_input(session, file, **table_opts)
+    parse = parse_for(probe.delimiter not in (",", None))
+    return C.run(session, file, table_opts=table_opts, parse=parse, column=column, by=by, filters=filters,
+                 metric=metric, opts=copts)
+
+
+def _stdin_for_comments(session, file, copts):
+    """Comment features read the rows twice: spool stdin to a temporary file."""
+    from . import comments as C
+
+    if copts.active and file in (None, "-") and not session.env.stdin_isatty:
+        import atexit
+
+        path = C.spool_stdin(session)
+        atexit.register(C.remove_quietly, path)
+        return path
+    return file
+
+
+def _finish_comments(session, copts, metric, scan, fmt_, quiet) -> bool:
+    """Emit a --list; True when that was the whole output."""
+    if scan is None or copts.list_group is None:
+        return False
+    from . import comments as C
+
+    C.emit_list(session, scan, fmt_, quiet)
+    return True
+
+
+class Tests:
+    """The inference options of one run and how they change the output."""
+
+    def __init__(self, measure, *, vs="rest", adjust=Adjust.holm, min_n=30.0, confidence=0.95, invited=None):
+        self.measure, self.vs, self.adjust = measure, vs, getattr(adjust, "value", adjust)
+        self.min_n, self.confidence, self.invited = min_n, confidence, invited
+
+    def columns(self, data) -> tuple:
+        return ("difference", "p_adjusted") if data.grouped or data.dated else ()
+
+    def apply(self, session, view, main, rows, data, extra_fields, quiet):
+        from . import inference as inf
+
+        if self.invited is not None:
+            main.update(inf.response_keys(self.invited, main.get("n") or 0))
+            extra_fields = (*extra_fields, *inf.RESPONSE_FIELDS)
+        legend = []
+        if rows is not None:
+            main.update(inf.annotate_rows(data, rows, main, self.measure, vs=self.vs, adjust=self.adjust,
+                                          confidence=self.confidence, min_n=self.min_n))
+            added = inf.TEST_FIELDS + (inf.TREND_FIELDS if data.dated else ())
+            view = view._replace(fields=(*view.fields, *added, *inf.SMALL_FIELDS, *extra_fields))
+            legend.append(inf.legend(self.measure, vs=self.vs, adjust=self.adjust, confidence=self.confidence,
+                                     dated=data.dated))
+            if any(r.get("small_sample") and r.get("n") for r in rows):
+                legend.append(f"dim rows: fewer than {self.min_n:g} answers (effective n): small samples, read with care")
+        else:
+            main["small_sample"] = (main.get("effective_n") or 0) < self.min_n
+            extra_fields = (*extra_fields, *inf.SMALL_FIELDS)
+            if main["small_sample"] and main.get("n"):
+                legend.append(f"small sample: fewer than {self.min_n:g} answers (effective n): read with care")
+        inf.notes(session.out(), rows=rows, overall=main, min_n=self.min_n, quiet=quiet)
+        return main, rows, view, extra_fields, legend
+
+
+class Setup:
+    """What a command computes once the scale is known (labels can set it while reading)."""
+
+    def __init__(self, compute, tests, colour_of, metric):
+        self.compute, self.tests, self.colour_of, self.metric = compute, tests, colour_of, metric
+
+
+def _run(session, view: View, setup, *, file, by, period, compare_with, compare_groups, opts, fmt_, quiet,
+         title, label, copts=None):
+    """Read, compute and emit one survey metric, with --compare/--compare-groups
+    and the comment pass of --comments/--topics/--list (``copts``).
+
+    ``setup(scale)`` -> ``Setup``: called with the scale given, to check the
+    options before reading, then with the scale read."""
+    from ..errors import UsageError
+    from ..io.scores import group_label, make_parser
+    from . import inference as inf
+
+    first = setup(opts["scale"])
+    if compare_with is not None and (by or period or compare_groups):
+        raise UsageError("--compare works on overall results; drop --by/--period/--compare-groups")
+    if compare_groups is not None and (not by or period):
+        raise UsageError("--compare-groups A,B needs --by (and no --period)")
+    if first.tests.vs != "rest" and (not by or period):
+        raise UsageError("--vs total|GROUP needs --by (without --period, periods are compared with the previous one)")
+    if copts is not None:
+        from . import comments as C
+        from .output import resolve_format
+
+        C.check(copts, first.metric, quiet=quiet, fmt_=resolve_format(fmt_, session.env))
+        file = _stdin_for_comments(session, file, copts)
+    ans = _read(session, file, by=by, period=period, **opts)
+    data = ans.data
+    s = setup(ans.scale) if ans.scale != opts["scale"] else first
+    compute, tests, colour_of, metric = s.compute, s.tests, s.colour_of, s.metric
+    measure = tests.measure
+    extra0, fields0 = dict(ans.extra), _input_fields(ans.extra)
+    scan = None
+    if copts is not None and not (quiet and copts.list_group is None):
+        inp = opts.get("inp") or {}
+        if copts.active and any(inp.get(k) for k in ("sheet", "header_rows", "skip_rows", "map", "labels")):
+            session.out().warn("the comment themes and topics read the file as plain CSV: they do not apply --sheet, --header-rows, --skip-rows or answer labels")
+        scan = _comment_pass(session, file, copts, metric,
+                             parse_for=lambda dc: make_parser(ans.scale, decimal_comma=dc), column=opts["column"],
+                             by=by, delimiter=opts["delimiter"], header=opts["header"], encoding=opts["encoding"],
+                             filters=ans.filters)
+    if copts is not None and _finish_comments(session, copts, metric, scan, fmt_, quiet):
+        return
+    comments = (scan, metric, copts) if scan is not None and (copts.comments or copts.wants_topics) else None
+    if compare_with is not None:
+        other_ans = _read(session, compare_with, by=None, period=None, **opts)
+        if getattr(other_ans, "scale", None) != getattr(ans, "scale", None):
+            from ..errors import DataError
+
+            raise DataError(f"cannot compare answers on the {ans.scale} scale with answers on the {other_ans.scale} scale "
+                            f"({compare_with})", hint="give --scale to read both files on the same scale")
+        other = other_ans.data
+        extra = {**extra0, **inf.compare_keys(measure, data.overall, other.overall, confidence=tests.confidence)}
+        emit(session, view, compute(data.overall), None, data=data, fmt_=fmt_, quiet=quiet,
+             title=f"{title}: {data.source} vs {other.source}", colour_of=colour_of, extra=extra,
+             extra_fields=(*fields0, *inf.compare_fields(measure.name, label)), tests=tests, comments=comments)
+        return
+    if compare_groups is not None:
+        a, b = inf.find_pair(data, compare_groups)
+        groups = data.groups()
+        ta, tb = groups[a], groups[b]
+        from ..errors import EmptyDataError
+
+        try:
+            result = compute(ta)
+        except EmptyDataError:
+            raise EmptyDataError(f"group {group_label(a)!r} has no valid answers") from None
+        extra = {"group": group_label(a), **extra0,
+                 **inf.compare_keys(measure, ta, tb, confidence=tests.confidence, other_label=group_label(b))}
+        emit(session, view, {"group": group_label(a), **result.as_dict()}, None, data=data, fmt_=fmt_, quiet=quiet,
+             title=f"{title}: {group_label(a)} vs {group_label(b)}", colour_of=colour_of, extra=extra,
+             extra_fields=(*fields0, *inf.compare_fields(measure.name, label)), tests=tests, comments=comments)
+        return
+    rows = _results(data, compute, view) if (by or period) else None
+    emit(session, view, compute(data.overall), rows, data=data, fmt_=fmt_, quiet=quiet, title=f"{title}: {data.source}",
+         colour_of=colour_of, extra=extra0 or None, extra_fields=fields0, tests=tests, comments=comments)
 
 
 def _nps_colour(v: int) -> str:
@@ -254,8 +447,14 @@ def nps(
     promoters: Annotated[Optional[int], typer.Option("--promoters", min=0, help="Compute from counts instead of a file.", rich_help_panel="From counts")] = None,
     passives: Annotated[Optional[int], typer.Option("--passives", min=0, help="Passive count (with --promoters).", rich_help_panel="From counts")] = None,
     detractors: Annotated[Optional[int], typer.Option("--detractors", min=0, help="Detractor count (with --promoters).", rich_help_panel="From counts")] = None,
-    compare_with: Annotated[Optional[str], typer.Option("--compare", metavar="OTHER", help="Second file (same options): difference, z-test and p-value.", rich_help_panel=OUTPUT)] = None,
-    interval: Annotated[Interval, typer.Option("--interval", case_sensitive=False, help="wald, or adjusted-wald (Lewis & Sauro: +0.75 promoters and detractors, +3 respondents).", rich_help_panel=OUTPUT)] = Interval.wald,
+    weight: WeightOpt = None,
+    vs: VsOpt = "rest",
+    adjust: AdjustOpt = Adjust.holm,
+    min_n: MinNOpt = 30,
+    compare_with: CompareOpt = None,
+    compare_groups: CompareGroupsOpt = None,
+    invited: InvitedOpt = None,
+    interval: Annotated[Interval, typer.Option("--interval", case_sensitive=False, help="adjusted-wald (default; Rocks 2016, Lewis & Sauro: +3/4 promoter and detractor, +3 respondents; never zero width) or wald. Tests follow it.", rich_help_panel=TESTS)] = Interval.adjusted_wald,
     counts: CountsOpt = False,
     count_column: CountColumnOpt = None,
     weight_sum_column: WeightSumColumnOpt = None,
@@ -265,15 +464,25 @@ def nps(
     engine: EngineOpt = None,
     confidence: ConfidenceOpt = 0.95,
     format: TableFormatOpt = TableFormat.auto,
+    comments: CommentsOpt = None,
+    topics: TopicsOpt = None,
+    builtin_topics: BuiltinTopicsOpt = False,
+    no_builtin_topics: NoBuiltinTopicsOpt = False,
+    list_group: ListOpt = None,
+    id_column: IdOpt = None,
+    top: TopOpt = 10,
     quiet: QuietOpt = False,
 ) -> None:
-    """Net Promoter Score from 0-10 answers, with margin of error.
+    """Net Promoter Score from 0-10 answers, with margin of error and tests.
 
     NPS = % promoters (9-10) - % detractors (0-6), in points from -100 to
     100. The standard error uses the trinomial variance
-    var = pP + pD - (pP - pD)^2 and SE = 100 x sqrt(var / n); the margin
-    of error is z x SE and the interval NPS +/- margin (clipped to
-    -100..100). Blank cells are skipped and counted; invalid cells stop the
+    var = pP + pD - (pP - pD)^2 and SE = 100 x sqrt(var / n). The default
+    adjusted-Wald interval adds 3/4 of a promoter, 3/4 of a detractor and 3
+    respondents first; --interval wald uses the observed shares. With --by
+    each segment is tested against the rest (Holm-adjusted); with --period
+    each period against the previous one, plus a trend test and control
+    limits. Blank cells are skipped and counted; invalid cells stop the
     run with their line numbers unless --skip-invalid.
 
     Example:
@@ -286,50 +495,44 @@ def nps(
         cxterms nps --promoters 50 --passives 30 --detractors 20
         echo 10 9 3 7 | cxterms nps -q
         cxterms nps q1.csv --compare q2.csv
+        cxterms nps examples/survey.csv --by region --compare-groups North,South
     """
     from ..errors import UsageError
     from ..metrics import nps as core
     from ..metrics.scales import Scale
     from .inputs import check_confidence
 
+    from ..metrics.inference import NPSMeasure
+
     session = ctx.obj
     check_confidence(confidence)
-    source = _source(file, counts, count_column, weight_sum_column, weight_sq_column, db, table, engine)
-    tallies = (promoters, passives, detractors)
-    if any(c is not None for c in tallies):
-        if file is not None or by or period or compare_with or source.kind != "file":
-            raise UsageError("--promoters/--passives/--detractors replace FILE, --by, --period and --compare")
-        result = core.nps_from_counts(*(c or 0 for c in tallies), confidence=confidence, interval=interval.value)
-        emit(session, NPS_VIEW, result, None, fmt_=format, quiet=quiet, title="Net Promoter Score", colour_of=_nps_colour)
+    source = _source(file, counts, count_column, weight_sum_column, weight_sq_column, db, table, engine, compare_with)
+    tests = Tests(NPSMeasure(interval.value), vs=vs, adjust=adjust, min_n=min_n, confidence=confidence, invited=invited)
+    counts = (promoters, passives, detractors)
+    if any(c is not None for c in counts):
+        if file is not None or by or period or compare_with or compare_groups or weight or source.kind != "file":
+            raise UsageError("--promoters/--passives/--detractors replace FILE, --by, --period, --weight and --compare")
+        result = core.nps_from_counts(*(c or 0 for c in counts), confidence=confidence, interval=interval.value)
+        emit(session, NPS_VIEW, result, None, fmt_=format, quiet=quiet, title="Net Promoter Score", colour_of=_nps_colour,
+             tests=tests)
         return
-    if compare_with is not None and (by or period):
-        raise UsageError("--compare works on overall results; drop --by/--period")
-    if compare_with is not None and source.kind == "db":
-        raise UsageError("--compare reads a second file; it does not go with --db or --engine")
 
     def compute(tally):
         return core.nps_from_tally(tally, confidence=confidence, interval=interval.value)
 
+    from . import comments as C
+
+    def setup(sc):
+        metric = C.Metric("nps", ("detractors", "passives", "promoters"), lambda v: core.group_of(v) + "s", compute,
+                          "nps", tests.measure, tests.adjust)
+        return Setup(compute, tests, _nps_colour, metric)
+
+    copts = CommentOptions(comments, topics or [], builtin_topics, no_builtin_topics, list_group, id_column, top)
     opts = dict(metric="nps", scale=Scale(0, 10), column=column, every=every, date_format=date_format, delimiter=delimiter,
-                header=header, encoding=encoding, skip_invalid=skip_invalid, inp=_inp(locals()), source=source)
-    ans = _read(session, file, by=by, period=period, **opts)
-    data = ans.data
-    overall = compute(data.overall)
-    extra, extra_fields = dict(ans.extra) or None, ()
-    if compare_with is not None:
-        other_data = _read(session, compare_with, by=None, period=None, **opts).data
-        other = compute(other_data.overall)
-        c = core.compare(overall, other, confidence=confidence)
-        extra = {
-            **(extra or {}),
-            "other_nps": c.other_nps, "other_n": c.other_n, "difference": c.difference,
-            "difference_std_error": c.std_error, "z": c.z, "p_value": c.p_value, "significant": c.significant,
-        }
-        extra_fields = COMPARE_FIELDS
-    extra_fields = (*_input_fields(extra), *extra_fields)
-    rows = _results(data, compute, NPS_VIEW) if (by or period) else None
-    emit(session, NPS_VIEW, overall, rows, data=data, fmt_=format, quiet=quiet,
-         title=f"Net Promoter Score: {data.source}", colour_of=_nps_colour, extra=extra, extra_fields=extra_fields)
+                header=header, encoding=encoding, skip_invalid=skip_invalid, weight=weight, inp=_inp(locals()), source=source)
+    _run(session, NPS_VIEW, setup, file=file, by=by, period=period, compare_with=compare_with,
+         compare_groups=compare_groups, opts=opts, fmt_=format, quiet=quiet, title="Net Promoter Score",
+         label="NPS", copts=copts)
 
 
 @app.command()
@@ -347,6 +550,13 @@ def csat(
     header: HeaderOpt = None,
     encoding: EncodingOpt = None,
     skip_invalid: SkipInvalidOpt = False,
+    weight: WeightOpt = None,
+    vs: VsOpt = "rest",
+    adjust: AdjustOpt = Adjust.holm,
+    min_n: MinNOpt = 30,
+    compare_with: CompareOpt = None,
+    compare_groups: CompareGroupsOpt = None,
+    invited: InvitedOpt = None,
     sheet: SheetOpt = None,
     header_rows: HeaderRowsOpt = None,
     skip_rows: SkipRowsOpt = 0,
@@ -368,6 +578,13 @@ def csat(
     engine: EngineOpt = None,
     confidence: ConfidenceOpt = 0.95,
     format: TableFormatOpt = TableFormat.auto,
+    comments: CommentsOpt = None,
+    topics: TopicsOpt = None,
+    builtin_topics: BuiltinTopicsOpt = False,
+    no_builtin_topics: NoBuiltinTopicsOpt = False,
+    list_group: ListOpt = None,
+    id_column: IdOpt = None,
+    top: TopOpt = 10,
     quiet: QuietOpt = False,
 ) -> None:
     """Customer satisfaction: the share of satisfied answers, and the mean.
@@ -375,7 +592,8 @@ def csat(
     CSAT = 100 x (answers >= K) / n, with K = MAX-1 by default: the
     top-2-box share (4s and 5s on 1-5). The mean answer is reported too,
     since some teams quote CSAT as a mean. The interval is the Wilson score
-    interval of the share.
+    interval of the share. Segments, periods and --compare use the
+    two-proportion z-test on the satisfied share.
 
     Example:
 
@@ -384,30 +602,39 @@ def csat(
         cxterms csat examples/surveymonkey.csv -c Quality
         cxterms csat ratings.csv --scale 1-10 --satisfied 8
         cxterms csat ratings.csv --by channel --format json
+        cxterms csat ratings.csv --by channel --compare-groups email,chat
     """
     from ..metrics import csat as core
     from ..metrics.scales import parse_scale
     from .inputs import check_confidence
 
+    from ..metrics.inference import CSATMeasure
+
     session = ctx.obj
     check_confidence(confidence)
+    source = _source(file, counts, count_column, weight_sum_column, weight_sq_column, db, table, engine, compare_with)
     sc = parse_scale(scale or "1-5")
     core.threshold(sc, satisfied)  # checked before reading the file
-    source = _source(file, counts, count_column, weight_sum_column, weight_sq_column, db, table, engine)
 
-    ans = _read(session, file, metric="csat", scale=sc, explicit_scale=scale is not None, column=column, by=by,
-                period=period, every=every, date_format=date_format, delimiter=delimiter, header=header,
-                encoding=encoding, skip_invalid=skip_invalid, inp=_inp(locals()), source=source)
-    data, sc = ans.data, ans.scale
-    k = core.threshold(sc, satisfied)
+    from . import comments as C
 
-    def compute(tally):
-        return core.csat_from_tally(tally, scale=sc, satisfied=satisfied, confidence=confidence)
+    def setup(sc):
+        k = core.threshold(sc, satisfied)
 
-    emit(session, CSAT_VIEW, compute(data.overall), _results(data, compute, CSAT_VIEW) if (by or period) else None,
-         data=data, fmt_=format, quiet=quiet, title=f"CSAT: {data.source}", extra=dict(ans.extra) or None,
-         extra_fields=_input_fields(ans.extra),
-         colour_of=lambda v: "green" if v >= k else "red")
+        def compute(tally):
+            return core.csat_from_tally(tally, scale=sc, satisfied=satisfied, confidence=confidence)
+
+        tests = Tests(CSATMeasure(k), vs=vs, adjust=adjust, min_n=min_n, confidence=confidence, invited=invited)
+        metric = C.Metric("csat", ("low", "high"), lambda v: "high" if v >= k else "low", compute, "csat",
+                          tests.measure, tests.adjust)
+        return Setup(compute, tests, lambda v: "green" if v >= k else "red", metric)
+
+    copts = CommentOptions(comments, topics or [], builtin_topics, no_builtin_topics, list_group, id_column, top)
+    opts = dict(metric="csat", scale=sc, explicit_scale=scale is not None, column=column, every=every,
+                date_format=date_format, delimiter=delimiter, header=header, encoding=encoding,
+                skip_invalid=skip_invalid, weight=weight, inp=_inp(locals()), source=source)
+    _run(session, CSAT_VIEW, setup, file=file, by=by, period=period, compare_with=compare_with,
+         compare_groups=compare_groups, opts=opts, fmt_=format, quiet=quiet, title="CSAT", label="CSAT", copts=copts)
 
 
 @app.command()
@@ -425,6 +652,13 @@ def ces(
     header: HeaderOpt = None,
     encoding: EncodingOpt = None,
     skip_invalid: SkipInvalidOpt = False,
+    weight: WeightOpt = None,
+    vs: VsOpt = "rest",
+    adjust: AdjustOpt = Adjust.holm,
+    min_n: MinNOpt = 30,
+    compare_with: CompareOpt = None,
+    compare_groups: CompareGroupsOpt = None,
+    invited: InvitedOpt = None,
     sheet: SheetOpt = None,
     header_rows: HeaderRowsOpt = None,
     skip_rows: SkipRowsOpt = 0,
@@ -446,6 +680,13 @@ def ces(
     engine: EngineOpt = None,
     confidence: ConfidenceOpt = 0.95,
     format: TableFormatOpt = TableFormat.auto,
+    comments: CommentsOpt = None,
+    topics: TopicsOpt = None,
+    builtin_topics: BuiltinTopicsOpt = False,
+    no_builtin_topics: NoBuiltinTopicsOpt = False,
+    list_group: ListOpt = None,
+    id_column: IdOpt = None,
+    top: TopOpt = 10,
     quiet: QuietOpt = False,
 ) -> None:
     """Customer effort score: the mean answer, easy and difficult shares.
@@ -455,6 +696,7 @@ def ces(
     For the original effort question use --scale 1-5 --lower-is-better
     (easy = 1-2, difficult = 4-5). In general "easy" is the good side of
     the scale's midpoint. The interval is mean +/- t(n-1) x s / sqrt(n).
+    Segments, periods and --compare use Welch's t-test.
 
     Example:
 
@@ -467,22 +709,33 @@ def ces(
     from ..metrics.scales import parse_scale
     from .inputs import check_confidence
 
+    from ..metrics.inference import CESMeasure
+
     session = ctx.obj
     check_confidence(confidence)
+    source = _source(file, counts, count_column, weight_sum_column, weight_sq_column, db, table, engine, compare_with)
     sc = parse_scale(scale or "1-7")
-    source = _source(file, counts, count_column, weight_sum_column, weight_sq_column, db, table, engine)
-    ans = _read(session, file, metric="ces", scale=sc, explicit_scale=scale is not None, column=column, by=by,
-                period=period, every=every, date_format=date_format, delimiter=delimiter, header=header,
-                encoding=encoding, skip_invalid=skip_invalid, inp=_inp(locals()), source=source)
-    data, sc = ans.data, ans.scale
 
-    def compute(tally):
-        return core.ces_from_tally(tally, scale=sc, lower_is_better=lower_is_better, confidence=confidence)
+    from . import comments as C
 
-    def colour(v):
-        return "green" if core.is_easy(v, sc, lower_is_better) else "red" if core.is_difficult(v, sc, lower_is_better) else "yellow"
+    def setup(sc):
+        def compute(tally):
+            return core.ces_from_tally(tally, scale=sc, lower_is_better=lower_is_better, confidence=confidence)
 
-    emit(session, CES_VIEW, compute(data.overall), _results(data, compute, CES_VIEW) if (by or period) else None,
-         data=data, fmt_=format, quiet=quiet, title=f"Customer effort score: {data.source}", extra=dict(ans.extra) or None,
-         extra_fields=_input_fields(ans.extra),
-         colour_of=colour)
+        def side(v):
+            return "high" if core.is_easy(v, sc, lower_is_better) else "low" if core.is_difficult(v, sc, lower_is_better) else None
+
+        def colour(v):
+            return "green" if core.is_easy(v, sc, lower_is_better) else "red" if core.is_difficult(v, sc, lower_is_better) else "yellow"
+
+        tests = Tests(CESMeasure(), vs=vs, adjust=adjust, min_n=min_n, confidence=confidence, invited=invited)
+        metric = C.Metric("ces", ("low", "high"), side, compute, "ces", tests.measure, tests.adjust)
+        return Setup(compute, tests, colour, metric)
+
+    copts = CommentOptions(comments, topics or [], builtin_topics, no_builtin_topics, list_group, id_column, top)
+    opts = dict(metric="ces", scale=sc, explicit_scale=scale is not None, column=column, every=every,
+                date_format=date_format, delimiter=delimiter, header=header, encoding=encoding,
+                skip_invalid=skip_invalid, weight=weight, inp=_inp(locals()), source=source)
+    _run(session, CES_VIEW, setup, file=file, by=by, period=period, compare_with=compare_with,
+         compare_groups=compare_groups, opts=opts, fmt_=format, quiet=quiet, title="Customer effort score",
+         label="CES", copts=copts)

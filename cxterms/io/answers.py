@@ -48,6 +48,7 @@ class Answers:
     warnings: list[str] = field(default_factory=list)
     extra: dict = field(default_factory=dict)  # fields to add to the result (response_rate, filtered_out...)
     labels: L.LabelChoice | None = None
+    filters: list = field(default_factory=list)  # the RowFilters applied (--where, --from/--to), for a second pass
 
 
 @dataclass
@@ -189,7 +190,7 @@ def read_answers(src: Source, scale: Scale, metric: str, opts: AnswerOptions, *,
     if data.filtered:
         for name, n in data.filtered.items():
             notes.append(f"{n} row{'s' * (n != 1)} left out by {name}")
-    ans = Answers(data, scale, notes, warnings, labels=choice)
+    ans = Answers(data, scale, notes, warnings, labels=choice, filters=filters)
     _check_invalid(src, ans, opts, metric, outside, date_col)
     if data.overall.n == 0:
         parts = [f"{data.overall.blank} blank"] if data.overall.blank else []

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from ..errors import DataError, EmptyDataError
 from .scales import Scale
 from .stats import check_confidence, t_value
-from .tally import Tally
+from .tally import Tally, result_dict
+from .weights import check_weights, weighted_mean, weighted_share, weighted_variance
 
 DEFAULT_SCALE = Scale(1, 7)
 
@@ -65,8 +66,19 @@ def is_difficult(value: int, scale: Scale, lower_is_better: bool) -> bool:
 
 @dataclass(frozen=True)
 class CESResult:
+    """Mean effort answer with its Student-t interval.
+
+    With a weighted tally the mean, shares and standard deviation are
+    weighted and the standard error is ``sd / sqrt(n_eff)`` with ``n_eff - 1``
+    degrees of freedom (Kish's effective sample size; ``weight_total`` is
+    None when unweighted). The interval is None, with ``note``, when it
+    cannot be estimated (one answer, or every answer the same).
+    """
+
     ces: float
     n: int
+    weight_total: float | None
+    effective_n: float
     easy: int
     difficult: int
     easy_pct: float
@@ -81,9 +93,10 @@ class CESResult:
     blank: int = 0
     invalid: int = 0
     distribution: dict[str, int] | None = None
+    note: str | None = None
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return result_dict(self)
 
 
 def ces_from_tally(
@@ -98,24 +111,34 @@ def ces_from_tally(
     (5.5, 80.0, 10.0, 4.369, 6.631)
     """
     check_confidence(confidence)
+    check_weights(tally)
     bad = [v for v in tally.counts if v not in scale]
     if bad:
         raise DataError(f"answer {bad[0]!r} is outside the {scale} scale")
     n = tally.n
-    if n == 0:
-        raise EmptyDataError("no valid answers to compute CES from")
-    mean = tally.mean()
+    if n == 0 or tally.weight_total <= 0:
+        raise EmptyDataError("no valid answers (or only zero weights) to compute CES from")
+    n_eff = tally.effective_n
+    mean = weighted_mean(tally)
     easy = tally.count_where(lambda v: is_easy(v, scale, lower_is_better))
     hard = tally.count_where(lambda v: is_difficult(v, scale, lower_is_better))
-    sd = se = low = high = None
-    if n > 1:
-        sd = math.sqrt(tally.variance())
-        se = sd / math.sqrt(n)
-        half = t_value(confidence, n - 1) * se
+    easy_share = weighted_share(tally, lambda v: is_easy(v, scale, lower_is_better))
+    hard_share = weighted_share(tally, lambda v: is_difficult(v, scale, lower_is_better))
+    sd = se = low = high = note = None
+    if n_eff > 1 + 1e-9:
+        sd = math.sqrt(weighted_variance(tally))
+        se = sd / math.sqrt(n_eff)
+    if se is None or n_eff < 2 - 1e-9:  # a t interval needs one degree of freedom
+        note = "fewer than two answers (effective n below 2): too little spread information for an interval"
+    elif se > 0:
+        half = t_value(confidence, n_eff - 1) * se
         low, high = mean - half, mean + half
+    else:
+        note = "every answer is the same, so there is no spread to estimate an interval from (that is not certainty)"
     return CESResult(
-        ces=mean, n=n, easy=easy, difficult=hard, easy_pct=100.0 * easy / n, difficult_pct=100.0 * hard / n,
+        ces=mean, n=n, weight_total=tally.weight_total if tally.weighted else None, effective_n=n_eff,
+        easy=easy, difficult=hard, easy_pct=100.0 * easy_share, difficult_pct=100.0 * hard_share,
         std_dev=sd, std_error=se, ci_low=low, ci_high=high, confidence=confidence, scale=str(scale),
         lower_is_better=lower_is_better, blank=tally.blank, invalid=tally.invalid,
-        distribution=tally.distribution(scale.low, scale.high),
+        distribution=tally.distribution(scale.low, scale.high), note=note,
     )

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from ..errors import DataError, EmptyDataError, UsageError
 from .scales import Scale
-from .stats import check_confidence, wilson_interval
-from .tally import Tally
+from .stats import check_confidence, wilson_share_interval
+from .tally import Tally, result_dict
+from .weights import check_weights, weighted_mean, weighted_share, weighted_variance
 
 DEFAULT_SCALE = Scale(1, 5)
 
@@ -58,13 +59,26 @@ def csat(scores: Iterable[int], *, scale: Scale = DEFAULT_SCALE, satisfied: int 
 
 @dataclass(frozen=True)
 class CSATResult:
+    """CSAT (% satisfied) with its Wilson interval.
+
+    With a weighted tally the share, mean and standard deviation are
+    weighted and the interval uses Kish's effective sample size
+    ``effective_n`` (``weight_total`` is None when unweighted);
+    ``satisfied`` stays the raw count. ``std_error`` is the standard error
+    of the share in points, ``sqrt(p (1 - p) / n_eff)`` (0 when every answer
+    is on one side: the Wilson interval still has a width).
+    """
+
     csat: float
     n: int
+    weight_total: float | None
+    effective_n: float
     satisfied: int
     satisfied_min: int
     scale: str
     mean: float
     std_dev: float | None
+    std_error: float
     ci_low: float
     ci_high: float
     confidence: float
@@ -73,7 +87,7 @@ class CSATResult:
     distribution: dict[str, int] | None = None
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return result_dict(self)
 
 
 def csat_from_tally(
@@ -87,22 +101,32 @@ def csat_from_tally(
     """
     check_confidence(confidence)
     k = threshold(scale, satisfied)
+    check_weights(tally)
     bad = [v for v in tally.counts if v not in scale]
     if bad:
         raise DataError(f"answer {bad[0]!r} is outside the {scale} scale")
     n = tally.n
-    if n == 0:
-        raise EmptyDataError("no valid answers to compute CSAT from")
+    if n == 0 or tally.weight_total <= 0:
+        raise EmptyDataError("no valid answers (or only zero weights) to compute CSAT from")
     hits = tally.count_where(lambda v: v >= k)
-    low, high = wilson_interval(hits, n, confidence)
+    n_eff = tally.effective_n
+    share = hits / n if not tally.weighted else weighted_share(tally, lambda v: v >= k)
+    low, high = wilson_share_interval(share, n_eff, confidence)
+    try:
+        sd = math.sqrt(weighted_variance(tally))
+    except ZeroDivisionError:
+        sd = None
     return CSATResult(
-        csat=100.0 * hits / n,
+        csat=100.0 * share,
         n=n,
+        weight_total=tally.weight_total if tally.weighted else None,
+        effective_n=n_eff,
         satisfied=hits,
         satisfied_min=k,
         scale=str(scale),
-        mean=tally.mean(),
-        std_dev=math.sqrt(tally.variance()) if n > 1 else None,
+        mean=weighted_mean(tally),
+        std_dev=sd,
+        std_error=100.0 * math.sqrt(share * (1.0 - share) / n_eff),
         ci_low=100.0 * low,
         ci_high=100.0 * high,
         confidence=confidence,

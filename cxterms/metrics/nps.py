@@ -27,7 +27,8 @@ from dataclasses import asdict, dataclass
 
 from ..errors import DataError, EmptyDataError
 from .stats import check_confidence, two_sided_p, z_value
-from .tally import Tally
+from .tally import Tally, result_dict
+from .weights import check_weights
 
 SCALE = (0, 10)
 PROMOTER_MIN = 9
@@ -71,10 +72,21 @@ def nps(scores: Iterable[int]) -> float:
 
 @dataclass(frozen=True)
 class NPSResult:
-    """NPS with its uncertainty; every figure in points except counts and shares (%)."""
+    """NPS with its uncertainty; every figure in points except counts and shares (%).
+
+    ``std_error`` is the standard error of the reported interval's method
+    (the adjusted-Wald SE, of ``nps_adjusted``, under ``adjusted-wald``; the
+    Wald SE under ``wald``); ``std_error_observed`` is always the Wald SE of
+    the observed ``nps``. Shares are weighted for a weighted tally, and the
+    standard errors then use Kish's effective sample size ``effective_n``
+    (``weight_total`` is None when unweighted). ``note`` explains an interval
+    that could not be given.
+    """
 
     nps: float
     n: int
+    weight_total: float | None
+    effective_n: float
     promoters: int
     passives: int
     detractors: int
@@ -82,30 +94,75 @@ class NPSResult:
     passives_pct: float
     detractors_pct: float
     std_error: float
-    margin_of_error: float
-    ci_low: float
-    ci_high: float
+    std_error_observed: float
+    margin_of_error: float | None
+    ci_low: float | None
+    ci_high: float | None
     confidence: float
     interval: str
     nps_adjusted: float | None
     blank: int = 0
     invalid: int = 0
     distribution: dict[str, int] | None = None
+    note: str | None = None
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return result_dict(self)
 
     @property
     def variance(self) -> float:
         """Observed trinomial variance pP + pD - (pP - pD)^2 (shares as fractions)."""
-        pp, pd = self.promoters / self.n, self.detractors / self.n
-        return pp + pd - (pp - pd) ** 2
+        pp, pd = self.promoters_pct / 100.0, self.detractors_pct / 100.0
+        return max(0.0, pp + pd - (pp - pd) ** 2)
 
 
 def _spread(promoters: float, detractors: float, n: float) -> tuple[float, float]:
     """(score in points, trinomial variance) for the given counts."""
     pp, pd = promoters / n, detractors / n
-    return 100.0 * (promoters - detractors) / n, pp + pd - (pp - pd) ** 2
+    return 100.0 * (promoters - detractors) / n, max(0.0, pp + pd - (pp - pd) ** 2)
+
+
+ZERO_WIDTH = (
+    "every answer falls in one group, so the Wald interval has zero width; that is not certainty: "
+    "use the adjusted-Wald interval"
+)
+
+
+def _result(
+    counts: tuple[int, int, int], weights: tuple[float, float, float], n_eff: float, weighted: bool, *,
+    confidence: float, interval: str, blank: int, invalid: int, distribution: dict[str, int] | None,
+) -> NPSResult:
+    """Build the result from raw counts and (possibly weighted) group totals."""
+    if interval not in INTERVALS:
+        raise ValueError(f"interval must be one of {', '.join(INTERVALS)}, not {interval!r}")
+    check_confidence(confidence)
+    promoters, passives, detractors = counts
+    n = promoters + passives + detractors
+    wp, wa, wd = weights
+    w = wp + wa + wd
+    if n == 0 or w <= 0 or n_eff <= 0:
+        raise EmptyDataError("no answers (or only zero weights) to compute an NPS from")
+    observed, var = _spread(wp, wd, w)
+    se_obs = 100.0 * math.sqrt(var / n_eff)
+    adjusted = None
+    centre, se = observed, se_obs
+    if interval == "adjusted-wald":
+        # the adjustment is made on the effective sample: shares x n_eff are the effective counts
+        adjusted, var_adj = _spread(wp / w * n_eff + 0.75, wd / w * n_eff + 0.75, n_eff + 3)
+        centre, se = adjusted, 100.0 * math.sqrt(var_adj / (n_eff + 3))
+    margin = z_value(confidence) * se
+    lo, hi, note = max(-100.0, centre - margin), min(100.0, centre + margin), None
+    if se == 0.0:  # only Wald with every answer in one group: never shown as certainty
+        margin = lo = hi = None
+        note = ZERO_WIDTH
+    return NPSResult(
+        nps=observed, n=n, weight_total=w if weighted else None, effective_n=n_eff,
+        promoters=promoters, passives=passives, detractors=detractors,
+        promoters_pct=100.0 * wp / w, passives_pct=100.0 * wa / w, detractors_pct=100.0 * wd / w,
+        std_error=se, std_error_observed=se_obs, margin_of_error=margin, ci_low=lo, ci_high=hi,
+        confidence=confidence, interval=interval, nps_adjusted=adjusted, blank=blank, invalid=invalid,
+        distribution=distribution, note=note,
+    )
 
 
 def nps_from_counts(
@@ -127,107 +184,115 @@ def nps_from_counts(
     >>> a = nps_from_counts(50, 30, 20, interval="adjusted-wald")
     >>> round(a.nps_adjusted, 1), round(a.ci_low, 2), round(a.ci_high, 2)
     (29.1, 14.05, 44.2)
+    >>> round(a.std_error, 3), round(a.std_error_observed, 3)
+    (7.692, 7.81)
+
+    The adjusted-Wald interval never has zero width; the Wald interval of
+    answers all in one group would, so it is not given (``note`` says why):
+
+    >>> one = nps_from_counts(1, 0, 0, interval="adjusted-wald")
+    >>> round(one.ci_low, 1), round(one.ci_high, 1)
+    (-48.5, 98.5)
+    >>> nps_from_counts(1, 0, 0).ci_low is None
+    True
     """
     for name, value in (("promoters", promoters), ("passives", passives), ("detractors", detractors)):
         if value < 0:
             raise DataError(f"{name} cannot be negative ({value})")
-    if interval not in INTERVALS:
-        raise ValueError(f"interval must be one of {', '.join(INTERVALS)}, not {interval!r}")
-    check_confidence(confidence)
     n = promoters + passives + detractors
-    if n == 0:
-        raise EmptyDataError("no answers to compute an NPS from")
-    observed, var = _spread(promoters, detractors, n)
-    adjusted = None
-    centre, se = observed, 100.0 * math.sqrt(var / n)
-    if interval == "adjusted-wald":
-        adjusted, var_adj = _spread(promoters + 0.75, detractors + 0.75, n + 3)
-        centre, se = adjusted, 100.0 * math.sqrt(var_adj / (n + 3))
-    margin = z_value(confidence) * se
-    return NPSResult(
-        nps=observed,
-        n=n,
-        promoters=promoters,
-        passives=passives,
-        detractors=detractors,
-        promoters_pct=100.0 * promoters / n,
-        passives_pct=100.0 * passives / n,
-        detractors_pct=100.0 * detractors / n,
-        std_error=se,
-        margin_of_error=margin,
-        ci_low=max(-100.0, centre - margin),
-        ci_high=min(100.0, centre + margin),
-        confidence=confidence,
-        interval=interval,
-        nps_adjusted=adjusted,
-        blank=blank,
-        invalid=invalid,
-        distribution=distribution,
+    return _result(
+        (promoters, passives, detractors), (float(promoters), float(passives), float(detractors)), float(n), False,
+        confidence=confidence, interval=interval, blank=blank, invalid=invalid, distribution=distribution,
     )
 
 
 def nps_from_tally(tally: Tally, *, confidence: float = 0.95, interval: str = "wald") -> NPSResult:
     """NPS of a tally of 0-10 answers (the distribution is kept for charts).
 
+    A weighted tally gives weighted shares and uses Kish's effective sample
+    size in the standard errors.
+
     >>> nps_from_tally(Tally({10: 5, 8: 3, 2: 2})).nps
     30.0
+    >>> t = Tally(); t.add_weighted(10, 1, 3.0, 9.0); t.add_weighted(0, 1, 1.0, 1.0)
+    >>> r = nps_from_tally(t)
+    >>> r.nps, r.n, r.weight_total, r.effective_n
+    (50.0, 2, 4.0, 1.6)
     """
+    check_weights(tally)
     bad = [v for v in tally.counts if not SCALE[0] <= v <= SCALE[1]]
     if bad:
         raise DataError(f"NPS answers run from 0 to 10, not {bad[0]!r}")
     if tally.n == 0:
         raise EmptyDataError("no valid answers to compute an NPS from")
-    return nps_from_counts(
-        tally.count_where(lambda v: v >= PROMOTER_MIN),
-        tally.count_where(lambda v: PASSIVE_MIN <= v < PROMOTER_MIN),
-        tally.count_where(lambda v: v < PASSIVE_MIN),
-        confidence=confidence,
-        interval=interval,
-        blank=tally.blank,
-        invalid=tally.invalid,
-        distribution=tally.distribution(*SCALE),
+
+    def total(pred) -> tuple[int, float]:
+        vals = [v for v in tally.counts if pred(v)]
+        return sum(tally.counts[v] for v in vals), math.fsum(tally.weight_of(v) for v in vals)
+
+    (p, wp), (a, wa), (d, wd) = (total(lambda v: v >= PROMOTER_MIN), total(lambda v: PASSIVE_MIN <= v < PROMOTER_MIN),
+                                 total(lambda v: v < PASSIVE_MIN))
+    return _result(
+        (p, a, d), (wp, wa, wd), tally.effective_n, tally.weighted, confidence=confidence, interval=interval,
+        blank=tally.blank, invalid=tally.invalid, distribution=tally.distribution(*SCALE),
     )
 
 
 @dataclass(frozen=True)
 class NPSComparison:
-    """Difference between two NPS results with a two-sample z-test (points)."""
+    """Difference between two NPS results with a two-sample z-test (points).
+
+    ``difference`` is the observed difference; ``std_error`` the standard
+    error of the difference the test used; under adjusted-Wald ``z`` is
+    computed from the adjusted scores. ``z``/``p_value``/``significant`` are
+    None, with ``note``, when neither sample has any sampling variance.
+    """
 
     nps: float
     other_nps: float
     difference: float
-    std_error: float
-    z: float
-    p_value: float
-    significant: bool
+    std_error: float | None
+    z: float | None
+    p_value: float | None
+    significant: bool | None
     confidence: float
     n: int
     other_n: int
+    interval: str = "wald"
+    note: str | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
 
 
 def compare(a: NPSResult, b: NPSResult, *, confidence: float = 0.95) -> NPSComparison:
-    """Is ``a.nps`` different from ``b.nps``? Two-sided z-test on observed shares.
+    """Is ``a.nps`` different from ``b.nps``? Two-sided z-test following the
+    results' interval: observed shares under ``wald``, adjusted shares
+    (+3/4 promoters and detractors, +3 respondents in each sample) under
+    ``adjusted-wald`` (Lewis & Sauro's adjusted-Wald test).
 
     >>> c = compare(nps_from_counts(50, 30, 20), nps_from_counts(40, 30, 30))
     >>> c.difference, round(c.z, 3), round(c.p_value, 3), c.significant
     (20.0, 1.754, 0.079, False)
+    >>> w = "adjusted-wald"
+    >>> c = compare(nps_from_counts(50, 30, 20, interval=w), nps_from_counts(40, 30, 30, interval=w))
+    >>> c.difference, round(c.z, 3), round(c.p_value, 3)
+    (20.0, 1.732, 0.083)
     """
     check_confidence(confidence)
-    se = 100.0 * math.sqrt(a.variance / a.n + b.variance / b.n)
+    if a.interval != b.interval:
+        raise ValueError("both results must use the same interval method")
+    se = math.sqrt(a.std_error ** 2 + b.std_error ** 2)
     diff = a.nps - b.nps
-    if se == 0.0:
-        if diff != 0.0:
-            raise DataError(
-                "cannot test the difference: in both samples every answer falls in one group, so it has no sampling variance"
-            )
-        z, p = 0.0, 1.0
-    else:
-        z = diff / se
+    z = p = significant = note = None
+    if se > 0.0:
+        centre = (a.nps_adjusted - b.nps_adjusted) if a.interval == "adjusted-wald" else diff
+        z = centre / se
         p = two_sided_p(z)
+        significant = p < 1.0 - confidence
+    else:
+        note = "no sampling variance: in both samples every answer falls in one group"
     return NPSComparison(
         nps=a.nps, other_nps=b.nps, difference=diff, std_error=se, z=z, p_value=p,
-        significant=p < 1.0 - confidence, confidence=confidence, n=a.n, other_n=b.n,
+        significant=significant, confidence=confidence, n=a.n, other_n=b.n, interval=a.interval, note=note,
     )

@@ -185,7 +185,7 @@ def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[f
     ``centre = (p + z^2 / 2n) / (1 + z^2 / n)``,
     ``half = z / (1 + z^2 / n) * sqrt(p (1 - p) / n + z^2 / 4n^2)``.
     Unlike the Wald interval it stays inside [0, 1] and is sensible for
-    p = 0 or 1 and small n.
+    p = 0 or 1 and small n (it never has zero width).
 
     >>> lo, hi = wilson_interval(80, 100)
     >>> round(lo, 4), round(hi, 4)
@@ -199,12 +199,25 @@ def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[f
         raise ValueError("the Wilson interval needs at least one observation")
     if not 0 <= successes <= n:
         raise ValueError("successes must be between 0 and n")
+    return wilson_share_interval(successes / n, n, confidence)
+
+
+def wilson_share_interval(p: float, n: float, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson interval of a share ``p`` (0-1) observed on an effective
+    sample size ``n`` (any positive number: Kish's n_eff for weighted data).
+
+    >>> [round(x, 4) for x in wilson_share_interval(0.8, 100)]
+    [0.7112, 0.8666]
+    """
+    if n <= 0:
+        raise ValueError("the Wilson interval needs at least one observation")
+    if not 0.0 <= p <= 1.0:
+        raise ValueError("the share must be between 0 and 1")
     z = z_value(confidence)
-    p = successes / n
     z2n = z * z / n
     centre = (p + z2n / 2) / (1 + z2n)
     half = z / (1 + z2n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    # exact ends for 0 and n successes (rounding would leave 1e-17 gaps)
-    low = 0.0 if successes == 0 else max(0.0, centre - half)
-    high = 1.0 if successes == n else min(1.0, centre + half)
+    # exact ends for shares 0 and 1 (rounding would leave 1e-17 gaps)
+    low = 0.0 if p == 0.0 else max(0.0, centre - half)
+    high = 1.0 if p == 1.0 else min(1.0, centre + half)
     return low, high

@@ -84,7 +84,11 @@ class Tally:
         if self.wsum is None:
             return float(self.n)
         q = self.weight_sq_total
-        return self.weight_total ** 2 / q if q > 0 else 0.0
+        if q <= 0:
+            return 0.0
+        w = self.weight_total
+        ww = w * w
+        return ww / q if math.isfinite(ww) else w * (w / q)  # huge weights: w * w overflows first
 
     def weight_of(self, value: int) -> float:
         """Weight (count when unweighted) of the answers equal to ``value``."""
@@ -161,3 +165,13 @@ class Tally:
     def distribution(self, low: int, high: int) -> dict[str, int]:
         """Counts of every answer from low to high (zeros included), JSON-ready keys."""
         return {str(v): self.counts.get(v, 0) for v in range(low, high + 1)}
+
+
+def result_dict(result) -> dict:
+    """A flat result dataclass as a dict, fast (``dataclasses.asdict`` deep-copies
+    every value, which dominates when thousands of groups are scored); the
+    ``distribution`` mapping is copied so callers may change it."""
+    d = {name: getattr(result, name) for name in result.__dataclass_fields__}
+    if isinstance(d.get("distribution"), dict):
+        d["distribution"] = dict(d["distribution"])
+    return d

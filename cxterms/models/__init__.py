@@ -28,6 +28,9 @@ def require() -> None:
     >>> require() is None
     True
     """
+    from cxterms.models._threads import prepare
+
+    prepare()  # before numpy loads: one BLAS thread unless the user chose otherwise
     try:
         import numpy  # noqa: F401
         import scipy  # noqa: F401

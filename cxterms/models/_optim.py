@@ -13,6 +13,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from cxterms.errors import ModelError
+from cxterms.models._threads import single_threaded
 
 # Parameters are optimised as log values inside [-_LOG_BOUND, _LOG_BOUND]
 # (about 1.5e-8 to 6.6e7); an estimate that ends on that edge means the data do
@@ -46,14 +47,16 @@ def _hessian(fun: Callable, theta: np.ndarray, h: float = 1e-6) -> np.ndarray:
     return 0.5 * (hess + hess.T)
 
 
-def _newton_polish(fun: Callable, theta: np.ndarray, steps: int = 6) -> tuple[np.ndarray, float, np.ndarray]:
-    """A few damped Newton steps with a finite-difference Hessian of the analytic gradient."""
+def _newton_polish(fun: Callable, theta: np.ndarray, steps: int = 6, hessian: Callable | None = None) -> tuple[np.ndarray, float, np.ndarray]:
+    """A few damped Newton steps with a finite-difference Hessian of the analytic gradient
+    (or ``hessian(theta)`` when given)."""
+    hess = hessian or (lambda th: _hessian(fun, th))
     value, grad = fun(theta)
     for _ in range(steps):
         if np.max(np.abs(grad)) < 1e-12:
             break
         try:
-            step = np.linalg.solve(_hessian(fun, theta), grad)
+            step = np.linalg.solve(hess(theta), grad)
         except np.linalg.LinAlgError:
             break
         if not np.all(np.isfinite(step)):
@@ -71,7 +74,7 @@ def _newton_polish(fun: Callable, theta: np.ndarray, steps: int = 6) -> tuple[np
     return theta, value, grad
 
 
-def _flat_direction(fun: Callable, theta: np.ndarray, value: float, n_total: float) -> np.ndarray | None:
+def _flat_direction(fun: Callable, theta: np.ndarray, value: float, n_total: float, hessian: Callable | None = None) -> np.ndarray | None:
     """Direction in which the maximum is not pinned down, or None.
 
     Moves 3 log-units (a factor of 20 in the parameters) both ways along the
@@ -80,7 +83,7 @@ def _flat_direction(fun: Callable, theta: np.ndarray, value: float, n_total: flo
     (a ridge running off to 0 or infinity, e.g. no heterogeneity in the data).
     """
     try:
-        eigval, eigvec = np.linalg.eigh(_hessian(fun, theta))
+        eigval, eigvec = np.linalg.eigh(hessian(theta) if hessian is not None else _hessian(fun, theta))
     except np.linalg.LinAlgError:
         return None
     v = eigvec[:, 0]
@@ -99,12 +102,23 @@ def _flat_direction(fun: Callable, theta: np.ndarray, value: float, n_total: flo
     return None
 
 
-def _minimize(fun: Callable, starts: Sequence[np.ndarray], *, n_total: float, grad_tol: float = 1e-7) -> _Optimum:
+def _minimize(fun: Callable, starts: Sequence[np.ndarray], *, n_total: float, grad_tol: float = 1e-7,
+              hessian: Callable | None = None, first_success: bool = False) -> _Optimum:
     """Minimise ``fun(theta) -> (value, gradient)`` from several starts; keep the best.
 
     ``fun`` should be a *mean* negative log-likelihood (total / ``n_total``)
-    so that ``grad_tol`` does not depend on the sample size.
+    so that ``grad_tol`` does not depend on the sample size. BLAS runs on one
+    thread meanwhile (see :mod:`cxterms.models._threads`). ``first_success``
+    stops at the first start from which L-BFGS-B reports success (for costly
+    likelihoods that are known to be well behaved); the others are fallbacks.
     """
+    with single_threaded():
+        return _minimize_inner(fun, starts, n_total=n_total, grad_tol=grad_tol, hessian=hessian,
+                               first_success=first_success)
+
+
+def _minimize_inner(fun: Callable, starts: Sequence[np.ndarray], *, n_total: float, grad_tol: float,
+                    hessian: Callable | None, first_success: bool) -> _Optimum:
     best = None
     total_iter = 0
     k = len(starts[0])
@@ -122,11 +136,15 @@ def _minimize(fun: Callable, starts: Sequence[np.ndarray], *, n_total: float, gr
         total_iter += int(res.nit)
         if np.isfinite(res.fun) and np.all(np.isfinite(res.x)) and (best is None or res.fun < best.fun):
             best = res
+            if first_success and res.success and np.all(np.abs(res.x) < _LOG_BOUND - 1e-6):
+                break
     if best is None:
         raise ModelError("the optimiser found no finite log-likelihood")
     with np.errstate(all="ignore"):
-        theta, value, grad = _newton_polish(fun, np.asarray(best.x, dtype=float))
-        flat = _flat_direction(fun, theta, value, n_total) if np.isfinite(value) else None
+        # with a value-based Hessian (costly models, noisy gradients) two steps are plenty
+        theta, value, grad = _newton_polish(fun, np.asarray(best.x, dtype=float), hessian=hessian,
+                                            steps=6 if hessian is None else 2)
+        flat = _flat_direction(fun, theta, value, n_total, hessian) if np.isfinite(value) else None
     at_bound = np.abs(theta) >= _LOG_BOUND - 1e-6
     ok = bool(
         np.isfinite(value)
@@ -168,3 +186,148 @@ def _scalar_or_array(value: np.ndarray, *inputs) -> float | np.ndarray:
     if value.ndim == 0 or (value.size == 1 and all(np.ndim(i) == 0 for i in inputs)):
         return float(value.reshape(()))
     return value
+
+
+def _log_covariance(fun: Callable, theta: np.ndarray, n_total: float, h: float = 1e-5) -> np.ndarray | None:
+    """Covariance of the log-parameter estimates from the observed information.
+
+    ``fun`` is the mean negative log-likelihood with its analytic gradient on
+    the log scale; the observed information is ``n_total`` times its Hessian
+    at the maximum, taken by central finite differences of the gradient. Its
+    inverse is the asymptotic covariance of log(params). None when the
+    Hessian is not positive definite (the maximum is not a proper peak).
+    """
+    with single_threaded(), np.errstate(all="ignore"):
+        info = _hessian(fun, np.asarray(theta, dtype=float), h) * float(n_total)
+        if not np.all(np.isfinite(info)):
+            return None
+        try:
+            np.linalg.cholesky(info)
+            cov = np.linalg.inv(info)
+        except np.linalg.LinAlgError:
+            return None
+    cov = 0.5 * (cov + cov.T)
+    if not np.all(np.isfinite(cov)) or np.any(np.diag(cov) <= 0):
+        return None
+    return cov
+
+
+def _standard_errors(params: dict[str, float], covariance) -> dict[str, float] | None:
+    """Delta method: se(p) = p * se(log p) = p * sqrt(cov_log[i, i])."""
+    if covariance is None:
+        return None
+    cov = np.asarray(covariance, dtype=float)
+    return {name: float(value * math.sqrt(cov[i, i])) for i, (name, value) in enumerate(params.items())}
+
+
+def _as_tuple(cov: np.ndarray | None):
+    return None if cov is None else tuple(tuple(float(v) for v in row) for row in cov)
+
+
+class FitMixin:
+    """Shared behaviour of the fitted-parameter dataclasses.
+
+    Subclasses are frozen dataclasses with one field per parameter (named in
+    ``_names``), and ``log_likelihood``, ``converged``, ``iterations``,
+    ``n_customers`` and ``covariance`` (of the log parameters, or None).
+    """
+
+    _names: tuple[str, ...] = ()
+    _model: str = ""
+    _title: str = ""
+
+    def _validate(self) -> None:
+        for name in self._names:
+            value = getattr(self, name)
+            if not (isinstance(value, (int, float, np.floating, np.integer)) and math.isfinite(value) and value > 0):
+                raise ModelError(f"{self._title} parameter {name} must be a positive number, not {value!r}")
+
+    @property
+    def params(self) -> dict[str, float]:
+        """The parameters as plain floats."""
+        return {n: float(getattr(self, n)) for n in self._names}
+
+    @property
+    def values(self) -> tuple[float, ...]:
+        """The parameters as a tuple, in the model's order."""
+        return tuple(float(getattr(self, n)) for n in self._names)
+
+    @property
+    def standard_errors(self) -> dict[str, float] | None:
+        """Asymptotic standard errors (observed information, delta method); None if unavailable."""
+        return _standard_errors(self.params, self.covariance)
+
+    def as_dict(self) -> dict:
+        """Plain JSON-ready dict: model, params, standard_errors, log_likelihood, converged, iterations, n_customers."""
+        return {
+            "model": self._model,
+            "params": self.params,
+            "standard_errors": self.standard_errors,
+            "log_likelihood": None if self.log_likelihood is None else float(self.log_likelihood),
+            "converged": bool(self.converged),
+            "iterations": int(self.iterations),
+            "n_customers": int(self.n_customers),
+        }
+
+
+def _value_objective(loglik: Callable, cols: Sequence[np.ndarray], w: np.ndarray, k: int, h: float = 1e-5):
+    """(mean negative log-likelihood, central-difference gradient) on the log scale, for
+    models whose gradient has no convenient closed form. ``loglik(params, *cols)`` gives
+    per-row log-likelihoods; ``w`` the row weights. Also returns the value function."""
+    wsum = float(w.sum())
+
+    def value(theta) -> float:
+        with np.errstate(all="ignore"):
+            ll = loglik(np.exp(theta), *cols)
+            v = -float(np.multiply(w, ll).sum()) / wsum
+        return v if math.isfinite(v) else math.inf
+
+    def fun(theta):
+        theta = np.asarray(theta, dtype=float)
+        v = value(theta)
+        if not math.isfinite(v):
+            return np.inf, np.zeros(k)
+        g = np.empty(k)
+        for j in range(k):
+            e = np.zeros(k)
+            e[j] = h
+            g[j] = (value(theta + e) - value(theta - e)) / (2 * h)
+        if not np.all(np.isfinite(g)):
+            return np.inf, np.zeros(k)
+        return v, g
+
+    return fun, value
+
+
+def _value_hessian(value: Callable, theta: np.ndarray, h: float = 1e-4) -> np.ndarray:
+    """Hessian of ``value`` by second differences of function values."""
+    theta = np.asarray(theta, dtype=float)
+    k = theta.size
+    H = np.empty((k, k))
+    with np.errstate(all="ignore"):
+        f0 = value(theta)
+        for i in range(k):
+            ei = np.eye(k)[i] * h
+            H[i, i] = (value(theta + ei) - 2 * f0 + value(theta - ei)) / h**2
+            for j in range(i):
+                ej = np.eye(k)[j] * h
+                H[i, j] = H[j, i] = (value(theta + ei + ej) - value(theta + ei - ej) - value(theta - ei + ej)
+                                     + value(theta - ei - ej)) / (4 * h * h)
+    return H
+
+
+def _log_covariance_values(value: Callable, theta: np.ndarray, n_total: float, h: float = 1e-4) -> np.ndarray | None:
+    """As :func:`_log_covariance`, from second differences of the mean negative log-likelihood values."""
+    with np.errstate(all="ignore"):
+        info = _value_hessian(value, theta, h) * float(n_total)
+        if not np.all(np.isfinite(info)):
+            return None
+        try:
+            np.linalg.cholesky(info)
+            cov = np.linalg.inv(info)
+        except np.linalg.LinAlgError:
+            return None
+    cov = 0.5 * (cov + cov.T)
+    if not np.all(np.isfinite(cov)) or np.any(np.diag(cov) <= 0):
+        return None
+    return cov

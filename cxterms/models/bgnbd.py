@@ -22,13 +22,21 @@ or infinity) is reported as a ModelError rather than returned.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.special import digamma, expit, gammaln, hyp2f1, log_expit
 
 from cxterms.errors import DataError, ModelError, UsageError
-from cxterms.models._optim import _LOG_BOUND, _check_optimum, _minimize, _scalar_or_array  # noqa: F401
+from cxterms.models._optim import (  # noqa: F401
+    _LOG_BOUND,
+    _as_tuple,
+    _check_optimum,
+    _log_covariance,
+    _minimize,
+    _scalar_or_array,
+    _standard_errors,
+)
 from cxterms.models.rfm import validate_columns
 
 __all__ = [
@@ -72,6 +80,8 @@ class BGNBDFit:
     converged: bool = True
     iterations: int = 0
     n_customers: int = 0
+    #: covariance of (log r, log alpha, log a, log b) from the observed information, or None
+    covariance: tuple | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for name in ("r", "alpha", "a", "b"):
@@ -83,6 +93,16 @@ class BGNBDFit:
     def params(self) -> dict[str, float]:
         """The four parameters as plain floats."""
         return {"r": float(self.r), "alpha": float(self.alpha), "a": float(self.a), "b": float(self.b)}
+
+    @property
+    def values(self) -> tuple[float, float, float, float]:
+        """(r, alpha, a, b)."""
+        return (float(self.r), float(self.alpha), float(self.a), float(self.b))
+
+    @property
+    def standard_errors(self) -> dict[str, float] | None:
+        """Asymptotic standard errors: observed information on the log scale, delta method back."""
+        return _standard_errors(self.params, self.covariance)
 
     @property
     def mean_purchase_rate(self) -> float:
@@ -99,6 +119,7 @@ class BGNBDFit:
         return {
             "model": "bgnbd",
             "params": self.params,
+            "standard_errors": self.standard_errors,
             "log_likelihood": None if self.log_likelihood is None else float(self.log_likelihood),
             "converged": bool(self.converged),
             "iterations": int(self.iterations),
@@ -288,6 +309,7 @@ def fit_bgnbd(frequency, recency, T, *, initial=None) -> BGNBDFit:
         converged=True,
         iterations=opt.iterations,
         n_customers=n,
+        covariance=_as_tuple(_log_covariance(fun, opt.theta, float(w.sum()))),
     )
 
 

@@ -50,6 +50,7 @@ class CLVPrediction:
     clv: np.ndarray
     horizon: float
     discount_rate: float
+    margin: float = 1.0
 
     @property
     def total_clv(self) -> float:
@@ -61,6 +62,7 @@ class CLVPrediction:
         return {
             "horizon": float(self.horizon),
             "discount_rate": float(self.discount_rate),
+            "margin": float(self.margin),
             "customers": int(self.clv.shape[0]),
             "total_clv": self.total_clv,
             "total_expected_transactions": float(self.expected_transactions.sum()),
@@ -80,6 +82,8 @@ def predicted_clv(
     *,
     horizon: float,
     discount_rate: float = 0.0,
+    margin: float = 1.0,
+    expected=None,
 ) -> CLVPrediction:
     """CLV of each customer over ``horizon`` time units, discounted per unit.
 
@@ -88,14 +92,17 @@ def predicted_clv(
     average value of :func:`~cxterms.models.gamma_gamma.expected_average_value`,
     d = ``discount_rate`` (per time unit) and t_k = min(k, horizon)::
 
-        CLV = E[M] * sum_{k=1}^{ceil(horizon)} (E[Y(t_k)] - E[Y(t_{k-1})]) / (1 + d)^k
+        CLV = margin * E[M] * sum_{k=1}^{ceil(horizon)} (E[Y(t_k)] - E[Y(t_{k-1})]) / (1 + d)^k
 
     i.e. the transactions expected in unit k are discounted to the end of that
     unit (the last, partial unit is clipped at the horizon). With d = 0 this is
-    E[M] * E[Y(horizon)]. The time unit is the one the BG/NBD model was fitted
+    margin * E[M] * E[Y(horizon)]; ``margin`` (0 < margin <= 1, default 1)
+    turns revenue into profit. ``expected`` is the conditional-expectation
+    function of the purchase model (default: BG/NBD's; any model of
+    :mod:`cxterms.models.registry` works). The time unit is the one the BG/NBD model was fitted
     in: a weekly fit needs a weekly discount rate (see :func:`convert_rate`).
 
-    horizon <= 0 or discount_rate <= -1 -> UsageError; invalid customer data
+    horizon <= 0, discount_rate <= -1 or margin outside (0, 1] -> UsageError; invalid customer data
     (including a monetary_value column of the wrong length) -> DataError;
     q <= 1 in the spend fit -> ModelError. The work grows with ceil(horizon)
     when d > 0 (one forecast per time unit), so daily units over many years
@@ -113,6 +120,9 @@ def predicted_clv(
         raise UsageError(f"the CLV horizon must be a positive number of time units, not {horizon!r}")
     if not (math.isfinite(d) and d > -1.0):
         raise UsageError(f"the discount rate must be greater than -1, not {discount_rate!r}")
+    g = float(margin)
+    if not (math.isfinite(g) and 0.0 < g <= 1.0):
+        raise UsageError(f"the margin must be in (0, 1], not {margin!r}")
     x, tx, age = _prediction_columns(frequency, recency, T)
     x, tx, age = x.ravel(), tx.ravel(), age.ravel()
     try:
@@ -120,11 +130,12 @@ def predicted_clv(
     except ValueError:
         raise DataError("monetary_value must have one value per customer") from None
     value = np.asarray(expected_average_value(gg_fit, x, spend), dtype=float).reshape(x.shape)
+    expect = expected_transactions if expected is None else expected
     # Identical (x, t_x, T) rows share their transaction forecast.
     (ux, utx, ut), _, inverse = _compress(x, tx, age)
 
     def forecast(t: float) -> np.ndarray:
-        return np.asarray(expected_transactions(bgnbd_fit, t, ux, utx, ut), dtype=float).reshape(ux.shape)
+        return np.asarray(expect(bgnbd_fit, t, ux, utx, ut), dtype=float).reshape(ux.shape)
 
     if d == 0.0:
         previous = discounted = forecast(h)
@@ -137,11 +148,12 @@ def predicted_clv(
             discounted = discounted + (current - previous) / (1.0 + d) ** k
             previous = current
     transactions = previous[inverse]
-    clv = value * discounted[inverse]
+    clv = g * value * discounted[inverse]
     return CLVPrediction(
         expected_transactions=transactions,
         expected_average_value=value,
         clv=clv,
         horizon=h,
         discount_rate=d,
+        margin=g,
     )

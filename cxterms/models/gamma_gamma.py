@@ -16,13 +16,13 @@ caller check that.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.special import digamma, gammaln
 
 from cxterms.errors import DataError, ModelError
-from cxterms.models._optim import _check_optimum, _minimize, _scalar_or_array
+from cxterms.models._optim import _as_tuple, _check_optimum, _log_covariance, _minimize, _scalar_or_array, _standard_errors
 from cxterms.models.rfm import _column
 
 __all__ = ["GammaGammaFit", "fit_gamma_gamma", "expected_average_value", "log_likelihood_terms"]
@@ -46,6 +46,8 @@ class GammaGammaFit:
     iterations: int = 0
     n_customers: int = 0
     spend_frequency_correlation: float | None = None
+    #: covariance of (log p, log q, log gamma) from the observed information, or None
+    covariance: tuple | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for name in ("p", "q", "gamma"):
@@ -59,6 +61,16 @@ class GammaGammaFit:
         return {"p": float(self.p), "q": float(self.q), "gamma": float(self.gamma)}
 
     @property
+    def values(self) -> tuple[float, float, float]:
+        """(p, q, gamma)."""
+        return (float(self.p), float(self.q), float(self.gamma))
+
+    @property
+    def standard_errors(self) -> dict[str, float] | None:
+        """Asymptotic standard errors: observed information on the log scale, delta method back."""
+        return _standard_errors(self.params, self.covariance)
+
+    @property
     def population_mean(self) -> float | None:
         """Mean spend per transaction in the population, p * gamma / (q - 1); None if q <= 1."""
         return float(self.p * self.gamma / (self.q - 1.0)) if self.q > 1.0 else None
@@ -68,6 +80,7 @@ class GammaGammaFit:
         return {
             "model": "gamma-gamma",
             "params": self.params,
+            "standard_errors": self.standard_errors,
             "log_likelihood": None if self.log_likelihood is None else float(self.log_likelihood),
             "converged": bool(self.converged),
             "iterations": int(self.iterations),
@@ -206,7 +219,8 @@ def fit_gamma_gamma(frequency, monetary_value) -> GammaGammaFit:
         np.log([4.0, 3.0, 0.5 * mean_spend]),
         np.log([10.0, 6.0, 0.5 * mean_spend]),
     ]
-    opt = _minimize(_objective(x, m), starts, n_total=float(x.shape[0]))
+    fun = _objective(x, m)
+    opt = _minimize(fun, starts, n_total=float(x.shape[0]))
     p, q, g = _check_optimum(opt, ("p", "q", "gamma"), "Gamma-Gamma")
     ll = -opt.value * x.shape[0]
     return GammaGammaFit(
@@ -218,6 +232,7 @@ def fit_gamma_gamma(frequency, monetary_value) -> GammaGammaFit:
         iterations=opt.iterations,
         n_customers=int(x.shape[0]),
         spend_frequency_correlation=_correlation(x, m),
+        covariance=_as_tuple(_log_covariance(fun, opt.theta, float(x.shape[0]))),
     )
 
 

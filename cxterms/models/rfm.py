@@ -380,3 +380,105 @@ def summarize_transactions(
         rows=n_rows,
         transactions=transactions,
     )
+
+
+def summarize_periods(
+    rows: Iterable[Sequence],
+    *,
+    unit: str = "week",
+    calibration_end: datetime.date | None = None,
+) -> tuple[RFMData, int]:
+    """Summarise ``(customer_id, day, amount)`` rows into discrete periods for BG/BB.
+
+    Periods of ``unit`` length are counted from the first date in the log
+    (period 0 = its first ``unit`` days). Only *complete* periods up to
+    ``calibration_end`` (default: the last date) are used, P of them. For a
+    customer whose first purchase is in period f < P::
+
+        frequency = number of periods f+1 .. P-1 with a purchase   (x)
+        recency   = last such period - f, 0 if none                (t_x)
+        T         = P - 1 - f, the opportunities observed          (n)
+        monetary_value = mean of the amounts per repeat period
+
+    Customers first seen in an incomplete last period, and rows after it,
+    are left out; the second value returned counts those rows. Errors as for
+    :func:`summarize_transactions`; no complete period -> DataError.
+
+    >>> from datetime import date
+    >>> log = [("a", date(2024, 1, 1), 5.0), ("a", date(2024, 1, 2), 5.0), ("a", date(2024, 1, 15), 5.0),
+    ...        ("b", date(2024, 1, 8), 7.0), ("c", date(2024, 1, 22), 1.0)]
+    >>> d, left_out = summarize_periods(log, unit="week", calibration_end=date(2024, 1, 21))
+    >>> d.customer_ids, d.frequency.tolist(), d.recency.tolist(), d.T.tolist(), left_out
+    (['a', 'b'], [1.0, 0.0], [2.0, 0.0], [2.0, 1.0], 1)
+    """
+    u = unit_days(unit)
+    if calibration_end is not None and not isinstance(calibration_end, datetime.date):
+        raise UsageError(f"the calibration end must be a date, not {calibration_end!r}")
+    days: dict[str, dict[int, float]] = {}
+    with_amounts: bool | None = None
+    n_rows = 0
+    for n_rows, row in enumerate(rows, start=1):
+        try:
+            cid, day = row[0], row[1]
+            amount = row[2] if len(row) > 2 else None
+        except (TypeError, IndexError):
+            raise DataError(f"row {n_rows}: expected (customer, day, amount), got {row!r}") from None
+        d = _as_ordinal(day, n_rows)
+        if amount is None:
+            if with_amounts:
+                raise DataError(f"row {n_rows}: amount is missing while earlier rows have amounts")
+            with_amounts, value = False, 0.0
+        else:
+            if with_amounts is False:
+                raise DataError(f"row {n_rows}: has an amount while earlier rows have none")
+            with_amounts = True
+            try:
+                value = float(amount)
+            except (TypeError, ValueError):
+                raise DataError(f"row {n_rows}: amount {amount!r} is not a number") from None
+            if not math.isfinite(value):
+                raise DataError(f"row {n_rows}: amount {amount!r} is not a finite number")
+        per = days.setdefault(cid if isinstance(cid, str) else str(cid), {})
+        per[d] = per.get(d, 0.0) + value
+    if n_rows == 0:
+        raise EmptyDataError("no transactions to summarise")
+    origin = min(min(per) for per in days.values())
+    end = calibration_end.toordinal() if calibration_end is not None else max(max(per) for per in days.values())
+    complete = int(math.floor((end - origin + 1) / u))
+    if complete < 1:
+        raise DataError(f"the log covers no complete {unit} before the calibration end")
+    ids, freq, rec, age, money = [], [], [], [], []
+    left_out = 0
+    for cid, per in days.items():
+        periods: dict[int, float] = {}
+        for d, v in per.items():
+            k = int(math.floor((d - origin) / u))
+            if k < complete:
+                periods[k] = periods.get(k, 0.0) + v
+            else:
+                left_out += 1
+        if not periods:
+            continue
+        first = min(periods)
+        repeats = [k for k in periods if k != first]
+        ids.append(cid)
+        freq.append(len(repeats))
+        rec.append(max(repeats) - first if repeats else 0)
+        age.append(complete - 1 - first)
+        if with_amounts:
+            money.append(math.fsum(periods[k] for k in repeats) / len(repeats) if repeats else 0.0)
+    if not ids:
+        raise EmptyDataError("no customer made a purchase in a complete period")
+    x = np.asarray(freq, dtype=float)
+    return RFMData(
+        customer_ids=ids,
+        frequency=_readonly(x),
+        recency=_readonly(np.asarray(rec, dtype=float)),
+        T=_readonly(np.asarray(age, dtype=float)),
+        monetary_value=_readonly(np.asarray(money, dtype=float)) if with_amounts else None,
+        unit=unit,
+        calibration_end=datetime.date.fromordinal(origin + int(math.floor(complete * u)) - 1),
+        ignored_after_end=left_out,
+        rows=n_rows,
+        transactions=int(x.sum()) + len(ids),
+    ), left_out

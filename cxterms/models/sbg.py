@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.special import betaln, digamma, hyp2f1
 
 from cxterms.errors import DataError, ModelError, UsageError
-from cxterms.models._optim import _check_optimum, _minimize, _scalar_or_array
+from cxterms.models._optim import _as_tuple, _check_optimum, _log_covariance, _minimize, _scalar_or_array, _standard_errors
 
 __all__ = [
     "SBGFit",
@@ -39,6 +39,8 @@ __all__ = [
     "project",
     "expected_lifetime",
     "discounted_expected_residual_lifetime",
+    "fit_sbg_pooled",
+    "project_active",
 ]
 
 
@@ -57,6 +59,8 @@ class SBGFit:
     iterations: int = 0
     periods: int = 0
     cohort_size: float | None = None
+    #: covariance of (log alpha, log beta) from the observed information, or None
+    covariance: tuple | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for name in ("alpha", "beta"):
@@ -70,6 +74,11 @@ class SBGFit:
         return {"alpha": float(self.alpha), "beta": float(self.beta)}
 
     @property
+    def standard_errors(self) -> dict[str, float] | None:
+        """Asymptotic standard errors: observed information on the log scale, delta method back."""
+        return _standard_errors(self.params, self.covariance)
+
+    @property
     def mean_churn_probability(self) -> float:
         """Mean churn probability per period across new customers, alpha / (alpha + beta)."""
         return float(self.alpha / (self.alpha + self.beta))
@@ -79,6 +88,7 @@ class SBGFit:
         return {
             "model": "sbg",
             "params": self.params,
+            "standard_errors": self.standard_errors,
             "log_likelihood": None if self.log_likelihood is None else float(self.log_likelihood),
             "converged": bool(self.converged),
             "iterations": int(self.iterations),
@@ -174,6 +184,7 @@ def fit_sbg(survivors: Sequence[float]) -> SBGFit:
         iterations=opt.iterations,
         periods=int(n.size - 1),
         cohort_size=float(n[0]),
+        covariance=_as_tuple(_log_covariance(fun, opt.theta, float(n[0]))),
     )
 
 
@@ -295,3 +306,96 @@ def discounted_expected_residual_lifetime(fit: SBGFit, periods_survived: int, di
     if not math.isfinite(value):
         raise ModelError("DERL could not be evaluated (numerical overflow)")
     return float(value)
+
+
+def _check_cohorts(cohorts: Sequence[Sequence[float]]) -> list[np.ndarray]:
+    out = []
+    for i, c in enumerate(cohorts, start=1):
+        try:
+            n = np.asarray(list(c), dtype=float)
+        except (TypeError, ValueError):
+            raise DataError(f"cohort {i}: survivor counts must be numbers") from None
+        if n.size < 2:
+            raise DataError(f"cohort {i}: needs the cohort size and at least one later period")
+        for t, value in enumerate(n):
+            if not math.isfinite(value) or value < 0:
+                raise DataError(f"cohort {i}, period {t}: survivor count {value:g} is not a non-negative number")
+        if n[0] <= 0:
+            raise DataError(f"cohort {i}: the starting cohort size must be greater than 0")
+        for t in range(1, n.size):
+            if n[t] > n[t - 1]:
+                raise DataError(f"cohort {i}, period {t}: {n[t]:g} survivors is more than the {n[t - 1]:g} of period {t - 1}")
+        out.append(n)
+    if not out:
+        raise DataError("no cohorts to fit")
+    return out
+
+
+def _pooled_objective(cohorts: list[np.ndarray]):
+    """Mean negative log-likelihood of several cohorts sharing alpha and beta, with its gradient."""
+    K = max(c.size for c in cohorts) - 1
+    churned = np.zeros(K)
+    last = np.zeros(K + 1)
+    for c in cohorts:
+        churned[: c.size - 1] += c[:-1] - c[1:]
+        last[c.size - 1] += c[-1]
+    total = float(sum(c[0] for c in cohorts))
+    t = np.arange(1, K + 1, dtype=float)
+    k = np.arange(0, K + 1, dtype=float)
+
+    def fun(theta):
+        al, be = np.exp(theta)
+        b0 = betaln(al, be)
+        log_p = betaln(al + 1.0, be + t - 1.0) - b0
+        log_s = betaln(al, be + k) - b0
+        ll = churned @ log_p + last @ log_s
+        if not math.isfinite(ll):
+            return np.inf, np.zeros(2)
+        d0a = digamma(al) - digamma(al + be)
+        d0b = digamma(be) - digamma(al + be)
+        g_a = churned @ (digamma(al + 1.0) - digamma(al + be + t) - d0a) + last @ (digamma(al) - digamma(al + be + k) - d0a)
+        g_b = churned @ (digamma(be + t - 1.0) - digamma(al + be + t) - d0b) + last @ (digamma(be + k) - digamma(al + be + k) - d0b)
+        return -ll / total, -np.array([g_a * al, g_b * be]) / total
+
+    return fun, total
+
+
+def fit_sbg_pooled(cohorts: Sequence[Sequence[float]]) -> SBGFit:
+    """One (alpha, beta) for several cohorts: the sum of their sBG log-likelihoods is maximised.
+
+    Each cohort is a list of survivors at periods 0, 1, ... (cohorts may be
+    observed for different numbers of periods, as in a triangular cohort
+    matrix). ``periods`` is the longest observation and ``cohort_size`` the
+    total of the starting sizes. Errors as for :func:`fit_sbg`; all cohorts
+    together must span at least two periods.
+
+    >>> fit = fit_sbg_pooled([[1000, 631, 468, 382, 326, 289, 262, 241], [1000, 631, 468]])
+    >>> round(fit.alpha, 2), round(fit.beta, 2)
+    (0.72, 1.22)
+    """
+    cs = _check_cohorts(cohorts)
+    if max(c.size for c in cs) < 3:
+        raise DataError("the sBG model needs survivor counts for periods 0, 1 and 2 at least in some cohort")
+    if all(c[-1] == c[0] for c in cs):
+        raise DataError("no customer churned in the observed periods: the churn rate cannot be estimated")
+    fun, total = _pooled_objective(cs)
+    starts = [np.log([1.0, 1.0]), np.log([0.5, 2.0]), np.log([2.0, 8.0])]
+    opt = _minimize(fun, starts, n_total=total)
+    alpha, beta = _check_optimum(opt, ("alpha", "beta"), "sBG")
+    return SBGFit(alpha=float(alpha), beta=float(beta), log_likelihood=float(-opt.value * total), converged=True,
+                  iterations=opt.iterations, periods=int(max(c.size for c in cs) - 1), cohort_size=total,
+                  covariance=_as_tuple(_log_covariance(fun, opt.theta, total)))
+
+
+def project_active(fit: SBGFit, active: float, periods_survived: int, ahead: int) -> np.ndarray:
+    """Expected survivors of ``active`` customers who have renewed ``periods_survived`` times, 1..ahead periods on.
+
+    active * S(n + h) / S(n) for h = 1 .. ahead (the posterior of theta given n renewals).
+
+    >>> [round(v) for v in project_active(SBGFit(0.704, 1.182), 241, 7, 2)]
+    [222, 206]
+    """
+    n = int(_periods(periods_survived, minimum=0))
+    h = np.arange(1, int(ahead) + 1, dtype=float)
+    log_ratio = betaln(fit.alpha, fit.beta + n + h) - betaln(fit.alpha, fit.beta + n)
+    return float(active) * np.exp(log_ratio)
