@@ -34,6 +34,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "churn": ("cxterms.cli.churn", "Churn and retention from counts, MRR, or a customer table."),
     "clv": ("cxterms.cli.clv", "Customer lifetime value: formula, historic, or BG/NBD + Gamma-Gamma."),
     "retention": ("cxterms.cli.models", "Cohort retention with the shifted-beta-geometric model."),
+    "sql": ("cxterms.cli.sql", "Print the aggregate SQL of a metric for your warehouse (read back with --counts)."),
     "drivers": ("cxterms.cli.drivers", "Key driver analysis: which attribute ratings matter most."),
     "report": ("cxterms.cli.report", "A shareable report (HTML with charts, Markdown or JSON) of NPS, CSAT or CES."),
     "plan": ("cxterms.cli.plan", "Sample size for a margin of error or a difference (NPS, CSAT, CES)."),
@@ -58,6 +59,13 @@ class LazyGroup(TyperGroup):
             if name == cmd_name:
                 return get_command_from_info(
                     info, pretty_exceptions_short=True, rich_markup_mode=self.rich_markup_mode
+                )
+        for group in module.app.registered_groups:  # a command with subcommands (sql)
+            if group.name == cmd_name:
+                from typer.main import get_group_from_info
+
+                return get_group_from_info(
+                    group, pretty_exceptions_short=True, suggest_commands=True, rich_markup_mode=self.rich_markup_mode
                 )
         return None  # pragma: no cover - registry and module disagree
 

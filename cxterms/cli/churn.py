@@ -6,7 +6,8 @@ from typing import Annotated, Optional
 import typer
 
 from .metric_options import (
-    DateFormatOpt, DayfirstOpt, DelimiterOpt, EncodingOpt, Every, EveryOpt, FileArg, HeaderOpt, QuietOpt, TableFormatOpt,
+    CountsOpt, DateFormatOpt, DayfirstOpt, DbOpt, DelimiterOpt, EncodingOpt, EngineOpt, Every, EveryOpt, FileArg,
+    HeaderOpt, QuietOpt, TableFormatOpt, TableOpt,
 )
 from .output import TableFormat
 from .render_metrics import Field, View
@@ -88,6 +89,10 @@ def churn(
     delimiter: DelimiterOpt = None,
     header: HeaderOpt = None,
     encoding: EncodingOpt = None,
+    counts: Annotated[bool, typer.Option("--counts", help="FILE holds per-period counts: period,start,new,lost[,lost_new] (the output of 'cxterms sql churn'); give the same --every.", rich_help_panel="Counts and databases")] = False,
+    db: DbOpt = None,
+    table: TableOpt = None,
+    engine: EngineOpt = None,
     format: TableFormatOpt = TableFormat.auto,
     quiet: QuietOpt = False,
 ) -> None:
@@ -116,18 +121,24 @@ def churn(
         cxterms churn --mrr-start 100000 --mrr-churned 4000 --contraction 1000 --expansion 8000
         cxterms churn examples/customers.csv --every month
         cxterms churn examples/customers.csv --every quarter --from 2025-01-01 -f csv
+        cxterms churn --db sqlite:///crm.db --table subscriptions --every quarter
     """
     from ..errors import UsageError
     from ..metrics import churn as core
     from .inputs import check_count, check_number
     from .render_metrics import emit_single
+    from .sources import SourceOpts
 
     session = ctx.obj
     for value, option in ((start, "--start"), (lost, "--lost"), (new, "--new"), (lost_new, "--lost-new")):
         check_count(value, option)
     for value, option in ((mrr_start, "--mrr-start"), (mrr_churned, "--mrr-churned"), (contraction, "--contraction"), (expansion, "--expansion")):
         check_number(value, option)
-    table_mode = file is not None or start_column is not None or end_column is not None
+    source = SourceOpts(counts=counts, db=db, table=table, engine=engine)
+    source.check(file)
+    if counts and (start_column or end_column):
+        raise UsageError("--start-column/--end-column read a customer table, not --counts")
+    table_mode = file is not None or start_column is not None or end_column is not None or source.kind != "file"
     modes = [m for m, on in (("counts", start is not None or lost is not None), ("revenue", mrr_start is not None), ("table", table_mode)) if on]
     if len(modes) > 1:
         raise UsageError(f"choose one input: counts (--start/--lost), revenue (--mrr-start) or a customer table; got {' and '.join(modes)}")
@@ -152,11 +163,11 @@ def churn(
         emit_single(session, REVENUE_VIEW, result.as_dict(), format, quiet=quiet, title="Revenue churn")
         return
     _table(session, file, start_column, end_column, every, since, until, date_format, delimiter, header, encoding, format, quiet,
-           dayfirst=dayfirst)
+           source, dayfirst=dayfirst)
 
 
 def _table(session, file, start_column, end_column, every, since, until, date_format, delimiter, header, encoding, fmt_, quiet,
-           dayfirst=None):
+           source=None, dayfirst=None):
     from ..errors import DataError, UsageError
     from ..io.records import END_COLUMNS, START_COLUMNS, DuplicateRows, read_spans
     from ..metrics import churn as core
@@ -173,6 +184,12 @@ def _table(session, file, start_column, end_column, every, since, until, date_fo
             raise UsageError(f"{option} {text!r} is not a date") from None
 
     lo, hi = day(since, "--from"), day(until, "--to")
+    if source is not None and source.kind != "file":  # --counts, --db, --engine: the same counter
+        counter = _counter_from(session, source, file, start_column, end_column, every, date_format, delimiter, header, encoding)
+        if lo is not None and lo < counter.first and getattr(counter, "carried_in", 0):
+            raise UsageError(f"--from {since} is before the first period of the counts ({counter.first})")
+        _emit_periods(session, counter, lo, hi, fmt_, quiet)
+        return
     table = open_input(session, file, delimiter=delimiter, header=header, encoding=encoding)
     scol = table.column(start_column, defaults=START_COLUMNS, what="start column", option="--start-column")
     ecol = table.column(end_column, defaults=END_COLUMNS, what="end column", option="--end-column")
@@ -190,6 +207,30 @@ def _table(session, file, start_column, end_column, every, since, until, date_fo
         session.out().note(f"note: {note}")
     if counter.customers == 0:
         raise DataError(f"no customers in {table.name}")
+    _emit_periods(session, counter, lo, hi, fmt_, quiet)
+
+
+def _counter_from(session, source, file, start_column, end_column, every, date_format, delimiter, header, encoding):
+    """A CustomerCounter from --counts FILE or from a database."""
+    if source.kind == "counts":
+        from ..io.counts import read_churn_counts
+        from .inputs import open_input
+
+        table = open_input(session, file, delimiter=delimiter, header=header, encoding=encoding)
+        return read_churn_counts(table, every.value, date_format)
+    from ..sql.run import churn_counter
+    from .sources import open_source
+
+    src = open_source(source, file, delimiter=delimiter, header=header, encoding=encoding)
+    try:
+        return churn_counter(src, start=start_column, end=end_column, every=every.value, date_format=date_format)
+    finally:
+        src.engine.close()
+
+
+def _emit_periods(session, counter, lo, hi, fmt_, quiet):
+    from .render_metrics import emit_rows
+
     rows = [r.as_dict() for r in counter.table(lo, hi)]
     if dupes is not None and dupes.count:
         lines = ", ".join(map(str, dupes.lines)) + (", ..." if dupes.count > len(dupes.lines) else "")

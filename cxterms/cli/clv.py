@@ -7,8 +7,8 @@ from typing import Annotated, Optional
 import typer
 
 from .metric_options import (
-    DateFormatOpt, DayfirstOpt, DecimalOpt, DelimiterOpt, EncodingOpt, FileArg, HeaderOpt, MaxInvalidOpt, QuietOpt, SheetOpt,
-    SkipInvalidOpt, TableFormatOpt,
+    DateFormatOpt, DayfirstOpt, DbOpt, DecimalOpt, DelimiterOpt, EncodingOpt, EngineOpt, FileArg, HeaderOpt, MaxInvalidOpt,
+    QuietOpt, SheetOpt, SkipInvalidOpt, TableFormatOpt, TableOpt,
 )
 from .output import TableFormat
 from .render_metrics import Field, View, emit_rows, emit_single
@@ -113,6 +113,9 @@ def clv(
     sheet: SheetOpt = None,
     skip_invalid: SkipInvalidOpt = False,
     max_invalid: MaxInvalidOpt = None,
+    db: DbOpt = None,
+    table: TableOpt = None,
+    engine: EngineOpt = None,
     format: TableFormatOpt = TableFormat.auto,
     quiet: QuietOpt = False,
 ) -> None:
@@ -145,6 +148,7 @@ def clv(
         cxterms clv examples/orders.csv
         cxterms clv examples/orders.csv --per-customer -f csv
         cxterms clv examples/orders.csv --model bgnbd --unit week --horizon 52
+        cxterms clv --db postgresql://cx@db:5432/shop --table orders --model bgnbd
         cxterms clv examples/purchases.csv --model auto --calibration-end 2025-09-30 --holdout-end 2026-06-30
         cxterms clv examples/orders.csv --model pareto --intervals --bootstrap 100 --seed 1
     """
@@ -155,8 +159,17 @@ def clv(
     check_number(arpu, "--arpu")
     check_number(horizon, "--horizon", high=MAX_PROJECT)
     check_count(top, "--top", high=MAX_PROJECT)
+    from .sources import SourceOpts
+
+    source = SourceOpts(db=db, table=table, engine=engine)
+    source.check(file)
+    if source.kind == "db":
+        if rfm:
+            raise UsageError("--rfm reads a summary FILE; with --db the summary is computed in the database")
+        if sheet is not None or skip_invalid or max_invalid is not None or decimal is not None or dayfirst is not None:
+            raise UsageError("--sheet, --skip-invalid, --max-invalid, --decimal and --dayfirst read files; they do not go with --db/--engine")
     formula_opts = any(x is not None for x in (arpu, churn, retention))
-    if formula_opts and (file is not None or model is not None or rfm):
+    if formula_opts and (file is not None or model is not None or rfm or source.kind != "file"):
         raise UsageError("--arpu/--churn/--retention make the formula; drop FILE, --model and --rfm")
     if formula_opts:
         if arpu is None:
@@ -185,7 +198,7 @@ def clv(
             discount_rate=parse_fraction(discount_rate, "--discount-rate") if discount_rate is not None else 0.0,
             margin=parse_fraction(margin, "--margin", allow_zero=False) if margin is not None else None,
             per_customer=per_customer, top=top, date_format=date_format, delimiter=delimiter, header=header,
-            encoding=encoding, fmt_=format, quiet=quiet,
+            encoding=encoding, fmt_=format, quiet=quiet, db_source=source,
         )
         return
     if discount_rate is not None:
@@ -194,12 +207,16 @@ def clv(
         raise UsageError("--horizon, --calibration-end, --holdout-end, --intervals, --bootstrap and --seed go with --model")
     _historic(session, file, customer_column, date_column, amount_column, unit.value if unit else "day",
               parse_fraction(margin, "--margin", allow_zero=False) if margin is not None else 1.0,
-              per_customer, date_format, delimiter, header, encoding, format, quiet,
+              per_customer, date_format, delimiter, header, encoding, format, quiet, source=source, inp=
               dict(dayfirst=dayfirst, decimal=decimal, sheet=sheet, skip_invalid=skip_invalid, max_invalid=max_invalid))
 
 
 def _historic(session, file, customer_column, date_column, amount_column, unit, margin, per_customer,
-              date_format, delimiter, header, encoding, fmt_, quiet, inp=None):
+              date_format, delimiter, header, encoding, fmt_, quiet, source=None, inp=None):
+    if source is not None and source.kind == "db":  # per-customer totals counted in the database
+        _historic_db(session, file, source, customer_column, date_column, amount_column, unit, margin, per_customer,
+                     date_format, delimiter, header, encoding, fmt_, quiet)
+        return
     from ..errors import DataError, UsageError
     from ..io.records import order_columns, read_orders
     from ..io.sources import ReadOptions
@@ -251,3 +268,23 @@ def _historic(session, file, customer_column, date_column, amount_column, unit, 
                   columns=("orders", "revenue", "first_order", "last_order", f"lifespan_{unit}s", "average_order_value"))
         return
     emit_single(session, historic_view(unit), summary.as_dict(), fmt_, quiet=quiet, title=f"Historic CLV: {table.name}")
+
+
+def _historic_db(session, file, source, customer_column, date_column, amount_column, unit, margin, per_customer,
+                 date_format, delimiter, header, encoding, fmt_, quiet):
+    from ..sql.run import order_book
+    from .sources import open_source
+
+    src = open_source(source, file, delimiter=delimiter, header=header, encoding=encoding)
+    try:
+        book = order_book(src, customer=customer_column, date_column=date_column, amount=amount_column,
+                          date_format=date_format)
+    finally:
+        src.engine.close()
+    summary = book.summary(unit, margin)
+    if per_customer:
+        rows = [c.as_dict(unit) for c in book.per_customer(unit, margin)]
+        emit_rows(session, customer_view(unit), rows, fmt_, label_key="customer", quiet=quiet,
+                  columns=("orders", "revenue", "first_order", "last_order", f"lifespan_{unit}s", "average_order_value"))
+        return
+    emit_single(session, historic_view(unit), summary.as_dict(), fmt_, quiet=quiet, title=f"Historic CLV: {src.label}")

@@ -74,6 +74,38 @@ QuietOpt = Annotated[
     typer.Option("--quiet", "-q", help="Print only the headline number as displayed (with --by/--period: group<TAB>value lines).", rich_help_panel=OUTPUT),
 ]
 
+# -- counts in, databases (see README "Scaling out"); used through cli/sources.py
+SCALE_OUT = "Counts and databases"
+
+CountsOpt = Annotated[
+    bool,
+    typer.Option("--counts", help="FILE holds counts, one row per answer value: score,count (plus --by/--period columns, weight_sum, weight_sq_sum), e.g. the output of 'cxterms sql'.", rich_help_panel=SCALE_OUT),
+]
+CountColumnOpt = Annotated[
+    Optional[str],
+    typer.Option("--count-column", metavar="NAME|N", help="With --counts: the count column (default: count or n). --column names the score column.", rich_help_panel=SCALE_OUT),
+]
+WeightSumColumnOpt = Annotated[
+    Optional[str],
+    typer.Option("--weight-sum-column", metavar="NAME|N", help="With --counts: the column of weight sums (default: weight_sum).", rich_help_panel=SCALE_OUT),
+]
+WeightSqColumnOpt = Annotated[
+    Optional[str],
+    typer.Option("--weight-sq-column", metavar="NAME|N", help="With --counts: the column of squared-weight sums (default: weight_sq_sum).", rich_help_panel=SCALE_OUT),
+]
+DbOpt = Annotated[
+    Optional[str],
+    typer.Option("--db", metavar="URL", help="Count in a database: duckdb:, duckdb:///file.db, sqlite:///file.db, postgresql://user@host:port/db, spark:local[*] or sc://host:port. Needs --table (or FILE with duckdb:/spark).", rich_help_panel=SCALE_OUT),
+]
+TableOpt = Annotated[
+    Optional[str],
+    typer.Option("--table", metavar="NAME", help="With --db: the table or view (schema.table allowed).", rich_help_panel=SCALE_OUT),
+]
+EngineOpt = Annotated[
+    Optional[str],
+    typer.Option("--engine", metavar="duckdb", help="Read FILE (CSV, Parquet, JSON) with DuckDB instead of the built-in reader: same results, faster on big files.", rich_help_panel=SCALE_OUT),
+]
+
 # -- reading real exports (all in the Input panel) ------------------------------
 SheetOpt = Annotated[
     Optional[str],

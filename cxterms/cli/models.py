@@ -523,7 +523,7 @@ def _read_split(session, file, *, unit, calibration_end, holdout_end, date_forma
 
 def run_clv_model(session, file, *, model, rfm, customer_column, date_column, amount_column, unit, calibration_end,
                   horizon, discount_rate, margin=None, intervals=False, replicates=None, seed=None, holdout_end=None,
-                  per_customer, top, date_format, delimiter, header, encoding, fmt_, quiet):
+                  per_customer, top, date_format, delimiter, header, encoding, fmt_, quiet, db_source=None):
     """Fit a purchase model (+ Gamma-Gamma with amounts) and report predictions."""
     from ..errors import DataError, UsageError
 
@@ -557,7 +557,20 @@ def run_clv_model(session, file, *, model, rfm, customer_column, date_column, am
         except ValueError:
             raise UsageError(f"--calibration-end {calibration_end!r} is not a date") from None
     split = None
-    if holdout_end is not None:
+    if db_source is not None and db_source.kind == "db":  # the RFM query runs in the database
+        if holdout_end is not None or spec.discrete:
+            raise UsageError("with --db/--engine the models fit on the RFM query: --holdout-end and bgbb need a file")
+        from ..sql.run import rfm_data
+        from .sources import open_source
+
+        src = open_source(db_source, file, delimiter=delimiter, header=header, encoding=encoding)
+        try:
+            data = rfm_data(src, customer=customer_column, date_column=date_column, amount=amount_column, unit=unit,
+                            calibration_end=end, date_format=date_format)
+        finally:
+            src.engine.close()
+        source = src.label
+    elif holdout_end is not None:
         if rfm:
             raise UsageError("--holdout-end needs a transaction log, not --rfm")
         if end is None:

@@ -9,6 +9,7 @@ import typer
 from .metric_options import (
     ByOpt, ColumnOpt, ConfidenceOpt, DateFormatOpt, DelimiterOpt, EncodingOpt, Every, EveryOpt, FileArg,
     HeaderOpt, PeriodOpt, QuietOpt, SkipInvalidOpt, TableFormatOpt, OUTPUT,
+    CountColumnOpt, CountsOpt, DbOpt, EngineOpt, TableOpt, WeightSqColumnOpt, WeightSumColumnOpt,
     DayfirstOpt, FromOpt, HeaderRowsOpt, IncludePartialOpt, LabelsOpt, MapOpt, MaxInvalidOpt, SheetOpt,
     SkipRowsOpt, ToOpt, TzOpt, WhereOpt,
 )
@@ -121,10 +122,16 @@ class Interval(str, Enum):
 
 
 def _read(session, file, *, metric, scale, column, by, period, every, date_format, delimiter, header, encoding,
-          skip_invalid, weight=None, filters=(), inp=None, explicit_scale=True):
+          skip_invalid, weight=None, filters=(), inp=None, explicit_scale=True, source=None):
     """Open FILE whatever its format and read the answer column; notes and
     warnings go to stderr (also with -q). Returns ``Answers`` (.data is the
     ScoreData, .scale the scale used, .extra fields for the result)."""
+    if source is not None and source.kind != "file":  # --counts, --db, --engine: cli/sources.py
+        from .sources import read_answers_from
+
+        return read_answers_from(session, file, source, scale=scale, column=column, by=by, period=period, every=every,
+                                 date_format=date_format, delimiter=delimiter, header=header, encoding=encoding,
+                                 skip_invalid=skip_invalid, weight=weight, filters=filters, inp=inp or {})
     from ..io.answers import AnswerOptions, read_answers
     from ..io.sources import ReadOptions
     from .inputs import open_any, user_labels
@@ -155,6 +162,18 @@ def _read(session, file, *, metric, scale, column, by, period, every, date_forma
     for warning in ans.warnings:
         out.warn(warning)
     return ans
+
+
+def _source(file, counts, count_column, weight_sum_column, weight_sq_column, db, table, engine, compare_with=None):
+    """The --counts / --db / --engine choice, checked (cli/sources.py)."""
+    from ..errors import UsageError
+    from .sources import SourceOpts
+
+    opts = SourceOpts(counts, count_column, weight_sum_column, weight_sq_column, db, table, engine)
+    opts.check(file)
+    if compare_with is not None and opts.kind == "db":
+        raise UsageError("--compare reads a second file; it does not go with --db or --engine")
+    return opts
 
 
 def empty_result(view: View, tally) -> dict:
@@ -451,6 +470,13 @@ def nps(
     compare_groups: CompareGroupsOpt = None,
     invited: InvitedOpt = None,
     interval: Annotated[Interval, typer.Option("--interval", case_sensitive=False, help="adjusted-wald (default; Rocks 2016, Lewis & Sauro: +3/4 promoter and detractor, +3 respondents; never zero width) or wald. Tests follow it.", rich_help_panel=TESTS)] = Interval.adjusted_wald,
+    counts: CountsOpt = False,
+    count_column: CountColumnOpt = None,
+    weight_sum_column: WeightSumColumnOpt = None,
+    weight_sq_column: WeightSqColumnOpt = None,
+    db: DbOpt = None,
+    table: TableOpt = None,
+    engine: EngineOpt = None,
     confidence: ConfidenceOpt = 0.95,
     format: TableFormatOpt = TableFormat.auto,
     comments: CommentsOpt = None,
@@ -495,12 +521,13 @@ def nps(
 
     session = ctx.obj
     check_confidence(confidence)
+    source = _source(file, counts, count_column, weight_sum_column, weight_sq_column, db, table, engine, compare_with)
     tests = Tests(NPSMeasure(interval.value), vs=vs, adjust=adjust, min_n=min_n, confidence=confidence, invited=invited)
     counts = (promoters, passives, detractors)
     for value, option in zip(counts, ("--promoters", "--passives", "--detractors")):
         check_count(value, option)
     if any(c is not None for c in counts):
-        if file is not None or by or period or compare_with or compare_groups or weight:
+        if file is not None or by or period or compare_with or compare_groups or weight or source.kind != "file":
             raise UsageError("--promoters/--passives/--detractors replace FILE, --by, --period, --weight and --compare")
         result = core.nps_from_counts(*(c or 0 for c in counts), confidence=confidence, interval=interval.value)
         emit(session, NPS_VIEW, result, None, fmt_=format, quiet=quiet, title="Net Promoter Score", colour_of=_nps_colour,
@@ -519,7 +546,7 @@ def nps(
 
     copts = CommentOptions(comments, topics or [], builtin_topics, no_builtin_topics, list_group, id_column, top)
     opts = dict(metric="nps", scale=Scale(0, 10), column=column, every=every, date_format=date_format, delimiter=delimiter,
-                header=header, encoding=encoding, skip_invalid=skip_invalid, weight=weight, inp=_inp(locals()))
+                header=header, encoding=encoding, skip_invalid=skip_invalid, weight=weight, inp=_inp(locals()), source=source)
     _run(session, NPS_VIEW, setup, file=file, by=by, period=period, compare_with=compare_with,
          compare_groups=compare_groups, opts=opts, fmt_=format, quiet=quiet, title="Net Promoter Score",
          label="NPS", copts=copts)
@@ -559,6 +586,13 @@ def csat(
     dayfirst: DayfirstOpt = None,
     tz: TzOpt = None,
     max_invalid: MaxInvalidOpt = None,
+    counts: CountsOpt = False,
+    count_column: CountColumnOpt = None,
+    weight_sum_column: WeightSumColumnOpt = None,
+    weight_sq_column: WeightSqColumnOpt = None,
+    db: DbOpt = None,
+    table: TableOpt = None,
+    engine: EngineOpt = None,
     confidence: ConfidenceOpt = 0.95,
     format: TableFormatOpt = TableFormat.auto,
     comments: CommentsOpt = None,
@@ -595,6 +629,7 @@ def csat(
 
     session = ctx.obj
     check_confidence(confidence)
+    source = _source(file, counts, count_column, weight_sum_column, weight_sq_column, db, table, engine, compare_with)
     sc = parse_scale(scale or "1-5")
     core.threshold(sc, satisfied)  # checked before reading the file
 
@@ -614,7 +649,7 @@ def csat(
     copts = CommentOptions(comments, topics or [], builtin_topics, no_builtin_topics, list_group, id_column, top)
     opts = dict(metric="csat", scale=sc, explicit_scale=scale is not None, column=column, every=every,
                 date_format=date_format, delimiter=delimiter, header=header, encoding=encoding,
-                skip_invalid=skip_invalid, weight=weight, inp=_inp(locals()))
+                skip_invalid=skip_invalid, weight=weight, inp=_inp(locals()), source=source)
     _run(session, CSAT_VIEW, setup, file=file, by=by, period=period, compare_with=compare_with,
          compare_groups=compare_groups, opts=opts, fmt_=format, quiet=quiet, title="CSAT", label="CSAT", copts=copts)
 
@@ -653,6 +688,13 @@ def ces(
     dayfirst: DayfirstOpt = None,
     tz: TzOpt = None,
     max_invalid: MaxInvalidOpt = None,
+    counts: CountsOpt = False,
+    count_column: CountColumnOpt = None,
+    weight_sum_column: WeightSumColumnOpt = None,
+    weight_sq_column: WeightSqColumnOpt = None,
+    db: DbOpt = None,
+    table: TableOpt = None,
+    engine: EngineOpt = None,
     confidence: ConfidenceOpt = 0.95,
     format: TableFormatOpt = TableFormat.auto,
     comments: CommentsOpt = None,
@@ -688,6 +730,7 @@ def ces(
 
     session = ctx.obj
     check_confidence(confidence)
+    source = _source(file, counts, count_column, weight_sum_column, weight_sq_column, db, table, engine, compare_with)
     sc = parse_scale(scale or "1-7")
 
     from . import comments as C
@@ -709,7 +752,7 @@ def ces(
     copts = CommentOptions(comments, topics or [], builtin_topics, no_builtin_topics, list_group, id_column, top)
     opts = dict(metric="ces", scale=sc, explicit_scale=scale is not None, column=column, every=every,
                 date_format=date_format, delimiter=delimiter, header=header, encoding=encoding,
-                skip_invalid=skip_invalid, weight=weight, inp=_inp(locals()))
+                skip_invalid=skip_invalid, weight=weight, inp=_inp(locals()), source=source)
     _run(session, CES_VIEW, setup, file=file, by=by, period=period, compare_with=compare_with,
          compare_groups=compare_groups, opts=opts, fmt_=format, quiet=quiet, title="Customer effort score",
          label="CES", copts=copts)

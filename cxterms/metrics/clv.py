@@ -161,6 +161,14 @@ class OrderBook:
             if day > rec[3]:
                 rec[3] = day
 
+    def add_customer(self, customer: str, orders: int, revenue: float, first: date, last: date) -> None:
+        """Add one customer's totals at once (from an engine's per-customer query)."""
+        if orders < 1 or not math.isfinite(revenue) or last < first:
+            raise DataError(f"customer {customer!r}: {orders} orders, revenue {revenue!r}, {first} to {last} is not a valid summary")
+        if customer in self._orders:
+            raise DataError(f"customer {customer!r} appears twice")
+        self._orders[customer] = [orders, revenue, first, last]
+
     def per_customer(self, unit: str = "day", margin: float = 1.0) -> list[CustomerValue]:
         days = UNIT_DAYS[unit]
         return [

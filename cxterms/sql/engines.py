@@ -1,0 +1,341 @@
+"""Database URLs -> connections that run one query and return its rows.
+
+=====================================  ======================================
+URL                                    engine (extra)
+=====================================  ======================================
+``duckdb:``                            in-process DuckDB (``duckdb``); with
+                                       FILE, DuckDB reads the CSV/Parquet/JSON
+``duckdb:///path.db``                  a DuckDB database file
+``sqlite:///path.db``                  SQLite (standard library)
+``postgresql://user@host:port/db``     PostgreSQL through psycopg 3
+                                       (``postgres``); libpq's PG* variables
+                                       and ~/.pgpass fill what the URL omits
+``spark:local[*]``, ``spark://h:7077``  Spark through pyspark (``spark``)
+``sc://host:15002``                    Spark Connect
+=====================================  ======================================
+
+Drivers are imported only when their URL is used. Passwords never reach an
+error message: URLs are shown masked and driver messages are scrubbed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from urllib.parse import urlsplit, urlunsplit
+
+from ..errors import CxtermsError, DataError, NotFoundError, UsageError
+
+INSTALL = {
+    "duckdb": "pip install 'cxterms[duckdb]'",
+    "postgres": "pip install 'cxterms[postgres]'",
+    "spark": "pip install 'cxterms[spark]' (and a Java runtime)",
+}
+FILE_KINDS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet",
+              ".json": "json", ".jsonl": "json", ".ndjson": "json"}
+VIEW = "cx_input"
+
+
+def mask_url(url: str) -> str:
+    """The URL with its password replaced by ***.
+
+    >>> mask_url("postgresql://ann:s3cret@db.example:5432/cx")
+    'postgresql://ann:***@db.example:5432/cx'
+    >>> mask_url("postgresql://db/cx?password=s3cret&sslmode=require")
+    'postgresql://db/cx?password=***&sslmode=require'
+    """
+    if not _secrets(url):
+        return url
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return re.sub(r"(?<=:)[^:@/]+(?=@)", "***", url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        user, host = netloc.rsplit("@", 1)
+        if ":" in user:
+            user = user.split(":", 1)[0] + ":***"
+        netloc = f"{user}@{host}"
+    query = re.sub(r"(?i)(password=)[^&]*", r"\1***", parts.query)
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def _secrets(url: str) -> list[str]:
+    out = []
+    try:
+        parts = urlsplit(url)
+        if parts.password:
+            out.append(parts.password)
+        out += re.findall(r"(?i)password=([^&]+)", parts.query)
+    except ValueError:
+        pass
+    return [s for s in out if s]
+
+
+def _scrub(text: str, url: str) -> str:
+    for s in _secrets(url):
+        text = text.replace(s, "***")
+    return text.replace(url, mask_url(url)).strip().splitlines()[0] if text.strip() else text
+
+
+def _missing(kind: str, what: str) -> CxtermsError:
+    return CxtermsError(f"{what} needs the {kind} driver, which is not installed", hint=INSTALL[kind])
+
+
+def _local_path(url: str, scheme: str) -> str:
+    """``scheme:///rel.db`` -> rel.db, ``scheme:////abs.db`` -> /abs.db (SQLAlchemy's form)."""
+    rest = url[len(scheme) + 1:]
+    if rest.startswith("///"):
+        return rest[3:]
+    if rest.startswith("//"):
+        raise UsageError(f"{scheme} URLs have three slashes before a path: {scheme}:///path.db")
+    return rest
+
+
+class Engine:
+    """One connection: ``columns(table)`` and ``query(sql) -> (names, rows)``."""
+
+    dialect = "duckdb"
+    text = False  # the table's columns are text (a file read by the engine)
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.label = mask_url(url)
+
+    def columns(self, table_sql: str) -> list[str]:
+        names, _rows = self.query(f"SELECT * FROM {table_sql} WHERE 1 = 0")
+        return names
+
+    def query(self, sql: str) -> tuple[list[str], list[tuple]]:
+        raise NotImplementedError
+
+    def fail(self, e: Exception, doing: str) -> CxtermsError:
+        msg = _scrub(str(e) or type(e).__name__, self.url)
+        return DataError(f"{doing} on {self.label} failed: {msg}")
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class _DBAPI(Engine):
+    errors: tuple = ()
+
+    def query(self, sql):
+        try:
+            cur = self.con.cursor()
+            cur.execute(sql)
+            names = [d[0] for d in cur.description or ()]
+            rows = cur.fetchall()
+        except self.errors as e:
+            raise self.fail(e, "the query") from None
+        return names, rows
+
+    def close(self) -> None:
+        try:
+            self.con.close()
+        except Exception:  # noqa: BLE001 - closing must not mask the result
+            pass
+
+
+class DuckDBEngine(_DBAPI):
+    dialect = "duckdb"
+
+    def __init__(self, url: str, path: str | None = None) -> None:
+        super().__init__(url)
+        try:
+            import duckdb
+        except ImportError:
+            raise _missing("duckdb", "a duckdb: URL or --engine duckdb") from None
+        self.errors = (duckdb.Error,)
+        target = _local_path(url, "duckdb") or ":memory:"
+        if target != ":memory:" and not os.path.exists(target):
+            raise NotFoundError(f"no such DuckDB database: {target}")
+        try:
+            self.con = duckdb.connect(target, read_only=target != ":memory:")
+            _set_utc(self.con)
+        except duckdb.Error as e:
+            raise self.fail(e, "opening the database") from None
+
+    delimiter: str | None = ","
+
+    def _sniffed_delimiter(self, path: str, opts: dict) -> str | None:
+        return _sniff(self.con, path, opts)
+
+    def attach_file(self, path: str, *, delimiter: str | None = None, header: bool | None = None,
+                    encoding: str | None = None) -> str:
+        """Make FILE a view (every column text, so cells mean what they mean
+        to the built-in reader); returns the view name."""
+        import duckdb
+
+        kind = FILE_KINDS.get(os.path.splitext(path)[1].lower(), "csv")
+        if not os.path.exists(path):
+            raise NotFoundError(f"no such file: {path}")
+        try:
+            if kind == "csv":
+                opts: dict = {"all_varchar": True}
+                if delimiter is not None:
+                    if delimiter == "whitespace":
+                        raise UsageError("DuckDB cannot split on runs of whitespace", hint="leave out --engine duckdb for this file")
+                    opts["delimiter"] = delimiter
+                if header is not None:
+                    opts["header"] = header
+                if encoding is not None:
+                    opts["encoding"] = encoding
+                else:
+                    with open(path, "rb") as fh:
+                        head = fh.read(2)
+                    if head in (b"\xff\xfe", b"\xfe\xff"):
+                        opts["encoding"] = "utf-16"
+                rel = self.con.read_csv(path, **opts)
+                self.delimiter = delimiter or self._sniffed_delimiter(path, opts)
+            elif kind == "parquet":
+                rel = self.con.read_parquet(path)
+            else:
+                rel = self.con.read_json(path)
+            rel.create_view(VIEW, replace=True)
+        except duckdb.Error as e:
+            raise DataError(f"DuckDB cannot read {path}: {_scrub(str(e), self.url)}",
+                            hint="leave out --engine duckdb to use the built-in reader") from None
+        self.text = kind == "csv"
+        return VIEW
+
+
+def _sniff(con, path: str, opts: dict) -> str | None:
+    try:
+        extra = ", encoding = $enc" if "encoding" in opts else ""
+        params = {"path": path, **({"enc": opts["encoding"]} if "encoding" in opts else {})}
+        rows = con.execute(f"SELECT Delimiter FROM sniff_csv($path{extra})", params).fetchall()
+        return rows[0][0] if rows else None
+    except Exception:  # noqa: BLE001 - only used to choose the decimal mark
+        return None
+
+
+def _set_utc(con) -> None:
+    """Dates of time-zoned timestamps in UTC, whatever the machine's zone;
+    aggregates need no row order, which keeps DuckDB's memory flat."""
+    try:
+        con.execute("SET preserve_insertion_order = false").fetchall()
+    except Exception:  # noqa: BLE001 - an older DuckDB without the setting
+        pass
+    try:
+        con.execute("SET TimeZone = 'UTC'").fetchall()
+    except Exception:  # noqa: BLE001 - without ICU there are no time zones to set
+        pass
+
+
+class SQLiteEngine(_DBAPI):
+    dialect = "sqlite"
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        import sqlite3
+
+        self.errors = (sqlite3.Error,)
+        path = _local_path(url, "sqlite")
+        if not path or not os.path.exists(path):
+            raise NotFoundError(f"no such SQLite database: {path or '(none given)'}",
+                                hint="sqlite:///relative/path.db or sqlite:////absolute/path.db")
+        try:
+            self.con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        except sqlite3.Error as e:
+            raise self.fail(e, "opening the database") from None
+
+
+class PostgresEngine(_DBAPI):
+    dialect = "postgres"
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        try:
+            import psycopg
+        except ImportError:
+            raise _missing("postgres", "a postgresql:// URL") from None
+        self.errors = (psycopg.Error,)
+        conninfo = "postgresql" + url[url.index(":"):] if url.startswith("postgres:") else url
+        try:
+            self.con = psycopg.connect(conninfo, connect_timeout=15)
+            self.con.read_only = True
+        except psycopg.Error as e:
+            raise self.fail(e, "connecting") from None
+
+
+class SparkEngine(Engine):
+    dialect = "spark"
+
+    def __init__(self, url: str, session=None) -> None:
+        super().__init__(url)
+        if session is None:
+            try:
+                from pyspark.sql import SparkSession
+            except ImportError:
+                raise _missing("spark", "a Spark URL") from None
+            try:
+                if url.startswith("sc://"):
+                    session = SparkSession.builder.remote(url).getOrCreate()
+                else:
+                    master = url[len("spark:"):] if not url.startswith("spark://") else url
+                    session = (SparkSession.builder.master(master or "local[*]").appName("cxterms")
+                               .config("spark.sql.session.timeZone", "UTC")
+                               .config("spark.ui.enabled", "false").getOrCreate())
+            except Exception as e:  # noqa: BLE001 - py4j/Java start-up errors have many types
+                raise self.fail(e, "starting Spark") from None
+        self.spark = session
+
+    def attach_file(self, path: str, *, delimiter=None, header=None, encoding=None) -> str:
+        kind = FILE_KINDS.get(os.path.splitext(path)[1].lower(), "csv")
+        if not os.path.exists(path):
+            raise NotFoundError(f"no such file: {path}")
+        try:
+            reader = self.spark.read
+            if kind == "csv":
+                df = reader.csv(os.path.abspath(path), header=True if header is None else header,
+                                sep=delimiter or ",", multiLine=True, escape='"',
+                                encoding=encoding or "UTF-8", inferSchema=False)
+            elif kind == "parquet":
+                df = reader.parquet(os.path.abspath(path))
+            else:
+                df = reader.json(os.path.abspath(path))
+            df.createOrReplaceTempView(VIEW)
+        except Exception as e:  # noqa: BLE001
+            raise DataError(f"Spark cannot read {path}: {_scrub(str(e), self.url)}") from None
+        self.text = kind == "csv"
+        return VIEW
+
+    def columns(self, table_sql: str) -> list[str]:
+        try:
+            return list(self.spark.sql(f"SELECT * FROM {table_sql} WHERE 1 = 0").columns)
+        except Exception as e:  # noqa: BLE001
+            raise self.fail(e, "reading the table") from None
+
+    def query(self, sql):
+        try:
+            df = self.spark.sql(sql)
+            names = list(df.columns)
+            rows = [tuple(r) for r in df.collect()]
+        except Exception as e:  # noqa: BLE001
+            raise self.fail(e, "the query") from None
+        return names, rows
+
+
+def connect(url: str) -> Engine:
+    """The engine for a database URL (see the module docstring)."""
+    u = url.strip()
+    low = u.lower()
+    if low.startswith("duckdb:"):
+        return DuckDBEngine(u)
+    if low.startswith("sqlite:"):
+        return SQLiteEngine(u)
+    if low.startswith(("postgresql:", "postgres:")):
+        return PostgresEngine(u)
+    if low.startswith(("spark:", "sc://")):
+        return SparkEngine(u)
+    raise UsageError(
+        f"unknown database URL {mask_url(u)!r}",
+        hint="use duckdb:, duckdb:///file.db, sqlite:///file.db, postgresql://user@host:port/db, spark:local[*] or sc://host:port",
+    )
