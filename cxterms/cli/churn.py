@@ -207,6 +207,12 @@ def _table(session, file, start_column, end_column, every, since, until, date_fo
         session.out().note(f"note: {note}")
     if counter.customers == 0:
         raise DataError(f"no customers in {table.name}")
+    if dupes is not None and dupes.count:
+        lines = ", ".join(map(str, dupes.lines)) + (", ..." if dupes.count > len(dupes.lines) else "")
+        session.out().warn(
+            f"{dupes.count} row{'s' * (dupes.count != 1)} of {table.name} repeat an earlier row exactly "
+            f"(line{'s' * (dupes.count != 1)} {lines}); each is counted as a customer: remove duplicates if they are the same customer"
+        )
     _emit_periods(session, counter, lo, hi, fmt_, quiet)
 
 
@@ -232,11 +238,5 @@ def _emit_periods(session, counter, lo, hi, fmt_, quiet):
     from .render_metrics import emit_rows
 
     rows = [r.as_dict() for r in counter.table(lo, hi)]
-    if dupes is not None and dupes.count:
-        lines = ", ".join(map(str, dupes.lines)) + (", ..." if dupes.count > len(dupes.lines) else "")
-        session.out().warn(
-            f"{dupes.count} row{'s' * (dupes.count != 1)} of {table.name} repeat an earlier row exactly "
-            f"(line{'s' * (dupes.count != 1)} {lines}); each is counted as a customer: remove duplicates if they are the same customer"
-        )
     emit_rows(session, PERIOD_VIEW, rows, fmt_, label_key="period", quiet=quiet,
               columns=("customers_start", "new", "lost", "lost_new", "customers_end", "churn_rate"), trend=True)
