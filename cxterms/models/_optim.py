@@ -294,6 +294,15 @@ class FitMixin:
     _model: str = ""
     _title: str = ""
 
+    @classmethod
+    def coerce(cls, params) -> tuple[float, ...]:
+        """Checked parameter values from a fit, a dict by name or a sequence in order."""
+        if isinstance(params, cls):
+            return params.values
+        if isinstance(params, dict):
+            params = tuple(params[n] for n in cls._names)
+        return cls(*(float(v) for v in params)).values
+
     def _validate(self) -> None:
         for name in self._names:
             value = getattr(self, name)

@@ -83,12 +83,7 @@ class BGBBFit(FitMixin):
         self._validate()
 
 
-def _params(params) -> tuple[float, float, float, float]:
-    if isinstance(params, BGBBFit):
-        return params.values
-    if isinstance(params, dict):
-        params = (params["alpha"], params["beta"], params["gamma"], params["delta"])
-    return BGBBFit(*(float(v) for v in params)).values
+_params = BGBBFit.coerce
 
 
 def validate_periods(frequency, recency, n, weights=None):

@@ -86,12 +86,7 @@ class MBGNBDFit(FitMixin):
         self._validate()
 
 
-def _params(params) -> tuple[float, float, float, float]:
-    if isinstance(params, MBGNBDFit):
-        return params.values
-    if isinstance(params, dict):
-        params = (params["r"], params["alpha"], params["a"], params["b"])
-    return MBGNBDFit(*(float(v) for v in params)).values
+_params = MBGNBDFit.coerce
 
 
 def _odds(r, alpha, a, b, x, tx, T):

@@ -86,12 +86,7 @@ class ParetoNBDFit(FitMixin):
         self._validate()
 
 
-def _params(params) -> tuple[float, float, float, float]:
-    if isinstance(params, ParetoNBDFit):
-        return params.values
-    if isinstance(params, dict):
-        params = (params["r"], params["alpha"], params["s"], params["beta"])
-    return ParetoNBDFit(*(float(v) for v in params)).values
+_params = ParetoNBDFit.coerce
 
 
 _SERIES_Z = 0.6  # below this the power series of 2F1(1, b; c; z) converges in <= 80 terms
