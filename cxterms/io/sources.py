@@ -33,7 +33,7 @@ from typing import BinaryIO
 from ..errors import DataError, NotFoundError, UsageError
 from . import formats, labels, layouts
 from .numbers import parse_whole
-from .table import SNIFF_BYTES, Table, detect_header, open_table
+from .table import SNIFF_BYTES, Table, _Prefixed, detect_header, open_table
 
 SPOOL_BYTES = 32 << 20
 SAMPLE_ROWS = 200
@@ -304,26 +304,6 @@ def _lines_at_least(path: str, n: int) -> bool:
                 if seen >= n:
                     return True
     return False
-
-
-class _Prefixed(io.RawIOBase):
-    def __init__(self, prefix: bytes, stream) -> None:
-        self._prefix = memoryview(prefix)
-        self._stream = stream
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b) -> int:
-        if self._prefix:
-            n = min(len(b), len(self._prefix))
-            b[:n] = self._prefix[:n]
-            self._prefix = self._prefix[n:]
-            return n
-        data = self._stream.read(len(b))
-        n = len(data)
-        b[:n] = data
-        return n
 
 
 def _header_from(rows: list[list[str]], n: int) -> tuple[list[str], list[list[str]]]:
