@@ -154,14 +154,21 @@ def test_mbgnbd_blocked_objective_equals_per_customer_and_finite_differences():
 
 
 def test_pareto_pattern_grouped_likelihood_equals_per_customer():
-    """log H computed once per distinct (x, t_x) and (x, T) gives the per-customer log-likelihood."""
-    from cxterms.models.pareto import _grouped_loglik, _loglik
+    """log H computed once per distinct (x, t_x) and (x, T) pair gives the per-customer log-likelihood,
+    with or without the gradient, weighted rows or one row per customer."""
+    from cxterms.models.bgnbd import _compress
+    from cxterms.models.pareto import _loglik, _objective
 
     x, tx, T = _bgnbd_data(5000, 4)
-    grouped = _grouped_loglik(x, tx, T)
+    (ux, utx, ut), w, _ = _compress(x, tx, T)
+    grouped, single = _objective(ux, utx, ut, w), _objective(x, tx, T, np.ones(x.shape[0]))
     for p in ((0.553, 10.578, 0.606, 11.669), (0.8, 20.0, 1.5, 5.0)):  # both branches of H (alpha >= beta and <)
-        a, b = grouped(p), _loglik(p, x, tx, T)
-        assert np.all(np.isfinite(a)) and np.allclose(a, b, rtol=1e-13, atol=0)
+        th = np.log(p)
+        direct = -float(np.mean(_loglik(p, x, tx, T)))
+        (vg, gg), (vs, gs) = grouped(th), single(th)
+        assert vg == pytest.approx(direct, rel=1e-13) and vs == pytest.approx(direct, rel=1e-13)
+        assert grouped.value(th) == pytest.approx(direct, rel=1e-13)
+        assert np.allclose(gg, gs, rtol=1e-10, atol=1e-14)
 
 
 def test_memo_hessian_returns_fresh_copies():

@@ -81,7 +81,10 @@ def _flat_direction(fun: Callable, theta: np.ndarray, value: float, n_total: flo
     least-curved direction of the Hessian. If the *total* log-likelihood drops
     by less than 0.01 either way, the data cannot tell the parameters apart
     (a ridge running off to 0 or infinity, e.g. no heterogeneity in the data).
+    Only values are needed there: ``fun.value(theta)``, when ``fun`` has it, gives
+    the value alone (for objectives whose gradient costs much more at such points).
     """
+    value_at = getattr(fun, "value", None) or (lambda th: fun(th)[0])
     try:
         eigval, eigvec = np.linalg.eigh(hessian(theta) if hessian is not None else _hessian(fun, theta))
     except np.linalg.LinAlgError:
@@ -94,7 +97,7 @@ def _flat_direction(fun: Callable, theta: np.ndarray, value: float, n_total: flo
         room = np.where(direction > 0, (_LOG_BOUND - theta) / np.maximum(direction, 1e-300),
                         np.where(direction < 0, (-_LOG_BOUND - theta) / np.minimum(direction, -1e-300), np.inf))
         step = min(3.0, float(np.min(room)))
-        other = fun(theta + step * direction)[0]
+        other = value_at(theta + step * direction)
         if np.isfinite(other) and other - value < tol:
             return direction
     if not eigval[0] > 0:
@@ -246,7 +249,8 @@ def _scalar_or_array(value: np.ndarray, *inputs) -> float | np.ndarray:
     return value
 
 
-def _log_covariance(fun: Callable, theta: np.ndarray, n_total: float, h: float = 1e-5) -> np.ndarray | None:
+def _log_covariance(fun: Callable, theta: np.ndarray, n_total: float, h: float = 1e-5,
+                    hessian: Callable | None = None) -> np.ndarray | None:
     """Covariance of the log-parameter estimates from the observed information.
 
     ``fun`` is the mean negative log-likelihood with its analytic gradient on
@@ -254,9 +258,11 @@ def _log_covariance(fun: Callable, theta: np.ndarray, n_total: float, h: float =
     at the maximum, taken by central finite differences of the gradient. Its
     inverse is the asymptotic covariance of log(params). None when the
     Hessian is not positive definite (the maximum is not a proper peak).
+    ``hessian(theta)``, when given, is that Hessian (e.g. a cached one).
     """
     with single_threaded(), np.errstate(all="ignore"):
-        info = _hessian(fun, np.asarray(theta, dtype=float), h) * float(n_total)
+        theta = np.asarray(theta, dtype=float)
+        info = (_hessian(fun, theta, h) if hessian is None else hessian(theta)) * float(n_total)
         if not np.all(np.isfinite(info)):
             return None
         try:

@@ -36,18 +36,17 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.special import gammaln, hyp2f1
+from scipy.special import digamma, gammaln, hyp2f1
 
 from cxterms.errors import DataError, ModelError, UsageError
 from cxterms.models._optim import (
     FitMixin,
     _as_tuple,
     _check_optimum,
-    _log_covariance_values,
+    _hessian,
+    _log_covariance,
     _minimize,
     _scalar_or_array,
-    _value_hessian,
-    _value_objective,
     memo_hessian,
 )
 from cxterms.models.bgnbd import _check_t, _compress, _prediction_columns
@@ -180,24 +179,215 @@ def _loglik(params, x, tx, T):
     return log_c + np.logaddexp(log_a, log_b)
 
 
-def _grouped_loglik(x, tx, T):
-    """``loglik(params)`` equal to ``_loglik(params, x, tx, T)``, with log H evaluated once
-    per distinct (x, t_x) and (x, T) pair: H, the costly hypergeometric part, depends on
-    nothing else (all customers without repeat purchases share H(t_x = 0), for instance)."""
-    from cxterms.models.bgnbd import _compress
+# ---------------------------------------------------------------------------
+# Log-likelihood with its analytic gradient, for the fit
+# ---------------------------------------------------------------------------
 
-    (x1, u1), _, i1 = _compress(x, tx)
-    (x2, u2), _, i2 = _compress(x, T)
+_TAIL = 1e-17  # truncation bound on the series tails, relative to F >= 1
 
-    def loglik(params):
-        r, alpha, s, beta = params
-        log_c = gammaln(r + x) - math.lgamma(r) + r * math.log(alpha) + s * math.log(beta)
-        h_tx = _log_h(r, alpha, s, beta, x1, u1)[i1]
-        h_T = _log_h(r, alpha, s, beta, x2, u2)[i2]
-        log_a, log_b = _log_parts(r, alpha, s, beta, x, tx, T, h_tx, h_T)
-        return log_c + np.logaddexp(log_a, log_b)
 
-    return loglik
+def _terms_needed(z: float) -> int:
+    """Series terms that make every tail in :func:`_f1_series_grad` < _TAIL for this z, whatever
+    b and c (c > b > 0, c > 1): t_n S(n) <= 1 + log(n + 1), so the bound there is at most
+    z^n (n + 3 + 2 log(n + 1)) / (1 - z)^2."""
+    n = np.arange(1, 5000, dtype=float)
+    ok = np.exp(n * math.log(z)) * (n + 3.0 + 2.0 * np.log1p(n)) < _TAIL * (1.0 - z) ** 2
+    return int(n[np.argmax(ok)])
+
+
+# z bands (upper ends) summed as series, each with enough terms for its top; above the last,
+# 2F1 goes to scipy and its derivatives are taken by differences (:func:`_f1_grad_diff`)
+_BANDS = tuple((z, _terms_needed(z)) for z in (0.3, 0.6, 0.85))
+
+
+def _f1_series_grad(b, c, starts, counts, z, rows: int, terms: int, buf):
+    """2F1(1, b; c; z) and its derivatives in b, c and z as a (rows, len(z)) array (rows = 1: the value only).
+
+    ``b`` and ``c`` are given per group (one group per distinct x), and ``z``
+    holds the groups one after another (``starts``, ``counts``), largest z
+    first within each. With t_n = (b)_n / (c)_n the coefficients are the same
+    for a whole group, so the four sums are polynomials in z::
+
+        F   = sum t_n z^n                      F_b = sum t_n S_b(n) z^n,  S_b(n) = sum_{k<n} 1 / (b + k)
+        F_z = sum (n + 1) t_{n+1} z^n          F_c = -sum t_n S_c(n) z^n, S_c(n) = sum_{k<n} 1 / (c + k)
+
+    evaluated as one small matrix product per group, with the powers of z
+    computed once. A group uses the first N terms such that
+    t_N z^N (N + 1 + S_b(N) + S_c(N)) / (1 - z)^2 < 1e-17 at its largest z,
+    which bounds every tail (t_{n+1} / t_n < 1 and the S grow slowly); at most
+    ``terms`` (see :func:`_terms_needed`). ``buf`` is scratch space of at
+    least (terms, len(z)).
+    """
+    n = np.arange(terms + 1, dtype=float)
+    bk = b[:, None] + n[:-1]
+    ck = c[:, None] + n[:-1]
+    coef = np.ones((b.shape[0], terms + 1))
+    np.cumprod(bk / ck, axis=1, out=coef[:, 1:])
+    sb = np.zeros_like(coef)
+    np.cumsum(1.0 / bk, axis=1, out=sb[:, 1:])
+    sc = np.zeros_like(coef)
+    np.cumsum(1.0 / ck, axis=1, out=sc[:, 1:])
+    has = counts > 0
+    zmax = np.zeros(b.shape[0])
+    zmax[has] = z[starts[has]]
+    bound = coef * np.power(zmax[:, None], n) * (n + 1.0 + sb + sc)
+    small = bound < _TAIL * (1.0 - zmax[:, None]) ** 2
+    if not np.all(small[has].any(axis=1)):  # cannot happen below the band's top (see _terms_needed)
+        raise ModelError("the Pareto/NBD series did not converge")
+    need = np.maximum(np.argmax(small, axis=1), 1)
+    out = np.empty((rows, z.shape[0]))
+    if not has.any():
+        return out
+    top = int(need[has].max())
+    powers = buf[:top, :z.shape[0]]
+    powers[0] = 1.0
+    for k in range(1, top):
+        np.multiply(powers[k - 1], z, out=powers[k])
+    head = coef[:, :terms]
+    table = head[:, None, :] if rows == 1 else np.stack(
+        [head, head * sb[:, :terms], -head * sc[:, :terms], n[1:] * coef[:, 1:]], axis=1)
+    for g in np.flatnonzero(has):
+        lo, hi, k = starts[g], starts[g] + counts[g], need[g]
+        out[:, lo:hi] = table[g, :, :k] @ powers[:k, lo:hi]
+    return out
+
+
+_STEP = 3e-5  # relative step of the central differences in _f1_grad_diff
+
+
+def _f1_grad_diff(b, c, z):
+    """(F, F_b, F_c, F_z) of 2F1(1, b; c; z) above the series bands, by :func:`_f1` and central
+    differences (steps relative to the distances to the edges: b > 0, c > b, z < 1)."""
+    hb = _STEP * np.minimum(b, c - b)
+    hz = _STEP * (1.0 - z)
+    bs = np.concatenate([b, b + hb, b - hb, b, b, b, b])
+    cs = np.concatenate([c, c, c, c + hb, c - hb, c, c])
+    zs = np.concatenate([z, z, z, z, z, z + hz, z - hz])
+    f = _f1(bs, cs, zs).reshape(7, -1)
+    return f[0], (f[1] - f[2]) / (2 * hb), (f[3] - f[4]) / (2 * hb), (f[5] - f[6]) / (2 * hz)
+
+
+def _log_f1_grouped(b, c, group, z, grad: bool, buf):
+    """log 2F1(1, b; c; z) per pattern and, with ``grad``, its derivatives in b, c, z
+    (F_b / F, F_c / F, F_z / F); ``b`` and ``c`` per group, patterns sorted by group and
+    by decreasing z within each. Returns a (1 or 4, n) array."""
+    ng = b.shape[0]
+    out = np.empty((4 if grad else 1, z.shape[0]))
+    lo = -1.0
+    for hi, terms in _BANDS:
+        band = (z > lo) & (z <= hi)
+        lo = hi
+        if not band.any():
+            continue
+        zb = z[band]
+        counts = np.bincount(group[band], minlength=ng)
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        f = _f1_series_grad(b, c, starts, counts, zb, out.shape[0], terms, buf)
+        if grad:
+            f[1:] /= f[0]
+        f[0] = np.log(f[0])
+        out[:, band] = f
+    rest = z > lo
+    if rest.any():
+        g = group[rest]
+        f, fb, fc, fz = _f1_grad_diff(b[g], c[g], z[rest]) if grad else (_f1(b[g], c[g], z[rest]),) * 4
+        out[0, rest] = np.log(f)
+        if grad:
+            out[1:, rest] = fb / f, fc / f, fz / f
+    return out
+
+
+def _objective(x, tx, T, w):
+    """Mean negative log-likelihood of customers (x, t_x, T) with weights w, and its
+    gradient in log(r, alpha, s, beta): ``fun(theta) -> (value, gradient)``, and
+    ``fun.value(theta)`` for the value alone.
+
+    log L = log C + log(A + B) (module doc) with A the alive-through-T term and
+    B = s (H(t_x) - H(T)). With h = log H and m = log(A + B)::
+
+        d log L = d log C + A / (A + B) d log A + B / (A + B) d log s
+                  + e^(log s + h(t_x) - m) dh(t_x) - e^(log s + h(T) - m) dh(T)
+
+    where both weights lie in [0, 1] (s H(T) <= A), so nothing is divided by
+    H(t_x) - H(T). h and its derivatives are computed once per distinct
+    (x, u) pair, u = t_x or T; d log 2F1 from :func:`_log_f1_grouped`.
+    """
+    n_rows = x.shape[0]
+    wsum = float(w.sum())
+    (px, pu), _, inv = _compress(np.concatenate([x, x]), np.concatenate([tx, T]))  # sorted by x, then u
+    i_tx, i_T = inv[:n_rows], inv[n_rows:]
+    xv, first = np.unique(px, return_index=True)
+    ng, npat = xv.shape[0], px.shape[0]
+    group = np.repeat(np.arange(ng), np.diff(np.append(first, npat)))
+    wx = np.bincount(np.searchsorted(xv, x), weights=w, minlength=ng)  # weight per distinct x
+    gap = T > tx
+    w_gap = np.where(gap, w, 0.0)
+    buf = np.empty((max(t for _, t in _BANDS), npat))
+
+    def evaluate(theta, grad: bool):
+        r, alpha, s, beta = (float(v) for v in np.exp(theta))
+        au, bu = alpha + pu, beta + pu
+        la, lb = np.log(au), np.log(bu)
+        c_g = r + s + xv + 1.0
+        ge = alpha >= beta
+        b_g = r + xv if ge else np.full(ng, s + 1.0)
+        z = (alpha - beta) / au if ge else (beta - alpha) / bu  # falls along each group: u rises
+        f = _log_f1_grouped(b_g, c_g, group, z, grad, buf)
+        a_p = r + px
+        inv_c1 = 1.0 / (r + s + px)
+        if ge:
+            h = -a_p * la - s * lb + f[0] + np.log(inv_c1)
+        else:
+            h = (1.0 - a_p) * la - (s + 1.0) * lb + f[0] + np.log(inv_c1)
+        # per customer
+        log_s = math.log(s)
+        log_a = (-a_p * la - s * lb)[i_T]
+        h_tx, h_T = h[i_tx], h[i_T]
+        log_b = log_s + h_tx + np.log(np.where(gap, -np.expm1(np.minimum(h_T - h_tx, 0.0)), 0.0))
+        m = np.logaddexp(log_a, log_b)
+        ll = float(np.dot(wx, gammaln(r + xv))) + wsum * (r * math.log(alpha) + s * math.log(beta) - math.lgamma(r)) \
+            + float(np.multiply(w, m).sum())
+        if not grad:
+            return -ll / wsum, None
+        _, gb, gc, gz = f
+        if ge:
+            d_r = gb + gc - inv_c1 - la
+            d_s = gc - inv_c1 - lb
+            d_alpha = (gz * bu / au - a_p) / au
+            d_beta = -s / bu - gz / au
+        else:
+            d_r = gc - inv_c1 - la
+            d_s = gb + gc - inv_c1 - lb
+            d_alpha = (1.0 - a_p) / au - gz / bu
+            d_beta = (gz * au / bu - (s + 1.0)) / bu
+        p_a = np.exp(log_a - m)
+        w1 = np.exp(log_s + h_tx - m)
+        w1 *= w_gap
+        w2 = np.exp(log_s + h_T - m)
+        w2 *= w_gap
+        # per pattern: net weight of dh (t_x patterns minus T patterns) and of the A terms (T patterns)
+        net = np.bincount(i_tx, weights=w1, minlength=npat) - np.bincount(i_T, weights=w2, minlength=npat)
+        wa = np.bincount(i_T, weights=w * p_a, minlength=npat)
+        g_r = float(np.dot(wx, digamma(r + xv))) + wsum * (math.log(alpha) - digamma(r)) - float(wa @ la) + float(net @ d_r)
+        g_alpha = wsum * r / alpha - float(wa @ (a_p / au)) + float(net @ d_alpha)
+        g_s = wsum * math.log(beta) - float(wa @ lb) + (wsum - float(wa.sum())) / s + float(net @ d_s)
+        g_beta = wsum * s / beta - s * float(wa @ (1.0 / bu)) + float(net @ d_beta)
+        return -ll / wsum, np.array([g_r * r, g_alpha * alpha, g_s * s, g_beta * beta]) / -wsum
+
+    def fun(theta):
+        with np.errstate(all="ignore"):
+            val, grad = evaluate(np.asarray(theta, dtype=float), True)
+        if not (math.isfinite(val) and np.all(np.isfinite(grad))):
+            return np.inf, np.zeros(4)
+        return val, grad
+
+    def value(theta) -> float:
+        with np.errstate(all="ignore"):
+            val = evaluate(np.asarray(theta, dtype=float), False)[0]
+        return val if math.isfinite(val) else math.inf
+
+    fun.value = value
+    return fun
 
 
 def log_likelihood_terms(params, frequency, recency, T) -> np.ndarray:
@@ -229,20 +419,18 @@ def fit_pareto(frequency, recency, T, *, initial=None) -> ParetoNBDFit:
     if not np.any(x > 0):
         raise DataError("no customer made a repeat purchase: the Pareto/NBD model cannot be fitted")
     (ux, utx, ut), w, _ = _compress(x, tx, t)
-    fun, value = _value_objective(_grouped_loglik(ux, utx, ut), (), w, 4)
+    fun = _objective(ux, utx, ut, w)
     total_T = float(w @ ut)
     rate = min(max(float(w @ ux) / total_T if total_T > 0 else 1.0, 1e-6), 1e6)
     starts = [np.log(_params(initial))] if initial is not None else []
     starts += [np.log([r0, r0 / rate, s0, b0]) for r0, s0, b0 in ((1.0, 1.0, 10.0), (0.5, 0.5, 5.0))]
-    hessian = memo_hessian(lambda th: _value_hessian(value, th))
-    # (no subsample screening of the starts: with finite-difference gradients L-BFGS-B takes
-    # as many iterations from the subsample's optimum as from the first start)
+    hessian = memo_hessian(lambda th: _hessian(fun, th, 1e-5))  # the polish, the ridge check and the covariance share it
     opt = _minimize(fun, starts, n_total=float(w.sum()), hessian=hessian, first_success=True)
     params = _check_optimum(opt, ParetoNBDFit._names, "Pareto/NBD")
     ll = -opt.value * float(w.sum())
     return ParetoNBDFit(*(float(v) for v in params), log_likelihood=float(ll), converged=True,
                         iterations=opt.iterations, n_customers=n,
-                        covariance=_as_tuple(_log_covariance_values(value, opt.theta, float(w.sum()), hessian=hessian)))
+                        covariance=_as_tuple(_log_covariance(fun, opt.theta, float(w.sum()), hessian=hessian)))
 
 
 def probability_alive(fit: ParetoNBDFit, frequency, recency, T) -> float | np.ndarray:
