@@ -16,7 +16,10 @@ from scipy.special import gammaln  # noqa: E402
 from cxterms.errors import DataError, ModelError  # noqa: E402
 from cxterms.models.pareto import (  # noqa: E402
     ParetoNBDFit,
+    _BANDS,
     _f1,
+    _log_f1_grouped,
+    _objective,
     expected_transactions,
     expected_transactions_unconditional,
     fit_pareto,
@@ -158,3 +161,120 @@ def test_errors():
         fit_pareto([0, 0], [0, 0], [5, 6])
     with pytest.raises(ModelError):
         ParetoNBDFit(0.5, -1.0, 0.5, 1.0)
+
+
+# --------------------------------------------------------------------------
+# The fit's analytic gradient
+# --------------------------------------------------------------------------
+
+
+def series_log_derivatives(b, c, z):
+    """log F and F_b / F, F_c / F, F_z / F of F = 2F1(1, b; c; z), by the power series summed term
+    by term (math.fsum): F_b = sum t_n sum_{k<n} 1/(b+k), F_c = -sum t_n sum_{k<n} 1/(c+k), F_z = sum n t_n / z."""
+    if z == 0:
+        return 0.0, 0.0, 0.0, b / c
+    n = np.arange(0, int(60 / (1 - z)) + 200, dtype=float)
+    t = np.exp(np.concatenate([[0.0], np.cumsum(np.log((b + n[:-1]) / (c + n[:-1]) * z))]))
+    sb = np.concatenate([[0.0], np.cumsum(1 / (b + n[:-1]))])
+    sc = np.concatenate([[0.0], np.cumsum(1 / (c + n[:-1]))])
+    f = math.fsum(t)
+    return math.log(f), math.fsum(t * sb) / f, -math.fsum(t * sc) / f, math.fsum(n * t) / z / f
+
+
+def test_f1_derivatives_in_every_band():
+    # the series bands (polynomials per group) and, above the last band, scipy with central differences
+    pairs = [(b, b + d) for b in (0.02, 1.6, 40.0, 400.0) for d in (0.05, 1.5, 20.0)]
+    zs = np.array([0.995, 0.95, 0.86, 0.85, 0.75, 0.61, 0.6, 0.45, 0.31, 0.3, 0.29, 0.05, 0.0])  # falling, per group
+    tops = [hi for hi, _ in _BANDS]
+    assert all(((zs > lo) & (zs <= hi)).any() for lo, hi in zip([-1.0] + tops, tops)) and (zs > tops[-1]).any()
+    b = np.array([p[0] for p in pairs])
+    c = np.array([p[1] for p in pairs])
+    group = np.repeat(np.arange(len(pairs)), zs.size)
+    z = np.tile(zs, len(pairs))
+    buf = np.empty((max(t for _, t in _BANDS), z.size))
+    got = _log_f1_grouped(b, c, group, z, True, buf)
+    value_only = _log_f1_grouped(b, c, group, z, False, buf)
+    assert value_only.shape == (1, z.size) and np.allclose(value_only[0], got[0], rtol=0, atol=1e-15)
+    for i in range(z.size):
+        want = series_log_derivatives(b[group[i]], c[group[i]], z[i])
+        series = z[i] <= tops[-1]
+        assert got[0, i] == pytest.approx(want[0], rel=1e-13 if series else 1e-11, abs=1e-15)
+        # derivatives: to rounding in the series, to about 1e-8 (scipy's 2F1 with differences) above
+        assert got[1:, i] == pytest.approx(want[1:], rel=1e-13 if series else 1e-7, abs=1e-15 if series else 1e-7)
+
+
+GRID_PARAMS = [
+    (0.553, 10.578, 0.606, 11.669),  # CDNOW: alpha < beta, z small
+    (0.8, 5.0, 0.9, 5.0),  # alpha == beta: z = 0
+    (1.3, 2.0, 2.5, 1.5),  # alpha > beta
+    (0.3, 1.0, 0.8, 30.0),  # alpha << beta: z up to 0.97
+    (0.3, 30.0, 0.8, 1.0),  # alpha >> beta
+    (0.02, 3.0, 0.03, 40.0),  # tiny shapes
+    (5.0, 40.0, 0.05, 2.0),
+    (0.5, 1e-3, 0.6, 500.0),  # z -> 1 at u = 0
+    (0.5, 800.0, 0.6, 0.01),
+]
+GRID_CUSTOMERS = [
+    (0, 0.0, 30.0), (0, 0.0, 1e5), (1, 0.01, 30.0), (2, 30.43, 38.86), (3, 0.5, 60.0), (7, 12.0, 40.0),
+    (5, 20.0, 20.0), (60, 2.0, 2.0 + 1e-9), (300, 1.0, 1000.0), (500, 52.0, 52.0),
+]
+
+
+def test_gradient_grid_covers_both_branches_and_every_band():
+    zs = {True: [], False: []}
+    for r, alpha, s, beta in GRID_PARAMS:
+        for _, tx, T in GRID_CUSTOMERS:
+            for u in (tx, T):
+                zs[alpha >= beta].append(abs(alpha - beta) / (max(alpha, beta) + u))
+    tops = [hi for hi, _ in _BANDS]
+    for branch in (True, False):
+        z = np.array(zs[branch])
+        assert all(((z > lo) & (z <= hi)).any() for lo, hi in zip([-1.0] + tops, tops)) and (z > tops[-1]).any()
+
+
+@pytest.mark.parametrize("params", GRID_PARAMS)
+def test_gradient_matches_finite_differences(params):
+    # one customer at a time: the objective's value and gradient against central differences (with
+    # Richardson extrapolation) of the independent per-customer log-likelihood, on the log scale
+    th = np.log(params)
+
+    def ll(t, x, tx, T):
+        return float(log_likelihood_terms(tuple(np.exp(t)), [x], [tx], [T])[0])
+
+    for x, tx, T in GRID_CUSTOMERS:
+        fun = _objective(np.array([float(x)]), np.array([tx]), np.array([T]), np.ones(1))
+        value, grad = fun(th)
+        assert -value == pytest.approx(ll(th, x, tx, T), rel=1e-12, abs=1e-12)
+        assert fun.value(th) == pytest.approx(value, rel=1e-14, abs=1e-15)
+        fd = []
+        for e in np.eye(4):
+            d = [(ll(th + h * e, x, tx, T) - ll(th - h * e, x, tx, T)) / (2 * h) for h in (1e-3, 5e-4)]
+            fd.append((4 * d[1] - d[0]) / 3)
+        assert -grad == pytest.approx(fd, rel=1e-6, abs=1e-7 * max(1.0, abs(value))), (x, tx, T)
+
+
+def test_gradient_of_many_customers_is_the_weighted_sum():
+    x, tx, T = simulate_pareto(0.6, 8.0, 0.8, 20.0, 400, 39.0, rng=7)
+    w = np.random.default_rng(1).integers(1, 4, x.size).astype(float)
+    th = np.log((0.6, 8.0, 0.8, 20.0))
+    value, grad = _objective(x, tx, T, w)(th)
+    each = [_objective(x[i:i + 1], tx[i:i + 1], T[i:i + 1], np.ones(1))(th) for i in range(x.size)]
+    assert value == pytest.approx(float(w @ [v for v, _ in each]) / w.sum(), rel=1e-13)
+    assert grad == pytest.approx(w @ np.array([g for _, g in each]) / w.sum(), rel=1e-10, abs=1e-14)
+
+
+def test_standard_errors_match_a_direct_numerical_hessian():
+    # observed information from differences of the analytic gradient (the fit) against second
+    # differences of log-likelihood values in the natural parameters (no gradient, no log scale)
+    x, tx, T = simulate_pareto(0.6, 8.0, 0.8, 10.0, 3000, np.random.default_rng(3).uniform(26, 39, 3000), rng=5)
+    fit = fit_pareto(x, tx, T)
+    p = np.array(fit.values)
+    h = 1e-4 * p
+    H = np.empty((4, 4))
+    for i in range(4):
+        for j in range(4):
+            ei, ej = np.eye(4)[i] * h[i], np.eye(4)[j] * h[j]
+            f = [float(log_likelihood_terms(tuple(p + a * ei + b * ej), x, tx, T).sum()) for a, b in ((1, 1), (1, -1), (-1, 1), (-1, -1))]
+            H[i, j] = (f[0] - f[1] - f[2] + f[3]) / (4 * h[i] * h[j])
+    direct = np.sqrt(np.diag(np.linalg.inv(-H)))
+    assert list(fit.standard_errors.values()) == pytest.approx(direct, rel=2e-3)

@@ -259,12 +259,13 @@ def _f1_grad_diff(b, c, z):
     """(F, F_b, F_c, F_z) of 2F1(1, b; c; z) above the series bands, by :func:`_f1` and central
     differences (steps relative to the distances to the edges: b > 0, c > b, z < 1)."""
     hb = _STEP * np.minimum(b, c - b)
+    hc = _STEP * (c - b)
     hz = _STEP * (1.0 - z)
     bs = np.concatenate([b, b + hb, b - hb, b, b, b, b])
-    cs = np.concatenate([c, c, c, c + hb, c - hb, c, c])
+    cs = np.concatenate([c, c, c, c + hc, c - hc, c, c])
     zs = np.concatenate([z, z, z, z, z, z + hz, z - hz])
     f = _f1(bs, cs, zs).reshape(7, -1)
-    return f[0], (f[1] - f[2]) / (2 * hb), (f[3] - f[4]) / (2 * hb), (f[5] - f[6]) / (2 * hz)
+    return f[0], (f[1] - f[2]) / (2 * hb), (f[3] - f[4]) / (2 * hc), (f[5] - f[6]) / (2 * hz)
 
 
 def _log_f1_grouped(b, c, group, z, grad: bool, buf):
