@@ -11,13 +11,15 @@ pytest.importorskip("scipy")
 
 import numpy as np  # noqa: E402
 from scipy import integrate  # noqa: E402
-from scipy.special import gammaln  # noqa: E402
+from scipy.special import gammaln, hyp2f1  # noqa: E402
 
 from cxterms.errors import DataError, ModelError  # noqa: E402
 from cxterms.models.pareto import (  # noqa: E402
     ParetoNBDFit,
     _BANDS,
     _f1,
+    _f1_big,
+    _f1_long_series_grad,
     _log_f1_grouped,
     _objective,
     expected_transactions,
@@ -278,3 +280,28 @@ def test_standard_errors_match_a_direct_numerical_hessian():
             H[i, j] = (f[0] - f[1] - f[2] + f[3]) / (4 * h[i] * h[j])
     direct = np.sqrt(np.diag(np.linalg.inv(-H)))
     assert list(fit.standard_errors.values()) == pytest.approx(direct, rel=2e-3)
+
+
+def test_f1_where_scipy_gives_up():
+    # large b, z near 1: scipy's 2F1 is nan there; the series with its derivatives, summed in blocks
+    b, c = 192.04363767654996, 193.48598644045148
+    assert not math.isfinite(hyp2f1(1.0, b, c, 0.9989))
+    (f, fb, fc, fz), used = _f1_long_series_grad(b, c, 0.9989)
+    want = series_log_derivatives(b, c, 0.9989)
+    assert used > 0 and math.log(f) == pytest.approx(want[0], rel=1e-12)
+    assert [fb / f, fc / f, fz / f] == pytest.approx(want[1:], rel=1e-11)
+    got = _f1_big(np.array([b, 1.6]), np.array([c, 3.1]), np.array([0.9989, 0.9]), True)
+    assert got[:, 0] == pytest.approx([f, fb, fc, fz], rel=1e-12)
+    assert got[:, 1] == pytest.approx([hyp2f1(1.0, 1.6, 3.1, 0.9)] + [v * got[0, 1] for v in series_log_derivatives(1.6, 3.1, 0.9)[1:]],
+                                      rel=1e-7)
+    # too close to 1 for the term limit: nan at once (the likelihood there counts as not finite)
+    assert all(math.isnan(v) for v in _f1_long_series_grad(400.0, 400.05, 1 - 1e-7)[0])
+
+
+def test_a_ridge_to_infinite_s_and_beta_ends_in_an_error_quickly():
+    # 600 customers whose likelihood keeps rising as s, beta -> infinity (s / beta fixed): the search
+    # runs into z -> 1 with large b, where each 2F1 would take millions of terms; it must stop with
+    # a ModelError, not a number and not after minutes
+    x, tx, T = simulate_pareto(0.55, 10.0, 0.6, 11.0, 600, np.random.default_rng(1).uniform(0.5, 1, 600) * 39.0, rng=1)
+    with pytest.raises(ModelError):
+        fit_pareto(x, tx, T)

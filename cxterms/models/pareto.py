@@ -206,7 +206,7 @@ def _terms_needed(z: float) -> int:
 
 
 # z bands (upper ends) summed as series, each with enough terms for its top; above the last,
-# 2F1 goes to scipy and its derivatives are taken by differences (:func:`_f1_grad_diff`)
+# 2F1 goes to scipy and its derivatives are taken by differences (:func:`_f1_big`)
 _BANDS = tuple((z, _terms_needed(z)) for z in (0.2, 0.4, 0.6, 0.85))
 
 
@@ -267,20 +267,69 @@ def _f1_series_grad(b, c, starts, counts, z, rows: int, terms: int, buf):
     return out
 
 
-_STEP = 3e-5  # relative step of the central differences in _f1_grad_diff
+_STEP = 3e-5  # relative step of the central differences in _f1_big
+# Where scipy gives up (large b, z near 1: in practice while the search runs along a ridge to
+# s, beta -> infinity) the series is summed term by term: at most this many terms per value
+# (z up to about 1 - 1.5e-4), and this many per likelihood evaluation; beyond, nan, so that
+# the likelihood there counts as not finite and the search turns back.
+_LONG_TERMS = 1 << 18
+_LONG_BUDGET = 1 << 22
 
 
-def _f1_grad_diff(b, c, z):
-    """(F, F_b, F_c, F_z) of 2F1(1, b; c; z) above the series bands, by :func:`_f1` and central
-    differences (steps relative to the distances to the edges: b > 0, c > b, z < 1)."""
-    hb = _STEP * np.minimum(b, c - b)
-    hc = _STEP * (c - b)
-    hz = _STEP * (1.0 - z)
-    bs = np.concatenate([b, b + hb, b - hb, b, b, b, b])
-    cs = np.concatenate([c, c, c, c + hc, c - hc, c, c])
-    zs = np.concatenate([z, z, z, z, z, z + hz, z - hz])
-    f = _f1(bs, cs, zs).reshape(7, -1)
-    return f[0], (f[1] - f[2]) / (2 * hb), (f[3] - f[4]) / (2 * hc), (f[5] - f[6]) / (2 * hz)
+def _f1_long_series_grad(b: float, c: float, z: float, max_terms: int = _LONG_TERMS, block: int = 65536):
+    """((F, F_b, F_c, F_z), terms summed) for 2F1(1, b; c; z) by the series of
+    :func:`_f1_series_grad`, summed in blocks of terms computed in logs; nans when the tail
+    bound there is not met within ``max_terms`` terms (checked first, from log-gammas)."""
+    nan = (math.nan,) * 4
+    max_terms = max(int(max_terms), 1)
+    log_cap = (math.lgamma(b + max_terms) - math.lgamma(b) - math.lgamma(c + max_terms) + math.lgamma(c)
+               + max_terms * math.log(z) + math.log(max_terms + 3.0 + 2.0 * math.log1p(max_terms)))
+    if not log_cap < math.log(_TAIL) + 2.0 * math.log1p(-z):
+        return nan, 0
+    f = fb = fc = fz = 0.0
+    log_t = sb0 = sc0 = 0.0
+    for n0 in range(0, max_terms, block):
+        n = np.arange(n0, n0 + block, dtype=float)
+        step = np.log((b + n) / (c + n) * z)  # log t_{n+1} - log t_n
+        t = np.exp(log_t + np.concatenate([[0.0], np.cumsum(step[:-1])]))
+        ib, ic = 1.0 / (b + n), 1.0 / (c + n)
+        sb = sb0 + np.concatenate([[0.0], np.cumsum(ib[:-1])])
+        sc = sc0 + np.concatenate([[0.0], np.cumsum(ic[:-1])])
+        f += float(t.sum())
+        fb += float((t * sb).sum())
+        fc -= float((t * sc).sum())
+        fz += float((n * t).sum())
+        log_t = math.log(t[-1]) + float(step[-1]) if t[-1] > 0 else -math.inf
+        sb0, sc0 = float(sb[-1] + ib[-1]), float(sc[-1] + ic[-1])
+        if math.exp(log_t) * (n0 + block + 1.0 + sb0 + sc0) < _TAIL * f * (1.0 - z) ** 2:
+            return (f, fb, fc, fz / z), n0 + block
+    return nan, max_terms
+
+
+def _f1_big(b, c, z, grad: bool):
+    """2F1(1, b; c; z) above the series bands from scipy and, with ``grad``, its derivatives
+    (F, F_b, F_c, F_z) by central differences (steps relative to the distances to the edges:
+    b > 0, c > b, z < 1). Where scipy gives up: :func:`_f1_long_series_grad`."""
+    if grad:
+        hb = _STEP * np.minimum(b, c - b)
+        hc = _STEP * (c - b)
+        hz = _STEP * (1.0 - z)
+        bs = np.concatenate([b, b + hb, b - hb, b, b, b, b])
+        cs = np.concatenate([c, c, c, c + hc, c - hc, c, c])
+        zs = np.concatenate([z, z, z, z, z, z + hz, z - hz])
+        f = hyp2f1(1.0, bs, cs, zs).reshape(7, -1)
+        out = np.stack([f[0], (f[1] - f[2]) / (2 * hb), (f[3] - f[4]) / (2 * hc), (f[5] - f[6]) / (2 * hz)])
+    else:
+        out = hyp2f1(1.0, b, c, z)[None, :]
+    budget = _LONG_BUDGET
+    for i in np.flatnonzero(~np.all(np.isfinite(out), axis=0)):
+        vals, used = _f1_long_series_grad(float(b[i]), float(c[i]), float(z[i]), min(_LONG_TERMS, budget))
+        out[:, i] = vals[:out.shape[0]]
+        budget -= used
+        if budget <= 0:
+            out[:, i:] = math.nan
+            break
+    return out
 
 
 def _log_f1_grouped(b, c, group, z, grad: bool, buf):
@@ -306,10 +355,11 @@ def _log_f1_grouped(b, c, group, z, grad: bool, buf):
     rest = z > lo
     if rest.any():
         g = group[rest]
-        f, fb, fc, fz = _f1_grad_diff(b[g], c[g], z[rest]) if grad else (_f1(b[g], c[g], z[rest]),) * 4
-        out[0, rest] = np.log(f)
+        f = _f1_big(b[g], c[g], z[rest], grad)
         if grad:
-            out[1:, rest] = fb / f, fc / f, fz / f
+            f[1:] /= f[0]
+        f[0] = np.log(f[0])
+        out[:, rest] = f
     return out
 
 
