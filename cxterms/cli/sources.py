@@ -160,9 +160,28 @@ def read_answers_from(session, file, opts: SourceOpts, *, scale, column, by, per
         period=period, every=every, date_format=date_format, delimiter=delimiter, header=header, encoding=encoding,
         skip_invalid=skip_invalid, weight=weight, filters=structured,
     )
+    _check_invalid_share(data, scale)
     extra = {"filtered_out": data.filtered_out} if data.filtered else {}
     notes = [f"{n} row{'s' * (n != 1)} left out by {name}" for name, n in data.filtered.items()]
     return Answers(data=data, scale=scale, notes=notes, extra=extra)
+
+
+def _check_invalid_share(data, scale) -> None:
+    """--skip-invalid leaves invalid cells out up to 5% of the non-blank
+    ones, whatever the source (as io.answers does for files): more means a
+    wrong column or scale, not a few typos."""
+    from ..errors import DataError
+    from ..io.answers import MAX_INVALID
+
+    bad = data.invalid_total
+    nonblank = data.overall.n + bad
+    if bad and bad / nonblank > MAX_INVALID:
+        share = bad / nonblank
+        raise DataError(
+            f"{100 * share:.0f}% of the answers in {data.source}, {data.column} are not {scale} answers "
+            f"({bad} of {nonblank}): wrong column or scale?",
+            hint="the file path allows more with --max-invalid; here fix the column or the scale",
+        )
 
 
 def _structured(filters):

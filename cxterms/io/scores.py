@@ -207,7 +207,9 @@ def group_label(group: GroupKey) -> str:
 
 
 def group_sort_key(group: GroupKey) -> tuple:
-    return tuple(v.casefold() for v in group)
+    """Groups by name whatever the case, then by exact spelling: "North" and
+    "north" come in one order, whatever order the rows (or a set) gave them."""
+    return tuple((v.casefold(), v) for v in group)
 
 
 _JOB: tuple | None = None  # (table, cols, counter factory, progress slots) for forked workers

@@ -163,57 +163,63 @@ class DuckDBEngine(_DBAPI):
             raise self.fail(e, "opening the database") from None
 
     delimiter: str | None = ","
+    file: str | None = None
 
-    def _sniffed_delimiter(self, path: str, opts: dict) -> str | None:
-        return _sniff(self.con, path, opts)
+    def query(self, sql):
+        # on the connection itself: a cursor is another session, without the
+        # temporary view of the file and the session settings
+        try:
+            cur = self.con.execute(sql)
+            names = [d[0] for d in cur.description or ()]
+            rows = cur.fetchall()
+        except self.errors as e:
+            raise self.fail(e, "the query") from None
+        return names, rows
 
     def attach_file(self, path: str, *, delimiter: str | None = None, header: bool | None = None,
                     encoding: str | None = None) -> str:
-        """Make FILE a view (every column text, so cells mean what they mean
-        to the built-in reader); returns the view name."""
+        """Make FILE a view (every column of a CSV file text, read with the
+        built-in reader's dialect: see cxterms.sql.csvfile); returns the view name."""
         import duckdb
 
         kind = FILE_KINDS.get(os.path.splitext(path)[1].lower(), "csv")
         if not os.path.exists(path):
             raise NotFoundError(f"no such file: {path}")
+        self.file = path
         try:
             if kind == "csv":
-                opts: dict = {"all_varchar": True}
-                if delimiter is not None:
-                    if delimiter == "whitespace":
-                        raise UsageError("DuckDB cannot split on runs of whitespace", hint="leave out --engine duckdb for this file")
-                    opts["delimiter"] = delimiter
-                if header is not None:
-                    opts["header"] = header
-                if encoding is not None:
-                    opts["encoding"] = encoding
-                else:
-                    with open(path, "rb") as fh:
-                        head = fh.read(2)
-                    if head in (b"\xff\xfe", b"\xfe\xff"):
-                        opts["encoding"] = "utf-16"
-                rel = self.con.read_csv(path, **opts)
-                self.delimiter = delimiter or self._sniffed_delimiter(path, opts)
-            elif kind == "parquet":
-                rel = self.con.read_parquet(path)
+                from .csvfile import plan
+
+                p = plan(path, delimiter=delimiter, header=header, encoding=encoding)
+                self.delimiter = p.delimiter
+                # one thread: DuckDB's parallel CSV scan keeps the buffers of a
+                # thread that falls behind, and its peak memory grew with rows
+                self.con.execute("SET threads = 1").fetchall()
+                self.con.execute(f"CREATE OR REPLACE TEMP VIEW {VIEW} AS {p.sql()}").fetchall()
             else:
-                rel = self.con.read_json(path)
-            rel.create_view(VIEW, replace=True)
+                rel = self.con.read_parquet(path) if kind == "parquet" else self.con.read_json(path)
+                rel.create_view(VIEW, replace=True)
         except duckdb.Error as e:
-            raise DataError(f"DuckDB cannot read {path}: {_scrub(str(e), self.url)}",
-                            hint="leave out --engine duckdb to use the built-in reader") from None
+            raise self.fail(e, "reading the file") from None
         self.text = kind == "csv"
         return VIEW
 
+    def fail(self, e: Exception, doing: str) -> CxtermsError:
+        if self.file is not None:
+            from .csvfile import HINT, duckdb_error
 
-def _sniff(con, path: str, opts: dict) -> str | None:
-    try:
-        extra = ", encoding = $enc" if "encoding" in opts else ""
-        params = {"path": path, **({"enc": opts["encoding"]} if "encoding" in opts else {})}
-        rows = con.execute(f"SELECT Delimiter FROM sniff_csv($path{extra})", params).fetchall()
-        return rows[0][0] if rows else None
-    except Exception:  # noqa: BLE001 - only used to choose the decimal mark
-        return None
+            err = duckdb_error(_scrub_all(str(e), self.url), self.file)
+            if err is not None:
+                return err
+            if doing == "reading the file":
+                return DataError(f"DuckDB cannot read {self.file}: {_scrub(str(e), self.url)}", hint=HINT)
+        return super().fail(e, doing)
+
+
+def _scrub_all(text: str, url: str) -> str:
+    for s in _secrets(url):
+        text = text.replace(s, "***")
+    return text
 
 
 def _set_utc(con) -> None:
