@@ -94,6 +94,14 @@ def _plain_table_only(session, opts: SourceOpts, file, *, delimiter, header, enc
             raise UsageError(f"{file} is a {lay.name} (extra header rows, preview or unfinished responses); "
                              "an engine would read it as a plain table",
                              hint="leave out --engine/--db: the built-in reader knows this layout")
+        import os
+
+        from ..sql.engines import FILE_KINDS
+
+        by_name = FILE_KINDS.get(os.path.splitext(str(file))[1].lower(), "csv")
+        if by_name == "csv" and src.kind != "text":
+            raise UsageError(f"{file} is {src.kind}, but an engine would read it as CSV by its name",
+                             hint="rename it to its format, or leave out --engine/--db")
     finally:
         src.table.close()
 

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import mmap
 import re
 from dataclasses import dataclass
 
@@ -49,6 +48,8 @@ BUFFER = 4 << 20
 #: character no survey export contains. A line holding one makes a second
 #: field, which strict mode turns into an error.
 ONE_COLUMN = "\x1f"
+CHUNK = 1 << 22  # bytes read at a time by the pre-check
+OVERLAP = 64
 _CODECS = {"utf-8": "utf-8", "iso8859-1": "latin-1"}
 
 
@@ -107,6 +108,11 @@ def plan(path: str, *, delimiter: str | None = None, header: bool | None = None,
 
     table = open_table(path, None, delimiter=delimiter, header=header, encoding=encoding)
     try:
+        from ..io.sources import _is_values_row
+
+        if table.header is None and table.width > 1 and _is_values_row(table._sample):
+            raise UsageError(f"{path} holds one row of values, which the built-in reader takes as a list of answers; "
+                             "DuckDB would read a table of one row", hint=HINT)
         d = table.delimiter
         names = _names(table.header if table.has_header else None, max(table.width, 1))
         codec = codecs.lookup(table.encoding).name
@@ -159,26 +165,35 @@ def _records_before_data(path: str, pyenc: str, d: str | None, header: bool) -> 
 
 
 def _suspect(path: str, bom: int, d: bytes, *, blank_lines: bool) -> bool:
-    """Whether the raw bytes hold an empty line or blanks then a quote at a
-    field start, outside or inside quoted fields (bytes.find speed)."""
+    """Whether the raw bytes hold an empty line, or blanks then a quote at a
+    field start, outside or inside quoted fields. Read in pieces with a few
+    bytes of overlap (not mapped: mapped pages would count as the process's
+    memory), searched at bytes.find speed."""
+    tail = b""
+    first = True
     with open(path, "rb") as fh:
-        try:
-            mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-        except ValueError:  # an empty file
-            return False
-        with mm:
-            if blank_lines and (mm[bom:bom + 1] in (b"\n", b"\r")
-                                or any(mm.find(p, bom) >= 0 for p in (b"\n\n", b"\r\r", b"\n\r"))):
+        fh.seek(bom)
+        while True:
+            piece = fh.read(CHUNK)
+            if not piece:
+                return False
+            buf = tail + piece
+            if first and blank_lines and buf[:1] in (b"\n", b"\r"):
                 return True
-            at = mm.find(b' "', bom)
+            if blank_lines and any(p in buf for p in (b"\n\n", b"\r\r", b"\n\r")):
+                return True
+            at = buf.find(b' "')
             while at >= 0:
                 start = at
-                while start > bom and mm[start - 1] == 0x20:
+                while start > 0 and buf[start - 1] == 0x20:
                     start -= 1
-                if start == bom or mm[start - 1] in (0x0A, 0x0D) or mm[max(start - len(d), bom):start] == d:
+                if start == 0:  # the start of the file, or blanks back to the overlap: check exactly
                     return True
-                at = mm.find(b' "', at + 1)
-    return False
+                if buf[start - 1] in (0x0A, 0x0D) or buf[max(start - len(d), 0):start] == d:
+                    return True
+                at = buf.find(b' "', at + 1)
+            tail = buf[-OVERLAP:]
+            first = False
 
 
 _STARTS_BLANK_QUOTE = re.compile(' +"')
