@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -62,7 +63,8 @@ class CsvPlan:
     names: tuple[str, ...]
     skip: int  # records before the data (blank lines and the header)
     encoding: str  # DuckDB's name
-    empty_records: int  # empty records DuckDB skips and the built-in reader counts
+    empty_records: int = 0  # empty records DuckDB skips and the built-in reader counts (see verify)
+    bom: int = 0  # bytes of the byte-order mark
 
     def sql(self) -> str:
         """SELECT of every column as text, under the header's names."""
@@ -102,8 +104,9 @@ def _names(header: list[str] | None, width: int) -> tuple[str, ...]:
 
 def plan(path: str, *, delimiter: str | None = None, header: bool | None = None,
          encoding: str | None = None) -> CsvPlan:
-    """Look at ``path`` as the built-in reader does and check that DuckDB can
-    read it the same way; raises DataError (exit 1) naming what it cannot."""
+    """Look at the head of ``path`` as the built-in reader does and check
+    that DuckDB can read it the same way; raises DataError (exit 1) naming
+    what it cannot. ``verify`` checks the rest of the file."""
     from ..io.table import WHITESPACE, detect_encoding, open_table
 
     table = open_table(path, None, delimiter=delimiter, header=header, encoding=encoding)
@@ -128,10 +131,23 @@ def plan(path: str, *, delimiter: str | None = None, header: bool | None = None,
     with open(path, "rb") as fh:
         bom = detect_encoding(fh.read(4))[1] if codec == "utf-8" else 0
     skip = _records_before_data(path, pyenc, d, table.has_header)
-    empty = 0
-    if d is not None and _suspect(path, bom, d.encode(codec), blank_lines=len(names) > 1):
-        empty = _check(path, pyenc, d, skip, count_empty=len(names) > 1)
-    return CsvPlan(path, d, names, skip, _CODECS[codec], empty)
+    return CsvPlan(path, d, names, skip, _CODECS[codec], 0, bom)
+
+
+def verify(p: CsvPlan) -> CsvPlan:
+    """The plan with the empty records DuckDB would skip counted, or a
+    DataError for blanks before a quote at a field start. Reads the whole
+    file (the byte search; the csv module only when the search finds a
+    candidate): run it while DuckDB counts (see DuckDBEngine)."""
+    if p.delimiter is None:
+        return p
+    codec = "utf-8" if p.encoding == "utf-8" else "iso8859-1"
+    pyenc = "utf-8-sig" if codec == "utf-8" else codec
+    many = len(p.names) > 1
+    if not _suspect(p.path, p.bom, p.delimiter.encode(codec), blank_lines=many):
+        return p
+    empty = _check(p.path, pyenc, p.delimiter, p.skip, count_empty=many)
+    return dataclasses.replace(p, empty_records=empty)
 
 
 def _records_before_data(path: str, pyenc: str, d: str | None, header: bool) -> int:
@@ -166,34 +182,32 @@ def _records_before_data(path: str, pyenc: str, d: str | None, header: bool) -> 
 
 def _suspect(path: str, bom: int, d: bytes, *, blank_lines: bool) -> bool:
     """Whether the raw bytes hold an empty line, or blanks then a quote at a
-    field start, outside or inside quoted fields. Read in pieces with a few
-    bytes of overlap (not mapped: mapped pages would count as the process's
-    memory), searched at bytes.find speed."""
+    field start, outside or inside quoted fields. DuckDB refuses a line end
+    other than the file's first one outside quoted fields, so an empty line
+    it would skip is that line end twice. Read in pieces with a few bytes of
+    overlap (not mapped: mapped pages would count as the process's memory)
+    and searched for a few fixed byte strings (bytes.find speed); three
+    blanks or more before a quote anywhere count, to keep the list short."""
     tail = b""
-    first = True
     with open(path, "rb") as fh:
         fh.seek(bom)
-        while True:
-            piece = fh.read(CHUNK)
-            if not piece:
-                return False
+        piece = fh.read(CHUNK)
+        if piece[:1] == b" " and piece.lstrip(b" ")[:1] == b'"':
+            return True
+        if blank_lines and piece[:1] in (b"\n", b"\r"):
+            return True
+        first = min((i for i in (piece.find(b"\n"), piece.find(b"\r")) if i >= 0), default=-1)
+        end = b"\r\n" if piece[first:first + 2] == b"\r\n" else piece[first:first + 1] or b"\n"
+        quotes = [p + b" " * k + b'"' for p in (d, end[-1:]) for k in (1, 2)] + [b'   "']
+        while piece:
             buf = tail + piece
-            if first and blank_lines and buf[:1] in (b"\n", b"\r"):
+            if blank_lines and end + end in buf:
                 return True
-            if blank_lines and any(p in buf for p in (b"\n\n", b"\r\r", b"\n\r")):
+            if b' "' in buf and any(p in buf for p in quotes):
                 return True
-            at = buf.find(b' "')
-            while at >= 0:
-                start = at
-                while start > 0 and buf[start - 1] == 0x20:
-                    start -= 1
-                if start == 0:  # the start of the file, or blanks back to the overlap: check exactly
-                    return True
-                if buf[start - 1] in (0x0A, 0x0D) or buf[max(start - len(d), 0):start] == d:
-                    return True
-                at = buf.find(b' "', at + 1)
             tail = buf[-OVERLAP:]
-            first = False
+            piece = fh.read(CHUNK)
+    return False
 
 
 _STARTS_BLANK_QUOTE = re.compile(' +"')

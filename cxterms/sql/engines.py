@@ -165,7 +165,9 @@ class DuckDBEngine(_DBAPI):
     delimiter: str | None = ","
     file: str | None = None
 
-    def query(self, sql):
+    _check = None  # the thread verifying the CSV file while DuckDB counts
+
+    def _execute(self, sql):
         # on the connection itself: a cursor is another session, without the
         # temporary view of the file and the session settings
         try:
@@ -175,6 +177,23 @@ class DuckDBEngine(_DBAPI):
         except self.errors as e:
             raise self.fail(e, "the query") from None
         return names, rows
+
+    def columns(self, table_sql: str) -> list[str]:
+        return self._execute(f"SELECT * FROM {table_sql} WHERE 1 = 0")[0]
+
+    def query(self, sql):
+        names, rows = self._execute(sql)
+        if self._check is not None:
+            # the whole-file check ran while DuckDB counted: its verdict first
+            plan = self._check.result()
+            self._check = None
+            if plan.empty_records:
+                self._view(plan)
+                names, rows = self._execute(sql)
+        return names, rows
+
+    def _view(self, plan) -> None:
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {VIEW} AS {plan.sql()}").fetchall()
 
     def attach_file(self, path: str, *, delimiter: str | None = None, header: bool | None = None,
                     encoding: str | None = None) -> str:
@@ -188,14 +207,15 @@ class DuckDBEngine(_DBAPI):
         self.file = path
         try:
             if kind == "csv":
-                from .csvfile import plan
+                from .csvfile import plan, verify
 
                 p = plan(path, delimiter=delimiter, header=header, encoding=encoding)
                 self.delimiter = p.delimiter
                 # one thread: DuckDB's parallel CSV scan keeps the buffers of a
                 # thread that falls behind, and its peak memory grew with rows
                 self.con.execute("SET threads = 1").fetchall()
-                self.con.execute(f"CREATE OR REPLACE TEMP VIEW {VIEW} AS {p.sql()}").fetchall()
+                self._view(p)
+                self._check = _Background(verify, p)
             else:
                 rel = self.con.read_parquet(path) if kind == "parquet" else self.con.read_json(path)
                 rel.create_view(VIEW, replace=True)
@@ -214,6 +234,32 @@ class DuckDBEngine(_DBAPI):
             if doing == "reading the file":
                 return DataError(f"DuckDB cannot read {self.file}: {_scrub(str(e), self.url)}", hint=HINT)
         return super().fail(e, doing)
+
+
+class _Background:
+    """``fn(*args)`` in a daemon thread (an error is re-raised by result());
+    DuckDB releases the GIL while it counts, so both run at once."""
+
+    def __init__(self, fn, *args) -> None:
+        import threading
+
+        self._out: tuple = (None, None)
+
+        def work():
+            try:
+                self._out = (fn(*args), None)
+            except BaseException as e:  # noqa: BLE001 - handed to result()
+                self._out = (None, e)
+
+        self._thread = threading.Thread(target=work, name="cxterms-csv-check", daemon=True)
+        self._thread.start()
+
+    def result(self):
+        self._thread.join()
+        value, err = self._out
+        if err is not None:
+            raise err
+        return value
 
 
 def _scrub_all(text: str, url: str) -> str:
