@@ -182,9 +182,7 @@ def _records_before_data(path: str, pyenc: str, d: str | None, header: bool) -> 
 
 def _suspect(path: str, bom: int, d: bytes, *, blank_lines: bool) -> bool:
     """Whether the raw bytes hold an empty line, or blanks then a quote at a
-    field start, outside or inside quoted fields. DuckDB refuses a line end
-    other than the file's first one outside quoted fields, so an empty line
-    it would skip is that line end twice. Read in pieces with a few bytes of
+    field start, outside or inside quoted fields. Read in pieces with a few bytes of
     overlap (not mapped: mapped pages would count as the process's memory)
     and searched for a few fixed byte strings (bytes.find speed); three
     blanks or more before a quote anywhere count, to keep the list short."""
@@ -196,12 +194,11 @@ def _suspect(path: str, bom: int, d: bytes, *, blank_lines: bool) -> bool:
             return True
         if blank_lines and piece[:1] in (b"\n", b"\r"):
             return True
-        first = min((i for i in (piece.find(b"\n"), piece.find(b"\r")) if i >= 0), default=-1)
-        end = b"\r\n" if piece[first:first + 2] == b"\r\n" else piece[first:first + 1] or b"\n"
-        quotes = [p + b" " * k + b'"' for p in (d, end[-1:]) for k in (1, 2)] + [b'   "']
+        blanks = (b"\n\n", b"\r\r", b"\n\r")  # LF LF, CR CR, CR LF CR LF, LF CR, CR LF CR
+        quotes = [p + b" " * k + b'"' for p in (d, b"\n", b"\r") for k in (1, 2)] + [b'   "']
         while piece:
             buf = tail + piece
-            if blank_lines and end + end in buf:
+            if blank_lines and any(p in buf for p in blanks):
                 return True
             if b' "' in buf and any(p in buf for p in quotes):
                 return True
