@@ -115,22 +115,40 @@ def test_bgnbd_gradient_matches_finite_differences():
         assert np.allclose(g, fd, rtol=1e-6, atol=1e-9)
 
 
-def test_coarse_start_search_gives_the_same_fit(monkeypatch):
-    """Above COARSE_ROWS distinct rows the starts are screened on a subsample; the optimum is the full one."""
+@pytest.mark.parametrize("size", [3000, 500])
+def test_coarse_start_search_gives_the_same_fit(monkeypatch, size):
+    """Above COARSE_ROWS distinct rows the starts are screened on a subsample and the full
+    optimum is reached by Newton steps with the subsample's Hessian (half of the rows:
+    they get there; 500 rows: their curvature is too far off, and L-BFGS-B takes over).
+    Either way the optimum is the full one."""
     from cxterms.models import _optim
-    from cxterms.models.bgnbd import fit_bgnbd, probability_alive, expected_transactions
+    from cxterms.models.bgnbd import expected_transactions, fit_bgnbd, probability_alive, simulate_bgnbd
+    from cxterms.models.gamma_gamma import fit_gamma_gamma
+    from cxterms.models.mbgnbd import fit_mbgnbd
 
     rng = np.random.default_rng(2)
-    from cxterms.models.bgnbd import simulate_bgnbd
-
     x, tx, T = simulate_bgnbd(0.243, 4.414, 0.793, 2.426, 6000, rng.uniform(27, 39, 6000), rng)
-    full = fit_bgnbd(x, tx, T)
+    m = np.where(x > 0, rng.gamma(6.0 * np.maximum(x, 1), 1 / (rng.gamma(4.0, 1 / 20.0, 6000) * np.maximum(x, 1))), 0.0)
+    full, full_m, full_gg = fit_bgnbd(x, tx, T), fit_mbgnbd(x, tx, T), fit_gamma_gamma(x, m)
     monkeypatch.setattr(_optim, "COARSE_ROWS", 1000)
-    monkeypatch.setattr(_optim, "_COARSE_SIZE", 500)
+    monkeypatch.setattr(_optim, "_COARSE_SIZE", size)
     assert _optim.subsample(6000) is not None
-    quick = fit_bgnbd(x, tx, T)
-    assert quick.converged and quick.iterations < full.iterations
-    assert np.allclose(quick.values, full.values, rtol=1e-8)
+    used = []
+    chord = _optim._chord_steps
+    monkeypatch.setattr(_optim, "_chord_steps", lambda *a, **k: used.append(chord(*a, **k)) or used[-1])
+    quick, quick_m = fit_bgnbd(x, tx, T), fit_mbgnbd(x, tx, T)
+    monkeypatch.setattr(_optim, "_COARSE_SIZE", size // 2)  # Gamma-Gamma: the 2,400 repeat buyers
+    quick_gg = fit_gamma_gamma(x, m)
+    assert len(used) == 3
+    if size == 3000:
+        assert all(u is not None for u in used)
+        assert quick.iterations < full.iterations and quick_m.iterations < full_m.iterations
+    else:
+        assert None in used, [u if u is None else u.nit for u in used]  # a fallback ran
+    for a, b in ((quick, full), (quick_m, full_m), (quick_gg, full_gg)):
+        assert a.converged and np.allclose(a.values, b.values, rtol=1e-8)
+        assert a.log_likelihood == pytest.approx(b.log_likelihood, rel=1e-12)
+        assert np.allclose(a.covariance, b.covariance, rtol=1e-4)
     assert np.allclose(expected_transactions(quick, 52, x, tx, T), expected_transactions(full, 52, x, tx, T), rtol=1e-8, atol=1e-10)
     assert np.allclose(probability_alive(quick, x, tx, T), probability_alive(full, x, tx, T), rtol=1e-8, atol=1e-10)
 

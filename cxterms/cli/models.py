@@ -358,7 +358,9 @@ def _fast_rfm_columns(table, cols, cust):
         if not np.all((counts >= 0) & (counts == np.floor(counts)) & np.isfinite(counts)):
             return None  # the cell-by-cell reader names the bad count and its line
     if ids is None:
-        ids = [str(i) for i in range(1, values[0].shape[0] + 1)]
+        from ..models.rfm import RowNumbers
+
+        ids = RowNumbers(values[0].shape[0])
     return out + [ids]
 
 

@@ -313,8 +313,17 @@ def _starts(x, T, w, initial) -> list[np.ndarray]:
 
 
 def _compress(*cols: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
-    """Unique rows of the columns, with counts and the inverse index (lexsort based)."""
+    """Unique rows of the columns, with counts and the inverse index (lexsort based).
+
+    When the last column (T in the models' summaries) has no two equal values, no two
+    rows are equal: the columns come back as they are, with counts of 1 (a sort of one
+    column instead of three; continuous ages are common in simulated data).
+    """
     n = cols[0].shape[0]
+    if n > 1:
+        last = np.sort(cols[-1])
+        if not np.any(last[1:] == last[:-1]):
+            return list(cols), np.ones(n), np.arange(n, dtype=np.intp)
     order = np.lexsort(cols[::-1])
     sorted_cols = [c[order] for c in cols]
     change = np.zeros(n, dtype=bool)
@@ -363,7 +372,7 @@ def fit_bgnbd(frequency, recency, T, *, initial=None) -> BGNBDFit:
     fun = _make_objective(ux, utx, ut, w)
     sub = subsample(w.shape[0])
     coarse = None if sub is None else _make_objective(ux[sub], utx[sub], ut[sub], w[sub])
-    opt = _minimize(fun, _starts(ux, ut, w, initial), n_total=float(w.sum()), coarse=coarse)
+    opt = _minimize(fun, _starts(ux, ut, w, initial), n_total=float(w.sum()), first_success=True, coarse=coarse)
     r, alpha, a, b = _check_optimum(opt, ("r", "alpha", "a", "b"), "BG/NBD")
     ll = -opt.value * float(w.sum())
     if not math.isfinite(ll):
@@ -377,7 +386,7 @@ def fit_bgnbd(frequency, recency, T, *, initial=None) -> BGNBDFit:
         converged=True,
         iterations=opt.iterations,
         n_customers=n,
-        covariance=_as_tuple(_log_covariance(fun, opt.theta, float(w.sum()))),
+        covariance=_as_tuple(_log_covariance(fun, opt.theta, float(w.sum()), hess=opt.hess)),
     )
 
 

@@ -178,7 +178,7 @@ def fit_mbgnbd(frequency, recency, T, *, initial=None) -> MBGNBDFit:
     params = _check_optimum(opt, MBGNBDFit._names, "MBG/NBD")
     return MBGNBDFit(*(float(v) for v in params), log_likelihood=float(-opt.value * float(w.sum())), converged=True,
                      iterations=opt.iterations, n_customers=n,
-                     covariance=_as_tuple(_log_covariance(fun, opt.theta, float(w.sum()))))
+                     covariance=_as_tuple(_log_covariance(fun, opt.theta, float(w.sum()), hess=opt.hess)))
 
 
 def probability_alive(fit: MBGNBDFit, frequency, recency, T) -> float | np.ndarray:
