@@ -14,7 +14,8 @@ days give an alpha 7 times the weekly one (r, a, b unchanged).
 
 Fitting maximises the closed-form log-likelihood (eq. 6 of the paper) on the
 log scale of the four parameters with L-BFGS-B and an analytic gradient, from
-several starting points, then polishes with Newton steps. A maximum that the
+the first of several starting points from which it converges (the others are
+fallbacks), then polishes with Newton steps. A maximum that the
 data do not pin down (the likelihood staying flat as parameters run off to 0
 or infinity) is reported as a ModelError rather than returned.
 """
@@ -344,10 +345,12 @@ def fit_bgnbd(frequency, recency, T, *, initial=None) -> BGNBDFit:
 
     Maximises the sum over customers of :func:`log_likelihood_terms`. Identical
     (x, t_x, T) rows are merged with weights, so fitting cost grows with the
-    number of distinct summaries. ``initial`` (r, alpha, a, b) adds a starting
-    point to the built-in ones; the best optimum wins. ``log_likelihood`` is
-    the maximised total; ``iterations`` counts L-BFGS-B iterations over all
-    starts.
+    number of distinct summaries. ``initial`` (r, alpha, a, b) is tried before
+    the built-in starting points, which are fallbacks: the search stops at the
+    first start from which L-BFGS-B converges to an interior point (trying
+    them all found the same maximum in the tests, at three times the cost).
+    ``log_likelihood`` is the maximised total; ``iterations`` counts the
+    search's iterations over the starts tried.
 
     Errors: invalid columns -> DataError (see :func:`validate_columns`); fewer
     than 2 customers, or no repeat buyers at all -> DataError; a non-finite or
