@@ -166,13 +166,6 @@ def _loglik(params, x, tx, n):
     return np.logaddexp(alive, dead)
 
 
-def _recip_cumsum(z: float, top: int) -> np.ndarray:
-    """[psi(z + k) - psi(z) for k = 0 .. top]: the partial sums of 1 / (z + j), all >= 0."""
-    out = np.zeros(top + 1)
-    np.cumsum(1.0 / (z + np.arange(top, dtype=float)), out=out[1:])
-    return out
-
-
 def _objective(x, tx, n, w):
     """Mean negative log-likelihood over rows weighted by ``w``, with its analytic
     gradient on the log-parameter scale (the likelihood as in :func:`_loglik`).
@@ -190,7 +183,9 @@ def _objective(x, tx, n, w):
 
     where S_z(k) = psi(z + k) - psi(z) (z: alpha, beta, alpha + beta = ab, delta,
     gamma + delta = gd) and M is n with probability pi_A and m with pi_m. The
-    sums over m use the same reversed cumulative sums as the likelihood.
+    sums over m use the same reversed cumulative sums as the likelihood. All
+    tables come from one array operation each: the data have few distinct
+    patterns, so the cost is in the number of numpy calls, not their size.
     """
     xi = np.asarray(x).astype(np.int64)
     txi = np.asarray(tx).astype(np.int64)
@@ -198,53 +193,62 @@ def _objective(x, tx, n, w):
     w = np.asarray(w, dtype=float)
     wsum = float(w.sum())
     top = int(ni.max()) + 2
-    m = np.arange(top, dtype=float)
+    m = np.arange(top + 1, dtype=float)
     ux, inv = np.unique(xi, return_inverse=True)
     inv = inv.reshape(-1)
     shift = np.arange(top)[None, :] - ux[:, None]
-    valid = shift >= 0
+    invalid = shift < 0
     shift = np.clip(shift, 0, top - 1)
     nx = ni - xi
-    m1 = np.minimum(np.arange(top) + 1, top)
+    rows = np.arange(xi.shape[0])
+    base = np.empty(5)
 
     def fun(theta):
         a, b, g, d = np.exp(theta)
         with np.errstate(all="ignore"):
+            base[:] = (b, a + b, d, g + d, a)
+            z = base[:, None] + m  # rows: beta, ab, delta, gd, alpha (+ 0 .. top)
+            lg_b, lg_ab, lg_d, lg_gd = gammaln(z[:4])
+            recip = np.zeros((5, top + 2))
+            np.cumsum(1.0 / z, axis=1, out=recip[:, 1:])
+            s_b, s_ab, s_d, s_gd, s_a = recip  # s_z[k] = psi(z + k) - psi(z)
             lb_ab = math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
             lb_gd = math.lgamma(g) + math.lgamma(d) - math.lgamma(g + d)
-            lg_b, lg_ab = gammaln(b + m), gammaln(a + b + m)
-            lg_d, lg_gd = gammaln(d + m), gammaln(g + d + m)
             lg_ax = gammaln(a + ux)[inv]
-            alive = (lg_ax + lg_b[nx] - lg_ab[ni] - lb_ab + math.lgamma(g) + lg_d[ni] - lg_gd[ni] - lb_gd)
-            # lg_gd[m + 1] = log G(gamma + delta + 1 + m)
-            lg_gd1 = np.append(lg_gd[1:], math.lgamma(g + d + top))
-            logf = np.where(valid, lg_b[shift] - lg_ab[None, :] + lg_d[None, :] - lg_gd1[None, :], -np.inf)
-            peak = np.max(logf, axis=1, keepdims=True)
-            f = np.exp(logf - peak)
-            s_a, s_b = _recip_cumsum(a, top), _recip_cumsum(b, top)
-            s_ab, s_d, s_gd = _recip_cumsum(a + b, top), _recip_cumsum(d, top), _recip_cumsum(g + d, top)
-            s_gd1 = s_gd[m1]
+            alive = lg_ax + (lg_b[nx] - lg_ab[ni] + lg_d[ni] - lg_gd[ni] + (math.lgamma(g) - lb_ab - lb_gd))
+            # dead after period m: log G(beta + m - x) - log G(ab + m) + log G(delta + m) - log G(gd + 1 + m)
+            logf = lg_b[shift] + (lg_d[:top] - lg_ab[:top] - lg_gd[1:top + 1])
+            logf[invalid] = -np.inf
+            peak = logf.max(axis=1)
+            f = np.exp(logf - peak[:, None])
             # five weightings of the dead terms: 1, S_ab(m), S_beta(m - x), S_delta(m), S_gd(m + 1)
-            stack = np.stack([f, f * s_ab[None, :top], f * s_b[shift], f * s_d[None, :top], f * s_gd1[None, :]])
+            stack = np.empty((5,) + f.shape)
+            stack[0] = f
+            np.multiply(f, s_ab[:top], out=stack[1])
+            np.multiply(f, s_b[shift], out=stack[2])
+            np.multiply(f, s_d[:top], out=stack[3])
+            np.multiply(f, s_gd[1:top + 1], out=stack[4])
             rev = np.zeros(stack.shape[:2] + (top + 1,))
             np.cumsum(stack[:, :, ::-1], axis=2, out=rev[:, :, top - 1::-1])
             part = rev[:, inv, txi] - rev[:, inv, ni]  # sums over m = t_x .. n - 1, per row
             p0 = np.maximum(part[0], 0.0)
-            dead = lg_ax - lb_ab + math.lgamma(g + 1.0) - lb_gd + peak[inv, 0] + np.log(p0)
+            dead = lg_ax + (math.lgamma(g + 1.0) - lb_ab - lb_gd) + peak[inv] + np.log(p0)
             ll = np.logaddexp(alive, dead)
             value = -float(np.dot(w, ll)) / wsum
             if not math.isfinite(value):
                 return np.inf, np.zeros(4)
             pa = np.exp(alive - ll)
             pd = np.exp(dead - ll)
-            has = p0 > 0
-            e = np.where(has, part[1:] / np.where(has, p0, 1.0), 0.0)  # means over the dead terms
-            e_ab, e_b, e_d, e_gd = e
-            d_a = s_a[xi] - (pa * s_ab[ni] + pd * e_ab)
-            d_b = pa * (s_b[nx] - s_ab[ni]) + pd * (e_b - e_ab)
-            d_g = -pa * s_gd[ni] + pd * (1.0 / g - e_gd)
-            d_d = pa * (s_d[ni] - s_gd[ni]) + pd * (e_d - e_gd)
-            grad = np.array([np.dot(w, d_a) * a, np.dot(w, d_b) * b, np.dot(w, d_g) * g, np.dot(w, d_d) * d]) / wsum
+            e_ab, e_b, e_d, e_gd = np.where(p0 > 0, part[1:] / np.where(p0 > 0, p0, 1.0), 0.0) * pd
+            # per row: d/dalpha, d/dbeta, d/dgamma, d/ddelta of log L
+            terms = np.empty((4, rows.shape[0]))
+            ab_alive = pa * s_ab[ni]
+            gd_alive = pa * s_gd[ni]
+            terms[0] = s_a[xi] - ab_alive - e_ab
+            terms[1] = pa * s_b[nx] - ab_alive + e_b - e_ab
+            terms[2] = pd / g - gd_alive - e_gd
+            terms[3] = pa * s_d[ni] - gd_alive + e_d - e_gd
+            grad = (terms @ w) * (a, b, g, d) / wsum
         if not np.all(np.isfinite(grad)):
             return np.inf, np.zeros(4)
         return value, -grad

@@ -252,7 +252,7 @@ class RFMData:
         unit_days(unit)
         if customer_ids is None or isinstance(customer_ids, RowNumbers):
             ids = customer_ids
-        elif all(type(c) is str for c in customer_ids):
+        elif set(map(type, customer_ids)) == {str}:
             ids = list(customer_ids)  # a tenth of the time of str() on every id
         else:
             ids = [str(c) for c in customer_ids]
