@@ -16,7 +16,7 @@ It never prints: notes and warnings come back in ``Answers``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -49,6 +49,12 @@ class Answers:
     extra: dict = field(default_factory=dict)  # fields to add to the result (response_rate, filtered_out...)
     labels: L.LabelChoice | None = None
     filters: list = field(default_factory=list)  # the RowFilters applied (--where, --from/--to), for a second pass
+    # for a second pass over the same rows (the comment themes): the source
+    # (``reopen()``), the cell reader with the answer labels, and the columns
+    source: Source | None = None
+    parse: Callable[[str], int] | None = None
+    column_index: int | None = None
+    by_indices: tuple[int, ...] = ()
 
 
 @dataclass
@@ -190,7 +196,8 @@ def read_answers(src: Source, scale: Scale, metric: str, opts: AnswerOptions, *,
     if data.filtered:
         for name, n in data.filtered.items():
             notes.append(f"{n} row{'s' * (n != 1)} left out by {name}")
-    ans = Answers(data, scale, notes, warnings, labels=choice, filters=filters)
+    ans = Answers(data, scale, notes, warnings, labels=choice, filters=filters, source=src, parse=parse, column_index=col,
+                  by_indices=tuple(int(_spec(src, b, "--by column")) - 1 for b in opts.by))
     _check_invalid(src, ans, opts, metric, outside, date_col)
     if data.overall.n == 0:
         parts = [f"{data.overall.blank} blank"] if data.overall.blank else []

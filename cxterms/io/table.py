@@ -1050,9 +1050,11 @@ def open_table(
     delimiter: str | None = None,
     header: bool | None = None,
     encoding: str | None = None,
+    name: str | None = None,
 ) -> Table:
-    """Open ``path`` (``-`` or None: ``stdin``) as a Table. Raises NotFoundError
-    for a missing file, DataError for one that cannot be read."""
+    """Open ``path`` (``-`` or None: ``stdin``) as a Table, called ``name``
+    in messages (default: the path). Raises NotFoundError for a missing
+    file, DataError for one that cannot be read."""
     if path is None or path == "-":
         if stdin is None:
             raise UsageError("no input: give a FILE or pipe data into stdin")
@@ -1077,12 +1079,12 @@ def open_table(
         fh.close()
         raise DataError(f"{path} is a folder, not a file")
     if stat.S_ISFIFO(mode):  # a named pipe: read as it comes, like stdin
-        return Table(fh, path, delimiter=delimiter, header=header, encoding=encoding)
+        return Table(fh, name or path, delimiter=delimiter, header=header, encoding=encoding)
     if not stat.S_ISREG(mode):
         fh.close()
         raise DataError(f"{path} is not a regular file or a pipe (a device such as /dev/zero never ends)")
     try:
-        return Table(fh, path, delimiter=delimiter, header=header, encoding=encoding, path=path)
+        return Table(fh, name or path, delimiter=delimiter, header=header, encoding=encoding, path=path)
     except BaseException:
         fh.close()
         raise
