@@ -330,13 +330,13 @@ def _fast_rfm_columns(table, cols, cust):
             data = fh.read()
     except OSError:
         return None
-    if b'"' in data or b"\0" in data or data.count(b"\r") != data.count(b"\r\n"):
+    if b'"' in data or b"\0" in data or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
         return None
     width = len(table.header)
     want = [c for c in cols if c is not None]
     if any(c >= width for c in want) or (cust is not None and cust >= width):
         return None
-    if not data.strip():
+    if not data or data.isspace():  # (no copy of the data, as strip() would make)
         return None  # no data rows: the cell-by-cell reader reports that
     try:
         parsed = _arrow_columns(data, d, width, want, cust)
