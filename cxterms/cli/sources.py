@@ -152,6 +152,7 @@ def read_answers_from(session, file, opts: SourceOpts, *, scale, column, by, per
                       header, encoding, skip_invalid, weight=None, filters=(), inp=None):
     """Answers (as cli.survey._read returns them) from --counts or a database."""
     from ..io.answers import Answers
+    from ..io.labels import make_reader
     from ..io.scores import make_parser
     from ..sql.spec import parse_where
 
@@ -164,7 +165,7 @@ def read_answers_from(session, file, opts: SourceOpts, *, scale, column, by, per
         raise UsageError("--where filters answers; a counts table is already aggregated")
     structured = tuple(parse_where(w) for w in wheres) + tuple(filters or ())
     data = read_score_data(
-        session, file, opts, parse_for=lambda dc: make_parser(scale, decimal_comma=dc), column=column, by=by,
+        session, file, opts, parse_for=lambda dc: make_reader(make_parser(scale, decimal_comma=dc), None), column=column, by=by,
         period=period, every=every, date_format=date_format, delimiter=delimiter, header=header, encoding=encoding,
         skip_invalid=skip_invalid, weight=weight, filters=structured,
     )
