@@ -271,10 +271,11 @@ def _scrub_all(text: str, url: str) -> str:
 def _set_utc(con) -> None:
     """Dates of time-zoned timestamps in UTC, whatever the machine's zone;
     aggregates need no row order, which keeps DuckDB's memory flat."""
-    try:
-        con.execute("SET preserve_insertion_order = false").fetchall()
-    except Exception:  # noqa: BLE001 - an older DuckDB without the setting
-        pass
+    for setting in ("preserve_insertion_order = false", "enable_progress_bar = false"):
+        try:  # no row order needed; nothing but cxterms' output on the terminal
+            con.execute(f"SET {setting}").fetchall()
+        except Exception:  # noqa: BLE001 - an older DuckDB without the setting
+            pass
     try:
         con.execute("SET TimeZone = 'UTC'").fetchall()
     except Exception:  # noqa: BLE001 - without ICU there are no time zones to set
