@@ -144,9 +144,12 @@ def verify(p: CsvPlan) -> CsvPlan:
     codec = "utf-8" if p.encoding == "utf-8" else "iso8859-1"
     pyenc = "utf-8-sig" if codec == "utf-8" else codec
     many = len(p.names) > 1
-    if not _suspect(p.path, p.bom, p.delimiter.encode(codec), blank_lines=many):
-        return p
-    empty = _check(p.path, pyenc, p.delimiter, p.skip, count_empty=many)
+    try:
+        if not _suspect(p.path, p.bom, p.delimiter.encode(codec), blank_lines=many):
+            return p
+        empty = _check(p.path, pyenc, p.delimiter, p.skip, count_empty=many)
+    except OSError as e:
+        raise DataError(f"cannot read {p.path}: {e.strerror or e}") from None
     return dataclasses.replace(p, empty_records=empty)
 
 
