@@ -18,7 +18,11 @@ Targets (issue 13): lifetimes takes at least 5x as long as cxterms for every
 model and size it finishes; 1,000,000 customers BG/NBD + Gamma-Gamma under
 10 s on a 2-core machine. The machine may be shared: say so with the figures.
 
-Usage: python benchmarks/models.py [--runs N] [--sizes 100000,1000000]
+Data sets under 100,000 customers take milliseconds per run: they are timed
+``--small-runs`` times (default 15, both sides) so that a burst of load from
+other jobs does not decide the median.
+
+Usage: python benchmarks/models.py [--runs N] [--small-runs N] [--sizes 100000,1000000]
        [--lifetimes-python PATH] [--peer-timeout S] [--threads-only]
 """
 
@@ -223,6 +227,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--sizes", default="100000,1000000", help="comma-separated synthetic customer counts")
+    ap.add_argument("--small-runs", type=int, default=15,
+                    help="runs (both sides) for data sets under 100,000 customers, whose runs last milliseconds and "
+                         "whose medians a few runs would leave to the moment's load")
     ap.add_argument("--lifetimes-python", default=sys.executable, help="interpreter that has lifetimes installed")
     ap.add_argument("--peer-timeout", type=float, default=300.0, help="seconds before a lifetimes run is given up")
     ap.add_argument("--threads-only", action="store_true", help="only the BLAS thread comparison")
@@ -234,7 +241,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.threads_only:
         return 0
     sizes = [int(v) for v in args.sizes.split(",") if v]
-    print(f"\nIn-process read + fit + predict (median of {args.runs}; lifetimes in its own interpreter, import excluded)")
+    print(f"\nIn-process read + fit + predict (median of {args.runs}, of {max(args.runs, args.small_runs)} under 100,000 "
+          "customers; lifetimes in its own interpreter, import excluded)")
     print(f"  {'data':<18} {'model':<7} {'cxterms s':>10} {'lifetimes s':>12} {'ratio':>7}  params (cxterms | lifetimes)")
     with tempfile.TemporaryDirectory() as tmp:
         for label, model, path in datasets(Path(tmp), sizes):
@@ -247,10 +255,12 @@ def main(argv: list[str] | None = None) -> int:
             cli = ["clv", str(path), "--rfm", "--model", model, "-f", "json"]
             if model == "bgbb":
                 cli += ["--horizon", "5"]
-            sec, out = cxterms_time(cli, args.runs)
+            small = not any(size in label for size in ("100,000", "1,000,000"))
+            runs = max(args.runs, args.small_runs) if small else args.runs
+            sec, out = cxterms_time(cli, runs)
             ours = json.loads(out)["params"]
             big = "1,000,000" in label
-            peer, note = peer_time(args.lifetimes_python, model, path, 1 if big else args.runs, args.peer_timeout)
+            peer, note = peer_time(args.lifetimes_python, model, path, 1 if big else runs, args.peer_timeout)
             ptxt = f"{peer['seconds']:>12.3f} {peer['seconds'] / sec:>6.1f}x" if peer else f"{'-':>12} {'-':>7}"
             fmt = lambda p: " ".join(f"{v:.3f}" for v in p.values())  # noqa: E731
             print(f"  {label:<18} {model:<7} {sec:>10.3f} {ptxt}  {fmt(ours)} | {fmt(peer['params']) if peer else note}")

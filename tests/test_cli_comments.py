@@ -151,3 +151,50 @@ def test_lint_checks_topic_files(run, tmp_path):
     r = run("lint", "--topics", bad, "-f", "plain")
     assert r.exit_code == 1
     assert f"{bad}:4: error: topic 'b' needs a list of patterns" in r.stdout and f"{bad}:6:" in r.stdout
+
+
+# -- the comment pass reads what the score read: formats, layouts, labels ------
+
+@pytest.mark.parametrize("name", ["survey.xlsx", "survey.json", "survey.jsonl", "survey.parquet"])
+def test_themes_from_every_format_agree(run, name):
+    """Spreadsheets, JSON and Parquet give the themes of the same rows (one
+    comment pass per answer, as many answered as the score counts)."""
+    if name.endswith(".parquet"):
+        pytest.importorskip("pyarrow")
+    d = js(run("nps", EX / name, "--comments", "comment", "-f", "json"))
+    ref = js(run("nps", EX / "survey.json", "--comments", "comment", "-f", "json"))
+    assert d["comments"]["answered"] == d["n"] == ref["n"]
+    assert d["themes"] == ref["themes"]
+
+
+def test_qualtrics_comments_leave_out_what_the_score_leaves_out(run):
+    """The Qualtrics export's second and third header rows, preview and
+    unfinished responses are not comments; the column can be named by its
+    question; --list gives the original file's lines."""
+    d = js(run("nps", EX / "qualtrics.csv", "--comments", "What is the main reason for your score?", "-f", "json"))
+    assert d["comments"]["answered"] == d["n"] == 100
+    assert d["comments"]["column"] == "Q3"
+    listed = js(run("nps", EX / "qualtrics.csv", "--list", "detractors", "-f", "json"))
+    assert len(listed) == d["detractors"]
+    raw = (EX / "qualtrics.csv").read_text(encoding="utf-8-sig").split("\n")
+    with open(EX / "qualtrics.csv", newline="", encoding="utf-8-sig") as fh:
+        records = list(csv.DictReader(fh))
+    score_of = {r["ResponseId"]: r["Q1"] for r in records}
+    for row in listed:  # the original file's line, and the answer that made a detractor
+        assert row["id"] in raw[row["line"] - 1]
+        assert int(score_of[row["id"]].split()[0]) == row["score"] <= 6
+
+
+def test_comment_groups_follow_answer_labels(run, tmp_path):
+    f = tmp_path / "labels.csv"
+    f.write_text("rating,comment\nVery satisfied,love it\nVery dissatisfied,broken again\nSatisfied,fine\n"
+                 "Dissatisfied,broken screen\nVery satisfied,love the app\n", encoding="utf-8")
+    d = js(run("csat", f, "--comments", "comment", "-f", "json"))
+    assert d["n"] == d["comments"]["answered"] == 5
+    assert {t["term"] for t in d["themes"]["low"]} >= {"broken"}
+
+
+def test_comments_from_stdin_name_stdin(run):
+    text = (EX / "survey.csv").read_text(encoding="utf-8") + '100999,2026-03-10T17:54:00Z,North,chat,xx,5,4,5,3,"bad"\n'
+    r = run("nps", "--comments", "comment", input=text)
+    assert r.exit_code == 1 and "invalid value in <stdin>," in r.stderr and "cxterms-stdin" not in r.stderr

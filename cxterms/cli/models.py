@@ -330,13 +330,13 @@ def _fast_rfm_columns(table, cols, cust):
             data = fh.read()
     except OSError:
         return None
-    if b'"' in data or b"\0" in data or data.count(b"\r") != data.count(b"\r\n"):
+    if b'"' in data or b"\0" in data or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
         return None
     width = len(table.header)
     want = [c for c in cols if c is not None]
     if any(c >= width for c in want) or (cust is not None and cust >= width):
         return None
-    if not data.strip():
+    if not data or data.isspace():  # (no copy of the data, as strip() would make)
         return None  # no data rows: the cell-by-cell reader reports that
     try:
         parsed = _arrow_columns(data, d, width, want, cust)
@@ -358,7 +358,9 @@ def _fast_rfm_columns(table, cols, cust):
         if not np.all((counts >= 0) & (counts == np.floor(counts)) & np.isfinite(counts)):
             return None  # the cell-by-cell reader names the bad count and its line
     if ids is None:
-        ids = [str(i) for i in range(1, values[0].shape[0] + 1)]
+        from ..models.rfm import RowNumbers
+
+        ids = RowNumbers(values[0].shape[0])
     return out + [ids]
 
 

@@ -130,7 +130,6 @@ class Spec:
         self.adjust = adjust
         self.compute = compute
         self.side = side
-        self.parse_for = lambda dc: make_parser(self.scale, decimal_comma=dc)
 
     def rescaled(self, scale) -> "Spec":
         """The same spec on the scale the reader settled on (answer labels can set it)."""
@@ -197,7 +196,7 @@ def gather(session, *, file, spec: Spec, column, by, period, every, date_format,
     seg_extra = per_extra = {}
     extra: dict = {}
     if by:
-        ans = S._read(session, file, by=by, period=None, **opts)
+        ans = seg_ans = S._read(session, file, by=by, period=None, **opts)
         spec = spec.rescaled(ans.scale)
         data_seg = first = ans.data
         extra = dict(ans.extra)
@@ -242,10 +241,7 @@ def gather(session, *, file, spec: Spec, column, by, period, every, date_format,
 
     comments = None
     if copts is not None and copts.active:
-        if any((inp or {}).get(k) for k in ("sheet", "header_rows", "skip_rows", "map", "labels")):
-            session.out().warn("the comment themes and topics read the file as plain CSV: they do not apply --sheet, --header-rows, --skip-rows or answer labels")
-        scan = C.run(session, file, table_opts=table_opts, parse=spec.parse_for(_decimal_comma(session, file, table_opts)),
-                     column=column, by=by, filters=ans.filters, metric=spec.comment_metric, opts=copts)
+        scan = C.run(session, seg_ans if by else ans, metric=spec.comment_metric, opts=copts)  # themes per segment too
         holder: dict = {}
         C.augment(scan, spec.comment_metric, copts)(holder, segments)
         comments = {
@@ -298,12 +294,6 @@ def gather(session, *, file, spec: Spec, column, by, period, every, date_format,
         "comments": comments,
         "method": method,
     }
-
-
-def _decimal_comma(session, file, table_opts) -> bool:
-    from .inputs import open_input
-
-    return open_input(session, file, **table_opts).delimiter not in (",", None)
 
 
 def _examples(themes: dict, per_group: int = 3) -> dict:
@@ -422,6 +412,7 @@ def report(
 
         file = C.spool_stdin(session)  # read twice (segments, periods, comments)
         atexit.register(C.remove_quietly, file)
+        session.file_names[file] = "<stdin>"
         spooled = True
     else:
         spooled = False

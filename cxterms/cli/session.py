@@ -31,6 +31,7 @@ class Session:
         self.no_cache = no_cache
         self.debug = debug
         self.no_pager = no_pager
+        self.file_names: dict[str, str] = {}  # a temporary copy of stdin -> "<stdin>", for messages
 
     def pager_command(self) -> list[str] | None:
         """The pager to use, or None: only when stdout is a terminal and

@@ -94,6 +94,14 @@ def _plain_table_only(session, opts: SourceOpts, file, *, delimiter, header, enc
             raise UsageError(f"{file} is a {lay.name} (extra header rows, preview or unfinished responses); "
                              "an engine would read it as a plain table",
                              hint="leave out --engine/--db: the built-in reader knows this layout")
+        import os
+
+        from ..sql.engines import FILE_KINDS
+
+        by_name = FILE_KINDS.get(os.path.splitext(str(file))[1].lower(), "csv")
+        if by_name == "csv" and src.kind != "text":
+            raise UsageError(f"{file} is {src.kind}, but an engine would read it as CSV by its name",
+                             hint="rename it to its format, or leave out --engine/--db")
     finally:
         src.table.close()
 
@@ -144,6 +152,7 @@ def read_answers_from(session, file, opts: SourceOpts, *, scale, column, by, per
                       header, encoding, skip_invalid, weight=None, filters=(), inp=None):
     """Answers (as cli.survey._read returns them) from --counts or a database."""
     from ..io.answers import Answers
+    from ..io.labels import make_reader
     from ..io.scores import make_parser
     from ..sql.spec import parse_where
 
@@ -156,13 +165,32 @@ def read_answers_from(session, file, opts: SourceOpts, *, scale, column, by, per
         raise UsageError("--where filters answers; a counts table is already aggregated")
     structured = tuple(parse_where(w) for w in wheres) + tuple(filters or ())
     data = read_score_data(
-        session, file, opts, parse_for=lambda dc: make_parser(scale, decimal_comma=dc), column=column, by=by,
+        session, file, opts, parse_for=lambda dc: make_reader(make_parser(scale, decimal_comma=dc), None), column=column, by=by,
         period=period, every=every, date_format=date_format, delimiter=delimiter, header=header, encoding=encoding,
         skip_invalid=skip_invalid, weight=weight, filters=structured,
     )
+    _check_invalid_share(data, scale)
     extra = {"filtered_out": data.filtered_out} if data.filtered else {}
     notes = [f"{n} row{'s' * (n != 1)} left out by {name}" for name, n in data.filtered.items()]
     return Answers(data=data, scale=scale, notes=notes, extra=extra)
+
+
+def _check_invalid_share(data, scale) -> None:
+    """--skip-invalid leaves invalid cells out up to 5% of the non-blank
+    ones, whatever the source (as io.answers does for files): more means a
+    wrong column or scale, not a few typos."""
+    from ..errors import DataError
+    from ..io.answers import MAX_INVALID
+
+    bad = data.invalid_total
+    nonblank = data.overall.n + bad
+    if bad and bad / nonblank > MAX_INVALID:
+        share = bad / nonblank
+        raise DataError(
+            f"{100 * share:.0f}% of the answers in {data.source}, {data.column} are not {scale} answers "
+            f"({bad} of {nonblank}): wrong column or scale?",
+            hint="the file path allows more with --max-invalid; here fix the column or the scale",
+        )
 
 
 def _structured(filters):

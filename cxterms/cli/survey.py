@@ -275,22 +275,18 @@ def emit(session, view: View, overall, rows, *, data=None, fmt_, quiet, title, c
         session.out().print(*after)
 
 
-def _comment_pass(session, file, copts, metric, *, parse_for, column, by, delimiter, header, encoding, filters=()):
+def _comment_pass(session, ans, copts, metric):
     """The second pass of --comments/--topics/--list (None when not asked)."""
     from . import comments as C
-    from .inputs import open_input
 
     if not copts.active:
         return None
-    table_opts = dict(delimiter=delimiter, header=header, encoding=encoding)
-    probe = open_input(session, file, **table_opts)
-    parse = parse_for(probe.delimiter not in (",", None))
-    return C.run(session, file, table_opts=table_opts, parse=parse, column=column, by=by, filters=filters,
-                 metric=metric, opts=copts)
+    return C.run(session, ans, metric=metric, opts=copts)
 
 
 def _stdin_for_comments(session, file, copts):
-    """Comment features read the rows twice: spool stdin to a temporary file."""
+    """Comment features read the rows twice: stdin is copied to a temporary
+    file (removed at exit), named "<stdin>" in messages."""
     from . import comments as C
 
     if copts.active and file in (None, "-") and not session.env.stdin_isatty:
@@ -298,6 +294,7 @@ def _stdin_for_comments(session, file, copts):
 
         path = C.spool_stdin(session)
         atexit.register(C.remove_quietly, path)
+        session.file_names[path] = "<stdin>"
         return path
     return file
 
@@ -362,7 +359,7 @@ def _run(session, view: View, setup, *, file, by, period, compare_with, compare_
     ``setup(scale)`` -> ``Setup``: called with the scale given, to check the
     options before reading, then with the scale read."""
     from ..errors import UsageError
-    from ..io.scores import group_label, make_parser
+    from ..io.scores import group_label
     from . import inference as inf
 
     first = setup(opts["scale"])
@@ -386,13 +383,7 @@ def _run(session, view: View, setup, *, file, by, period, compare_with, compare_
     extra0, fields0 = dict(ans.extra), _input_fields(ans.extra)
     scan = None
     if copts is not None and not (quiet and copts.list_group is None):
-        inp = opts.get("inp") or {}
-        if copts.active and any(inp.get(k) for k in ("sheet", "header_rows", "skip_rows", "map", "labels")):
-            session.out().warn("the comment themes and topics read the file as plain CSV: they do not apply --sheet, --header-rows, --skip-rows or answer labels")
-        scan = _comment_pass(session, file, copts, metric,
-                             parse_for=lambda dc: make_parser(ans.scale, decimal_comma=dc), column=opts["column"],
-                             by=by, delimiter=opts["delimiter"], header=opts["header"], encoding=opts["encoding"],
-                             filters=ans.filters)
+        scan = _comment_pass(session, ans, copts, metric)
     if copts is not None and _finish_comments(session, copts, metric, scan, fmt_, quiet):
         return
     comments = (scan, metric, copts) if scan is not None and (copts.comments or copts.wants_topics) else None

@@ -16,7 +16,7 @@ It never prints: notes and warnings come back in ``Answers``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -49,6 +49,12 @@ class Answers:
     extra: dict = field(default_factory=dict)  # fields to add to the result (response_rate, filtered_out...)
     labels: L.LabelChoice | None = None
     filters: list = field(default_factory=list)  # the RowFilters applied (--where, --from/--to), for a second pass
+    # for a second pass over the same rows (the comment themes): the source
+    # (``reopen()``), the cell reader with the answer labels, and the columns
+    source: Source | None = None
+    parse: Callable[[str], int] | None = None
+    column_index: int | None = None
+    by_indices: tuple[int, ...] = ()
 
 
 @dataclass
@@ -190,7 +196,8 @@ def read_answers(src: Source, scale: Scale, metric: str, opts: AnswerOptions, *,
     if data.filtered:
         for name, n in data.filtered.items():
             notes.append(f"{n} row{'s' * (n != 1)} left out by {name}")
-    ans = Answers(data, scale, notes, warnings, labels=choice, filters=filters)
+    ans = Answers(data, scale, notes, warnings, labels=choice, filters=filters, source=src, parse=parse, column_index=col,
+                  by_indices=tuple(int(_spec(src, b, "--by column")) - 1 for b in opts.by))
     _check_invalid(src, ans, opts, metric, outside, date_col)
     if data.overall.n == 0:
         parts = [f"{data.overall.blank} blank"] if data.overall.blank else []
@@ -238,20 +245,30 @@ def _check_invalid(src: Source, ans: Answers, opts: AnswerOptions, metric: str, 
         )
     examples = "; ".join(f"line {ln}: {cell[:40]!r} ({why})" for ln, cell, why in data.invalid[:SHOWN])
     share = bad / nonblank if nonblank else 1.0
+    where = data.invalid_where()
     if not opts.skip_invalid:
         more = f" (first {min(SHOWN, len(data.invalid))} shown)" if bad > SHOWN else ""
         raise DataError(
-            f"{bad} invalid value{'s' * (bad != 1)} in {data.source}, {data.column}{more}: {examples}",
+            f"{bad} invalid value{'s' * (bad != 1)} in {data.source}, {where}{more}: {examples}",
             hint="fix them, or pass --skip-invalid to leave them out (reported, and refused above 5% of the answers)",
         )
     limit = MAX_INVALID if opts.max_invalid is None else opts.max_invalid
     if share > limit:
+        allow = f"allow it with --max-invalid {min(1.0, round(share + 0.005, 2))}"
+        if data.answers_invalid:
+            raise DataError(
+                f"{_share(bad, nonblank)} of the answers in {data.column} are not {scale} answers ({bad} of {nonblank}): wrong column or scale?",
+                file=src.name, hint=f"first: {examples}; {allow}",
+            )
         raise DataError(
-            f"{_share(bad, nonblank)} of the answers in {data.column} are not {scale} answers ({bad} of {nonblank}): wrong column or scale?",
-            file=src.name,
-            hint=f"first: {examples}; allow it with --max-invalid {min(1.0, round(share + 0.005, 2))}",
+            f"{_share(bad, nonblank)} of the answered rows have an invalid cell ({bad} of {nonblank}, in {where})",
+            file=src.name, hint=f"first: {examples}; {allow}",
         )
-    ans.warnings.append(f"skipped {bad} invalid cell{'s' * (bad != 1)} ({_share(bad, nonblank)} of the non-blank ones) in {data.column}: {examples}")
+    if data.answers_invalid:
+        ans.warnings.append(f"skipped {bad} invalid cell{'s' * (bad != 1)} ({_share(bad, nonblank)} of the non-blank ones) in {data.column}: {examples}")
+    else:
+        ans.warnings.append(f"skipped {bad} row{'s' * (bad != 1)} with an invalid cell ({_share(bad, nonblank)} of the answered rows) "
+                            f"in {where}: {examples}")
 
 
 def _other_column(src: Source, ans: Answers, metric: str) -> str | None:

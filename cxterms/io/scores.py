@@ -106,6 +106,27 @@ class ScoreData:
     filtered: dict[str, int] = field(default_factory=dict)  # rows left out, per filter name
     missing: dict[str, int] = field(default_factory=dict)  # blanks in disguise (NA, Offered...), per kind
     weight: str | None = None  # label of the weight column
+    invalid_columns: dict[str, int] = field(default_factory=dict)  # invalid cells per column label
+
+    def invalid_where(self) -> str:
+        """The column(s) holding the invalid cells: "column 'score'", or
+        "column 'w' (2) and column 'score' (1)" when there are several.
+
+        >>> ScoreData("f.csv", "column 'score'").invalid_where()
+        "column 'score'"
+        >>> ScoreData("f.csv", "column 'score'", invalid_columns={"column 'w'": 2, "column 'score'": 1}).invalid_where()
+        "column 'w' (2) and column 'score' (1)"
+        """
+        cols = [(k, v) for k, v in self.invalid_columns.items() if v]
+        if len(cols) <= 1:
+            return cols[0][0] if cols else self.column
+        cols.sort(key=lambda kv: -kv[1])
+        return " and ".join(f"{k} ({v:,})" for k, v in cols)
+
+    @property
+    def answers_invalid(self) -> bool:
+        """Whether every invalid cell is an answer (not a weight or a date)."""
+        return all(k == self.column for k, v in self.invalid_columns.items() if v)
 
     @property
     def grouped(self) -> bool:
@@ -164,7 +185,7 @@ class ScoreData:
         n = self.invalid_total
         more = f" (first {len(self.invalid)} shown)" if n > len(self.invalid) else ""
         return DataError(
-            f"{n} invalid value{'s' * (n != 1)} in {self.source}, {self.column}{more}: {listed}",
+            f"{n} invalid value{'s' * (n != 1)} in {self.source}, {self.invalid_where()}{more}: {listed}",
             hint="fix them, or pass --skip-invalid to leave them out (they are then counted as 'invalid')",
         )
 
@@ -207,7 +228,9 @@ def group_label(group: GroupKey) -> str:
 
 
 def group_sort_key(group: GroupKey) -> tuple:
-    return tuple(v.casefold() for v in group)
+    """Groups by name whatever the case, then by exact spelling: "North" and
+    "north" come in one order, whatever order the rows (or a set) gave them."""
+    return tuple((v.casefold(), v) for v in group)
 
 
 _JOB: tuple | None = None  # (table, cols, counter factory, progress slots) for forked workers
@@ -339,8 +362,8 @@ def _parallel(table: Table, cols: tuple[int, ...], counter: _Counter, spans, pro
     parts = _combine(results, table.header_line if table.header is not None else 0)
     if parts is None:
         return False
-    for (overall, cells, filtered, invalid, rows, missing), shift in parts:
-        counter.merge((overall, cells, filtered, [(ln + shift, c, r) for ln, c, r in invalid], rows, missing))
+    for (overall, cells, filtered, invalid, rows, missing, kinds), shift in parts:
+        counter.merge((overall, cells, filtered, [(ln + shift, c, r) for ln, c, r in invalid], rows, missing, kinds))
     return True
 
 
@@ -384,6 +407,18 @@ def _count_cells(table: Table, cols: tuple[int, ...], counter: _Counter, workers
             gc.enable()
 
 
+_WEIGHT_REASONS = frozenset({"blank weight", "weight is not a number", "negative weight"})
+
+
+def _invalid_kind(reason: str) -> str:
+    """Which cell of a row made it invalid, from the reason _Counter gave."""
+    if reason in _WEIGHT_REASONS:
+        return "weight"
+    if reason == "no date" or reason.startswith("not a date"):
+        return "date"
+    return "answer"
+
+
 class _Counter:
     """Classifies chunks of cells into tallies; one per process when a big
     file is read in parallel, merged at the end.
@@ -413,6 +448,7 @@ class _Counter:
         self.filtered: dict[str, int] = {}
         self.missing: dict[str, int] = {}
         self.invalid: list[tuple[int, str, str]] = []
+        self.invalid_kinds: dict[str, int] = {}  # "answer", "weight", "date": invalid cells of each
         self.rows = 0
 
     def value_class(self, cell: str) -> tuple[str, object]:
@@ -442,6 +478,7 @@ class _Counter:
         return got
 
     def weight_of(self, cell: str) -> float | str:
+        # (the reasons it gives are in _WEIGHT_REASONS)
         t = cell.strip()
         if not t:
             return "blank weight"
@@ -542,6 +579,8 @@ class _Counter:
             else:
                 self.overall.invalid += count
                 bad[key] = (payload, where)
+                what = _invalid_kind(payload)
+                self.invalid_kinds[what] = self.invalid_kinds.get(what, 0) + count
         if bad and len(self.invalid) < EXAMPLES:
             for i, key in enumerate(keys):
                 if key in bad:
@@ -556,12 +595,14 @@ class _Counter:
                         every=self.every, date_format=self.date_format)
 
     def state(self) -> tuple:
-        return self.overall, self.cells, self.filtered, self.invalid, self.rows, self.missing
+        return self.overall, self.cells, self.filtered, self.invalid, self.rows, self.missing, self.invalid_kinds
 
     def merge(self, state: tuple) -> None:
-        overall, cells, filtered, invalid, rows, missing = state
+        overall, cells, filtered, invalid, rows, missing, kinds = state
         for k, v in missing.items():
             self.missing[k] = self.missing.get(k, 0) + v
+        for k, v in kinds.items():
+            self.invalid_kinds[k] = self.invalid_kinds.get(k, 0) + v
         self.overall += overall
         if not self.cells and isinstance(cells, TallyTable):
             self.cells = cells  # the first share: adopt it instead of copying a million groups
@@ -649,6 +690,14 @@ def read_scores(
         invalid=counter.invalid, rows=counter.rows, filtered=counter.filtered, missing=counter.missing,
         weight=(table.column_label(wcol) if table.header else f"column {wcol + 1}") if wcol is not None else None,
     )
+    names = {"answer": label}
+    if wcol is not None:
+        names["weight"] = f"column {table.column_label(wcol)!r}" if table.header else f"column {wcol + 1}"
+    if pcol is not None:
+        names["date"] = f"column {table.column_label(pcol)!r}" if table.header else f"column {pcol + 1}"
+    for what, n in counter.invalid_kinds.items():
+        name = names.get(what, label)
+        data.invalid_columns[name] = data.invalid_columns.get(name, 0) + n
 
     if data.invalid_total and not skip_invalid:
         raise data.invalid_error()

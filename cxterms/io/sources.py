@@ -26,7 +26,7 @@ import tempfile
 from array import array
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -48,6 +48,7 @@ class ReadOptions:
     header_rows: int | None = None
     skip_rows: int = 0
     include_partial: bool = False
+    name: str | None = None  # the file's name in messages (default: its path)
 
 
 @dataclass
@@ -62,6 +63,15 @@ class Source:
     sample: list[list[str]] = field(default_factory=list)  # first data rows
     _starts: array | None = None
     _origs: array | None = None
+    _reopen: Callable[[], Table] | None = None
+
+    def reopen(self) -> Table:
+        """A fresh Table over the same rows, for a second pass (the comment
+        themes): the same file read with the same settings, or the same
+        normalized spool. A pipe can be read only once."""
+        if self._reopen is None:
+            raise UsageError(f"{self.name} is a pipe and can be read only once: save it to a file first")
+        return self._reopen()
 
     @property
     def name(self) -> str:
@@ -197,7 +207,7 @@ def open_source(path: str | None, stdin: BinaryIO | None, opts: ReadOptions | No
         prefix = stdin.read(SNIFF_BYTES)
         rest = stdin
     else:
-        name = path
+        name = opts.name or path
         try:
             fh = open(path, "rb")
             try:
@@ -239,10 +249,15 @@ def open_source(path: str | None, stdin: BinaryIO | None, opts: ReadOptions | No
     notes: list[str] = []
     if kind == "text":
         stream = io.BufferedReader(_Prefixed(prefix, rest)) if rest is not None else None
+        plain_header = opts.header if not (opts.skip_rows or opts.header_rows is not None) else False
+        reopen = None
         if stream is not None:
-            table = Table(stream, name, delimiter=opts.delimiter, header=opts.header if not (opts.skip_rows or opts.header_rows is not None) else False, encoding=opts.encoding)
+            table = Table(stream, name, delimiter=opts.delimiter, header=plain_header, encoding=opts.encoding)
         else:
-            table = open_table(path, None, delimiter=opts.delimiter, header=opts.header if not (opts.skip_rows or opts.header_rows is not None) else False, encoding=opts.encoding)
+            def reopen() -> Table:
+                return open_table(path, None, delimiter=opts.delimiter, header=plain_header, encoding=opts.encoding, name=name)
+
+            table = reopen()
         head_rows = ([list(table.header)] if table.header is not None else []) + [list(r) for r in table._sample]
         layout = layouts.detect(head_rows) if opts.header is not False and not opts.skip_rows and opts.header_rows is None else layouts.Layout("")
         needs = (
@@ -252,7 +267,7 @@ def open_source(path: str | None, stdin: BinaryIO | None, opts: ReadOptions | No
         )
         if not needs:
             src = Source(table, "text", layout, notes, questions=list(layout.questions), aliases=[[] for _ in range(table.width)],
-                         sample=[list(r) for r in table._sample[:SAMPLE_ROWS]])
+                         sample=[list(r) for r in table._sample[:SAMPLE_ROWS]], _reopen=reopen)
             if layout.name:
                 dated = next((h for h in layout.date_hint if src.match(h) is not None), None)
                 notes.append(f"{layout.name}: header row 1" + (f", response dates in column {dated!r}" if dated else ""))
@@ -409,11 +424,16 @@ def _materialize(name: str, kind: str, rows: Iterator[tuple[int, list[str]]], op
     text.detach()
     out.seek(0)
     table = Table(out, name, delimiter=",", header=bool(n), encoding="utf-8")
+
+    def reopen() -> Table:
+        out.seek(0)
+        return Table(out, name, delimiter=",", header=bool(n), encoding="utf-8")
+
     if n and table.header is not None:
         aliases = (aliases + [[] for _ in table.header])[: len(table.header)]
         questions = (questions + [""] * len(table.header))[: len(table.header)]
     src = Source(table, kind, layout, notes, questions=questions, aliases=aliases, excluded=excluded, sample=sample,
-                 _starts=starts, _origs=origs)
+                 _starts=starts, _origs=origs, _reopen=reopen)
     if layout.name:
         parts = [f"header rows 1-{layout.header_rows}" if layout.multi_row else "header row 1"]
         if layout.status_col is not None or layout.finished_col is not None:

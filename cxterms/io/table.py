@@ -27,7 +27,7 @@ import csv
 import io
 import re
 from operator import itemgetter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import BinaryIO
 
 from ..errors import DataError, NotFoundError, UsageError
@@ -127,6 +127,62 @@ def _records(d: str) -> re.Pattern:
         field = f'(?:"(?:[^"]++|"")*+"[^{e}\\r\\n]*+|[^"{e}\\r\\n][^{e}\\r\\n]*+|)'
         got = _RECORDS[d] = re.compile(f"(?:{field}(?:{e}{field})*+(?:\\r\\n|\\n|\\r))*+")
     return got
+
+
+_LINE_CELLS: dict[tuple, _LineCells] = {}
+
+
+class _LineCells:
+    """A pattern that reads the cells of ``cols`` from quoted text at C speed.
+
+    ``lines`` matches one whole line that is one whole record whose fields up
+    to the last of ``cols`` are unquoted (no quote character at all), the
+    later fields following the csv module's rules without line breaks inside
+    quotes. It captures one string: the text from the first to the last of
+    ``cols``; ``split`` turns that text into the tuple of cells in the order
+    of ``cols`` (None for one column: the text is the cell). ``lines`` is
+    anchored at line starts: when ``findall`` on a piece of whole lines
+    gives one match per line break, every line is such a record, and the
+    cells are exactly those the csv module gives (``Table._fast_cells``).
+
+    >>> fast = _line_cells(",", (3, 1))
+    >>> [fast.split(span) for span in fast.lines.findall('7,b,c,9,"x, ""y"" z"\\n8,e,f,10,\\n')]
+    [('9', 'b'), ('10', 'e')]
+    """
+
+    def __init__(self, d: str, cols: tuple[int, ...]) -> None:
+        e = re.escape(d)
+        plain = f'[^"{e}\\r\\n]*+'
+        single = f'(?:"(?:[^"\\r\\n]++|"")*+"[^{e}\\r\\n]*+|[^"{e}\\r\\n][^{e}\\r\\n]*+|)'
+        first, last = min(cols), max(cols)
+        lead = "".join(plain + e for _ in range(first))
+        span = e.join(plain for _ in range(last - first + 1))
+        rest = f"(?:{e}{single})*+\\r?\\n"
+        self.lines = re.compile(f"^{lead}({span}){rest}", re.MULTILINE)
+        self.split: Callable | None = None
+        if len(cols) > 1:
+            pick = itemgetter(*(c - first for c in cols))
+
+            def split(text: str, d=d, pick=pick) -> tuple:
+                return pick(text.split(d))
+
+            self.split = split
+
+
+def _line_cells(d: str, cols: tuple[int, ...]) -> _LineCells:
+    got = _LINE_CELLS.get((d, cols))
+    if got is None:
+        got = _LINE_CELLS[(d, cols)] = _LineCells(d, cols)
+    return got
+
+
+class _FastCells:
+    """The cells of a piece read with :class:`_LineCells`, one per line."""
+
+    __slots__ = ("cells",)
+
+    def __init__(self, cells: list) -> None:
+        self.cells = cells
 
 
 def _field_end(d: str) -> re.Pattern:
@@ -496,6 +552,8 @@ class Table:
         self._sample = sample_rows[1:] if self.has_header else sample_rows
         self.header: list[str] | None = None
         self.header_line = 0
+        self._fast: _LineCells | None = None  # set by cells(): see _line_cells
+        self._fast_skip = self._fast_backoff = 0  # see _fast_cells
         self._pieces = self._read_pieces(self._text, 1)
         self._pending: tuple[int, str] | None = None
         if self.has_header:
@@ -574,6 +632,33 @@ class Table:
             return rows
         return None
 
+    def _fast_cells(self, buf: str, cut: int) -> _FastCells | None:
+        """The cells wanted by ``cells()`` from ``buf[:cut]`` when every line
+        there is a record that :class:`_LineCells` reads (one ``findall``
+        match per line break), else None: the csv module's path then reads
+        the piece. After a piece that fails, the next 1, 2, 4 ... 16 pieces
+        (doubling while they keep failing) go straight to the csv module, so
+        that a file with line breaks inside quotes everywhere does not pay
+        for a ``findall`` whose work is lost on every piece."""
+        if self._fast_skip:
+            self._fast_skip -= 1
+            return None
+        if cut and buf[cut - 1] == "\n":
+            found = self._fast.lines.findall(buf, 0, cut)
+            if len(found) == buf.count("\n", 0, cut):
+                self._fast_backoff = 0
+                return _FastCells(self._split(found))
+        self._fast_backoff = min(max(1, 2 * self._fast_backoff), 16)
+        self._fast_skip = self._fast_backoff
+        return None
+
+    def _split(self, found: list) -> list:
+        split = self._fast.split
+        if split is None:
+            return found
+        tuples = {text: split(text) for text in set(found)}  # each distinct text split once; rows share the tuples
+        return list(map(tuples.__getitem__, found))
+
     def _cut(self, buf: str, cut: int) -> tuple[int, list[list[str]] | None]:
         """Move ``cut`` (just after the last line break of ``buf``, which
         starts at a record start) back to a record boundary, and parse the
@@ -630,7 +715,9 @@ class Table:
                 cut = _break_before(buf, len(buf))
                 rows = None
                 if quoted and buf.find('"', 0, cut or len(buf)) >= 0:
-                    cut, rows = self._cut(buf, cut)
+                    rows = self._fast_cells(buf, cut) if self._fast is not None else None
+                    if rows is None:
+                        cut, rows = self._cut(buf, cut)
                 if cut:
                     piece, carry = buf[:cut], buf[cut:]
                     yield line, piece, rows
@@ -719,7 +806,7 @@ class Table:
         return lines
 
     def _parsed(self, piece: str, rows: list | None) -> list[list[str]]:
-        if rows is not None:
+        if rows is not None and not isinstance(rows, _FastCells):
             return rows
         try:
             return list(self._csv(io.StringIO(piece, newline="")))
@@ -727,6 +814,8 @@ class Table:
             raise DataError(f"cannot parse the table: {e}", file=self.name) from None
 
     def _records_of(self, line: int, piece: str, rows: list | None = None) -> Iterator[tuple[int, list[str]]]:
+        if isinstance(rows, _FastCells):  # read for cells(): the records are parsed again
+            rows = None
         lines = self._simple(piece) if rows is None else None
         if lines is not None:
             d = self.delimiter
@@ -808,6 +897,7 @@ class Table:
             text = io.TextIOWrapper(
                 io.BufferedReader(_Limited(fh, end - start), 1 << 16), encoding=self.encoding, errors="strict", newline=""
             )
+            self._fast = _line_cells(self.delimiter, cols) if self._quoted_mode() and cols else None
             counted = _Counted(self._read_pieces(text, 1, stats, (start, end)))
             yield from self._cells_of(counted, cols)
             stats["lines"] = counted.lines
@@ -817,12 +907,20 @@ class Table:
         tuples), as ``(keys, first_line, lines)``. ``lines`` gives each key's
         line, or is None when key i sits on line ``first_line + i``. Missing
         cells are "" (blank). Quote-free pieces are split directly, others go
-        through the csv module: the results are the same."""
+        through the csv module (or, when every line of a piece is a record
+        whose wanted cells are unquoted, a pattern: see ``_line_cells``): the
+        results are the same."""
+        self._fast = _line_cells(self.delimiter, cols) if self._quoted_mode() and cols else None
         return self._cells_of(self._all_pieces(), cols)
 
     def _cells_of(self, pieces, cols: tuple[int, ...]):
         multi = len(cols) > 1
         for line, piece, rows in pieces:
+            if rows is None and self._fast is not None and '"' in piece:  # the piece after the header
+                rows = self._fast_cells(piece, len(piece))
+            if isinstance(rows, _FastCells):
+                yield rows.cells, line, None
+                continue
             lines = self._simple(piece) if self._quoted_mode() and rows is None else None
             if lines is not None:
                 yield _split_cells(lines, self.delimiter, cols, multi, self.width), line, None
@@ -952,9 +1050,11 @@ def open_table(
     delimiter: str | None = None,
     header: bool | None = None,
     encoding: str | None = None,
+    name: str | None = None,
 ) -> Table:
-    """Open ``path`` (``-`` or None: ``stdin``) as a Table. Raises NotFoundError
-    for a missing file, DataError for one that cannot be read."""
+    """Open ``path`` (``-`` or None: ``stdin``) as a Table, called ``name``
+    in messages (default: the path). Raises NotFoundError for a missing
+    file, DataError for one that cannot be read."""
     if path is None or path == "-":
         if stdin is None:
             raise UsageError("no input: give a FILE or pipe data into stdin")
@@ -979,12 +1079,12 @@ def open_table(
         fh.close()
         raise DataError(f"{path} is a folder, not a file")
     if stat.S_ISFIFO(mode):  # a named pipe: read as it comes, like stdin
-        return Table(fh, path, delimiter=delimiter, header=header, encoding=encoding)
+        return Table(fh, name or path, delimiter=delimiter, header=header, encoding=encoding)
     if not stat.S_ISREG(mode):
         fh.close()
         raise DataError(f"{path} is not a regular file or a pipe (a device such as /dev/zero never ends)")
     try:
-        return Table(fh, path, delimiter=delimiter, header=header, encoding=encoding, path=path)
+        return Table(fh, name or path, delimiter=delimiter, header=header, encoding=encoding, path=path)
     except BaseException:
         fh.close()
         raise

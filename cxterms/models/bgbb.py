@@ -40,12 +40,9 @@ from cxterms.models._optim import (
     FitMixin,
     _as_tuple,
     _check_optimum,
-    _log_covariance_values,
+    _log_covariance,
     _minimize,
     _scalar_or_array,
-    _value_hessian,
-    _value_objective,
-    memo_hessian,
 )
 from cxterms.models.bgnbd import _compress
 
@@ -169,6 +166,96 @@ def _loglik(params, x, tx, n):
     return np.logaddexp(alive, dead)
 
 
+def _objective(x, tx, n, w):
+    """Mean negative log-likelihood over rows weighted by ``w``, with its analytic
+    gradient on the log-parameter scale (the likelihood as in :func:`_loglik`).
+
+    Every parameter enters through beta functions of whole-number shifts, whose
+    derivatives are differences of digammas: psi(z + k) - psi(z), the sum of
+    1 / (z + j) for j < k, read from a table. With pi_A = A / L the posterior
+    probability of being alive through period n and pi_m = D_m / L that of
+    dropping out after period m (A and D_m the two kinds of terms of L)::
+
+        d log L / d alpha = S_alpha(x) - E[S_ab(M)]
+        d log L / d beta  = E[S_beta(M - x)] - E[S_ab(M)]
+        d log L / d gamma = (1 - pi_A) / gamma - E[S_gd(M + [M < n])]
+        d log L / d delta = E[S_delta(M)] - E[S_gd(M + [M < n])]
+
+    where S_z(k) = psi(z + k) - psi(z) (z: alpha, beta, alpha + beta = ab, delta,
+    gamma + delta = gd) and M is n with probability pi_A and m with pi_m. The
+    sums over m use the same reversed cumulative sums as the likelihood. All
+    tables come from one array operation each: the data have few distinct
+    patterns, so the cost is in the number of numpy calls, not their size.
+    """
+    xi = np.asarray(x).astype(np.int64)
+    txi = np.asarray(tx).astype(np.int64)
+    ni = np.asarray(n).astype(np.int64)
+    w = np.asarray(w, dtype=float)
+    wsum = float(w.sum())
+    top = int(ni.max()) + 2
+    m = np.arange(top + 1, dtype=float)
+    ux, inv = np.unique(xi, return_inverse=True)
+    inv = inv.reshape(-1)
+    shift = np.arange(top)[None, :] - ux[:, None]
+    invalid = shift < 0
+    shift = np.clip(shift, 0, top - 1)
+    nx = ni - xi
+    rows = np.arange(xi.shape[0])
+    base = np.empty(5)
+
+    def fun(theta):
+        a, b, g, d = np.exp(theta)
+        with np.errstate(all="ignore"):
+            base[:] = (b, a + b, d, g + d, a)
+            z = base[:, None] + m  # rows: beta, ab, delta, gd, alpha (+ 0 .. top)
+            lg_b, lg_ab, lg_d, lg_gd = gammaln(z[:4])
+            recip = np.zeros((5, top + 2))
+            np.cumsum(1.0 / z, axis=1, out=recip[:, 1:])
+            s_b, s_ab, s_d, s_gd, s_a = recip  # s_z[k] = psi(z + k) - psi(z)
+            lb_ab = math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
+            lb_gd = math.lgamma(g) + math.lgamma(d) - math.lgamma(g + d)
+            lg_ax = gammaln(a + ux)[inv]
+            alive = lg_ax + (lg_b[nx] - lg_ab[ni] + lg_d[ni] - lg_gd[ni] + (math.lgamma(g) - lb_ab - lb_gd))
+            # dead after period m: log G(beta + m - x) - log G(ab + m) + log G(delta + m) - log G(gd + 1 + m)
+            logf = lg_b[shift] + (lg_d[:top] - lg_ab[:top] - lg_gd[1:top + 1])
+            logf[invalid] = -np.inf
+            peak = logf.max(axis=1)
+            f = np.exp(logf - peak[:, None])
+            # five weightings of the dead terms: 1, S_ab(m), S_beta(m - x), S_delta(m), S_gd(m + 1)
+            stack = np.empty((5,) + f.shape)
+            stack[0] = f
+            np.multiply(f, s_ab[:top], out=stack[1])
+            np.multiply(f, s_b[shift], out=stack[2])
+            np.multiply(f, s_d[:top], out=stack[3])
+            np.multiply(f, s_gd[1:top + 1], out=stack[4])
+            rev = np.zeros(stack.shape[:2] + (top + 1,))
+            np.cumsum(stack[:, :, ::-1], axis=2, out=rev[:, :, top - 1::-1])
+            part = rev[:, inv, txi] - rev[:, inv, ni]  # sums over m = t_x .. n - 1, per row
+            p0 = np.maximum(part[0], 0.0)
+            dead = lg_ax + (math.lgamma(g + 1.0) - lb_ab - lb_gd) + peak[inv] + np.log(p0)
+            ll = np.logaddexp(alive, dead)
+            value = -float(np.dot(w, ll)) / wsum
+            if not math.isfinite(value):
+                return np.inf, np.zeros(4)
+            pa = np.exp(alive - ll)
+            pd = np.exp(dead - ll)
+            e_ab, e_b, e_d, e_gd = np.where(p0 > 0, part[1:] / np.where(p0 > 0, p0, 1.0), 0.0) * pd
+            # per row: d/dalpha, d/dbeta, d/dgamma, d/ddelta of log L
+            terms = np.empty((4, rows.shape[0]))
+            ab_alive = pa * s_ab[ni]
+            gd_alive = pa * s_gd[ni]
+            terms[0] = s_a[xi] - ab_alive - e_ab
+            terms[1] = pa * s_b[nx] - ab_alive + e_b - e_ab
+            terms[2] = pd / g - gd_alive - e_gd
+            terms[3] = pa * s_d[ni] - gd_alive + e_d - e_gd
+            grad = (terms @ w) * (a, b, g, d) / wsum
+        if not np.all(np.isfinite(grad)):
+            return np.inf, np.zeros(4)
+        return value, -grad
+
+    return fun
+
+
 def log_likelihood_terms(params, frequency, recency, n) -> np.ndarray:
     """Per-customer BG/BB log-likelihood (see the module doc).
 
@@ -199,15 +286,15 @@ def fit_bgbb(frequency, recency, n, *, weights=None, initial=None) -> BGBBFit:
         raise DataError("no customer made a repeat transaction: the BG/BB model cannot be fitted")
     (ux, utx, un), counts, inverse = _compress(x, tx, nn)
     uw = np.bincount(inverse, weights=w, minlength=ux.size)
-    fun, value = _value_objective(_loglik, (ux, utx, un), uw, 4)
+    keep = uw > 0
+    fun = _objective(ux[keep], utx[keep], un[keep], uw[keep])
     starts = [np.log(_params(initial))] if initial is not None else []
     starts += [np.log(s) for s in ((1.0, 1.0, 1.0, 1.0), (0.5, 0.5, 0.5, 3.0), (2.0, 1.0, 1.0, 5.0))]
-    hessian = memo_hessian(lambda th: _value_hessian(value, th))  # the ridge check and the covariance share it
-    opt = _minimize(fun, starts, n_total=total, hessian=hessian, first_success=True)
+    opt = _minimize(fun, starts, n_total=total, first_success=True)
     params = _check_optimum(opt, BGBBFit._names, "BG/BB")
     return BGBBFit(*(float(v) for v in params), log_likelihood=float(-opt.value * total), converged=True,
                    iterations=opt.iterations, n_customers=int(round(total)),
-                   covariance=_as_tuple(_log_covariance_values(value, opt.theta, total, hessian=hessian)))
+                   covariance=_as_tuple(_log_covariance(fun, opt.theta, total, hess=opt.hess)))
 
 
 def _columns(frequency, recency, n):
@@ -248,6 +335,15 @@ def _survival_sum(g, d, n, m):
     return core(g)
 
 
+def _per_pattern(x, tx, nn, compute) -> np.ndarray:
+    """``compute(x, t_x, n)`` once per distinct (x, t_x, n) pattern (flat arrays), spread back to
+    every customer in the shape of ``x``: BG/BB data have few patterns and many customers each."""
+    if x.size < 64:
+        return compute(x.ravel(), tx.ravel(), nn.ravel()).reshape(x.shape)
+    (ux, utx, un), _, inverse = _compress(x.ravel(), tx.ravel(), nn.ravel())
+    return compute(ux, utx, un)[inverse].reshape(x.shape)
+
+
 def probability_alive(fit: BGBBFit, frequency, recency, n) -> float | np.ndarray:
     """P(alive in period n + 1 | x, t_x, n).
 
@@ -256,9 +352,12 @@ def probability_alive(fit: BGBBFit, frequency, recency, n) -> float | np.ndarray
     """
     x, tx, nn = _columns(frequency, recency, n)
     a, b, g, d = fit.values
-    log_alive = betaln(a + x, b + nn - x) - betaln(a, b) + betaln(g, d + nn + 1.0) - betaln(g, d)
-    result = np.exp(log_alive - _loglik(fit.values, x.ravel(), tx.ravel(), nn.ravel()).reshape(x.shape))
-    return _scalar_or_array(np.minimum(result, 1.0), frequency, recency, n)
+
+    def compute(x, tx, nn):
+        log_alive = betaln(a + x, b + nn - x) - betaln(a, b) + betaln(g, d + nn + 1.0) - betaln(g, d)
+        return np.exp(log_alive - _loglik(fit.values, x, tx, nn))
+
+    return _scalar_or_array(np.minimum(_per_pattern(x, tx, nn, compute), 1.0), frequency, recency, n)
 
 
 def expected_transactions(fit: BGBBFit, t, frequency, recency, n) -> float | np.ndarray:
@@ -270,9 +369,16 @@ def expected_transactions(fit: BGBBFit, t, frequency, recency, n) -> float | np.
     m = _whole(t)
     x, tx, nn = _columns(frequency, recency, n)
     a, b, g, d = fit.values
-    ll = _loglik(fit.values, x.ravel(), tx.ravel(), nn.ravel()).reshape(x.shape)
-    log_p = betaln(a + x + 1.0, b + nn - x) - betaln(a, b) - ll
-    result = np.exp(log_p) * _survival_sum(g, d, nn, m)
+
+    def compute(x, tx, nn):
+        log_p = betaln(a + x + 1.0, b + nn - x) - betaln(a, b) - _loglik(fit.values, x, tx, nn)
+        return np.exp(log_p) * _survival_sum(g, d, nn, m)
+
+    if m.ndim == 0:
+        result = _per_pattern(x, tx, nn, compute)
+    else:  # horizons that vary: broadcast against the customers as given
+        ll = _loglik(fit.values, x.ravel(), tx.ravel(), nn.ravel()).reshape(x.shape)
+        result = np.exp(betaln(a + x + 1.0, b + nn - x) - betaln(a, b) - ll) * _survival_sum(g, d, nn, m)
     if not np.all(np.isfinite(result)):
         raise ModelError("expected transactions could not be evaluated (numerical overflow)")
     return _scalar_or_array(np.maximum(result, 0.0), t, frequency, recency, n)

@@ -22,7 +22,15 @@ import numpy as np
 from scipy.special import digamma, gammaln
 
 from cxterms.errors import DataError, ModelError
-from cxterms.models._optim import _as_tuple, _check_optimum, _log_covariance, _minimize, _scalar_or_array, _standard_errors
+from cxterms.models._optim import (
+    _as_tuple,
+    _check_optimum,
+    _log_covariance,
+    _minimize,
+    _scalar_or_array,
+    _standard_errors,
+    subsample,
+)
 from cxterms.models.rfm import _column
 
 __all__ = ["GammaGammaFit", "fit_gamma_gamma", "expected_average_value", "log_likelihood_terms"]
@@ -220,7 +228,9 @@ def fit_gamma_gamma(frequency, monetary_value) -> GammaGammaFit:
         np.log([10.0, 6.0, 0.5 * mean_spend]),
     ]
     fun = _objective(x, m)
-    opt = _minimize(fun, starts, n_total=float(x.shape[0]))
+    sub = subsample(x.shape[0])  # large data: starts screened on a subsample (see _minimize)
+    coarse = None if sub is None else _objective(x[sub], m[sub])
+    opt = _minimize(fun, starts, n_total=float(x.shape[0]), first_success=True, coarse=coarse)
     p, q, g = _check_optimum(opt, ("p", "q", "gamma"), "Gamma-Gamma")
     ll = -opt.value * x.shape[0]
     return GammaGammaFit(
@@ -232,7 +242,7 @@ def fit_gamma_gamma(frequency, monetary_value) -> GammaGammaFit:
         iterations=opt.iterations,
         n_customers=int(x.shape[0]),
         spend_frequency_correlation=_correlation(x, m),
-        covariance=_as_tuple(_log_covariance(fun, opt.theta, float(x.shape[0]))),
+        covariance=_as_tuple(_log_covariance(fun, opt.theta, float(x.shape[0]), hess=opt.hess)),
     )
 
 

@@ -112,10 +112,40 @@ def log_likelihood_terms(params, frequency, recency, T) -> np.ndarray:
     return _loglik(_params(params), x, tx, t)
 
 
+def _zero_sums(alpha, log_alpha, c0, r, w, T, blocks):
+    """The sums of :func:`cxterms.models.bgnbd._block_sums` for customers without repeat
+    purchases (x = 0, t_x = 0), where odds = log(a / b) + r (log(alpha + T) - log alpha):
+    one logarithm per customer instead of two, no per-x lookups, and the terms that vanish
+    with x left out. Returns the sums of w log(alpha + T), w softplus(odds), w P(dead),
+    w P(dead) (log(alpha + T) - log alpha), w / (alpha + T) and w P(dead) (1 / alpha - 1 / (alpha + T)),
+    the last as P(dead) T / (alpha (alpha + T)), free of cancellation."""
+    s_lT = s_sp = s_w4 = s_w4d = s_iT = s_q = 0.0
+    for sl in blocks:
+        wb, Tb = w[sl], T[sl]
+        aT = Tb + alpha
+        log_aT = np.log(aT)
+        diff = log_aT - log_alpha
+        odds = diff * r
+        odds += c0
+        sp = np.logaddexp(0.0, odds)
+        w4 = np.exp(np.subtract(odds, sp, out=odds), out=odds)
+        s_lT += _dot(wb, log_aT)
+        s_sp += _dot(wb, sp)
+        wbw4 = np.multiply(wb, w4, out=w4)
+        s_w4 += float(wbw4.sum())
+        s_w4d += _dot(wbw4, diff)
+        iT = np.divide(1.0, aT, out=aT)
+        s_iT += _dot(wb, iT)
+        iT *= Tb
+        s_q += _dot(wbw4, iT)
+    return s_lT, s_sp, s_w4, s_w4d, s_iT, s_q / alpha
+
+
 def _objective(x, tx, T, w):
     """Mean negative log-likelihood and analytic gradient; gamma terms once per distinct x
     (weighted by the number of customers with it), per-customer terms summed in blocks
-    (see :func:`cxterms.models.bgnbd._block_sums`)::
+    (see :func:`cxterms.models.bgnbd._block_sums`; customers without repeat purchases
+    through :func:`_zero_sums`)::
 
         log L = c(x) + r log alpha - (r + x) log(alpha + T) + softplus(odds)
     """
@@ -123,8 +153,13 @@ def _objective(x, tx, T, w):
     xu, xi = np.unique(x, return_inverse=True)
     xi = xi.reshape(-1)
     wx = np.bincount(xi, weights=w, minlength=xu.shape[0])
-    wxw = w * x
-    blocks = _blocks(x.shape[0])
+    zero = x == 0
+    w0, T0 = np.ascontiguousarray(w[zero]), np.ascontiguousarray(T[zero])
+    pos = ~zero
+    wp, txp, Tp = w[pos], tx[pos], T[pos]
+    xip = np.searchsorted(xu, x[pos])  # index into the distinct x, as xi
+    wxw = wp * x[pos]
+    blocks0, blocks = _blocks(T0.shape[0]), _blocks(wp.shape[0])
 
     def fun(theta):
         r, alpha, a, b = np.exp(theta)
@@ -134,7 +169,15 @@ def _objective(x, tx, T, w):
             c_x = (gammaln(rx) + gammaln(bx + 1.0) - gammaln(abx1)
                    - math.lgamma(r) - math.lgamma(b) + math.lgamma(a + b))
             s_lT, s_lTx, s_sp, s_w4, s_w4d, s_w4b, s_iT, s_iTx, s_q, s_qx = _block_sums(
-                alpha, math.log(a), rx, np.log(bx), 1.0 / bx, w, wxw, xi, tx, T, blocks)
+                alpha, math.log(a), rx, np.log(bx), 1.0 / bx, wp, wxw, xip, txp, Tp, blocks)
+            z_lT, z_sp, z_w4, z_w4d, z_iT, z_q = _zero_sums(alpha, log_alpha, math.log(a / b), r, w0, T0, blocks0)
+            s_lT += z_lT
+            s_sp += z_sp
+            s_w4 += z_w4
+            s_w4d += z_w4d
+            s_w4b += z_w4 / b
+            s_iT += z_iT
+            s_q += z_q
             value = -(_dot(wx, c_x) + r * log_alpha * wsum - (r * s_lT + s_lTx) + s_sp) / wsum
         if not math.isfinite(value):
             return np.inf, np.zeros(4)
@@ -178,7 +221,7 @@ def fit_mbgnbd(frequency, recency, T, *, initial=None) -> MBGNBDFit:
     params = _check_optimum(opt, MBGNBDFit._names, "MBG/NBD")
     return MBGNBDFit(*(float(v) for v in params), log_likelihood=float(-opt.value * float(w.sum())), converged=True,
                      iterations=opt.iterations, n_customers=n,
-                     covariance=_as_tuple(_log_covariance(fun, opt.theta, float(w.sum()))))
+                     covariance=_as_tuple(_log_covariance(fun, opt.theta, float(w.sum()), hess=opt.hess)))
 
 
 def probability_alive(fit: MBGNBDFit, frequency, recency, T) -> float | np.ndarray:

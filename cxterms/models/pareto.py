@@ -52,11 +52,9 @@ from cxterms.models._optim import (
     FitMixin,
     _as_tuple,
     _check_optimum,
-    _hessian,
     _log_covariance,
     _minimize,
     _scalar_or_array,
-    memo_hessian,
 )
 from cxterms.models.bgnbd import _check_t, _compress, _prediction_columns
 from cxterms.models.rfm import validate_columns
@@ -490,15 +488,14 @@ def fit_pareto(frequency, recency, T, *, initial=None) -> ParetoNBDFit:
     rate = min(max(float(w @ ux) / total_T if total_T > 0 else 1.0, 1e-6), 1e6)
     starts = [np.log(_params(initial))] if initial is not None else []
     starts += [np.log([r0, r0 / rate, s0, b0]) for r0, s0, b0 in ((1.0, 1.0, 10.0), (0.5, 0.5, 5.0))]
-    hessian = memo_hessian(lambda th: _hessian(fun, th, 1e-5))  # the polish, the ridge check and the covariance share it
     # (no subsample screening of the starts, as BG/NBD does above 50,000 rows: from the subsample's
     # optimum L-BFGS-B still takes most of its iterations, and the fit was no faster at 100,000 customers)
-    opt = _minimize(fun, starts, n_total=float(w.sum()), hessian=hessian, first_success=True)
+    opt = _minimize(fun, starts, n_total=float(w.sum()), first_success=True)
     params = _check_optimum(opt, ParetoNBDFit._names, "Pareto/NBD")
     ll = -opt.value * float(w.sum())
     return ParetoNBDFit(*(float(v) for v in params), log_likelihood=float(ll), converged=True,
                         iterations=opt.iterations, n_customers=n,
-                        covariance=_as_tuple(_log_covariance(fun, opt.theta, float(w.sum()), hessian=hessian)))
+                        covariance=_as_tuple(_log_covariance(fun, opt.theta, float(w.sum()), hess=opt.hess)))
 
 
 def probability_alive(fit: ParetoNBDFit, frequency, recency, T) -> float | np.ndarray:

@@ -148,6 +148,44 @@ def _readonly(arr: np.ndarray) -> np.ndarray:
     arr.setflags(write=False)
     return arr
 
+class RowNumbers(Sequence):
+    """The ids "1", "2", ... "n" of a table without a customer column, made on demand:
+    a million strings that only ``--per-customer`` output reads cost a third of a second.
+    Compares equal to the list it stands for.
+
+    >>> ids = RowNumbers(3)
+    >>> ids, len(ids), ids[-1], ids[1:], ids == ["1", "2", "3"]
+    (['1', '2', '3'], 3, '3', ['2', '3'], True)
+    """
+
+    __slots__ = ("_n",)
+
+    def __init__(self, n: int) -> None:
+        self._n = int(n)
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [str(k + 1) for k in range(self._n)[index]]
+        return str(range(self._n)[index] + 1)  # range does the negative indexes and the IndexError
+
+    def __iter__(self):
+        return map(str, range(1, self._n + 1))
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, RowNumbers):
+            return self._n == other._n
+        if isinstance(other, (list, tuple)):
+            return len(other) == self._n and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return repr(list(self))
+
 
 @dataclass(frozen=True, eq=False)
 class RFMData:
@@ -160,7 +198,7 @@ class RFMData:
     ``calibration_end``.
     """
 
-    customer_ids: list[str]
+    customer_ids: list[str]  # or RowNumbers: the same strings, made on demand
     frequency: np.ndarray
     recency: np.ndarray
     T: np.ndarray
@@ -212,10 +250,15 @@ class RFMData:
         cxterms.errors.DataError: row 2: monetary value -1 is not positive (frequency 1)
         """
         unit_days(unit)
-        ids = None if customer_ids is None else [str(c) for c in customer_ids]
+        if customer_ids is None or isinstance(customer_ids, RowNumbers):
+            ids = customer_ids
+        elif set(map(type, customer_ids)) == {str}:
+            ids = list(customer_ids)  # a tenth of the time of str() on every id
+        else:
+            ids = [str(c) for c in customer_ids]
         x, tx, t, m = validate_columns(frequency, recency, T, monetary_value, customer_ids=ids)
         if ids is None:
-            ids = [str(i + 1) for i in range(x.shape[0])]
+            ids = RowNumbers(x.shape[0])
         return cls(
             customer_ids=ids,
             frequency=_readonly(x),

@@ -184,7 +184,7 @@ def fit_sbg(survivors: Sequence[float]) -> SBGFit:
         iterations=opt.iterations,
         periods=int(n.size - 1),
         cohort_size=float(n[0]),
-        covariance=_as_tuple(_log_covariance(fun, opt.theta, float(n[0]))),
+        covariance=_as_tuple(_log_covariance(fun, opt.theta, float(n[0]), hess=opt.hess)),
     )
 
 
@@ -384,7 +384,7 @@ def fit_sbg_pooled(cohorts: Sequence[Sequence[float]]) -> SBGFit:
     alpha, beta = _check_optimum(opt, ("alpha", "beta"), "sBG")
     return SBGFit(alpha=float(alpha), beta=float(beta), log_likelihood=float(-opt.value * total), converged=True,
                   iterations=opt.iterations, periods=int(max(c.size for c in cs) - 1), cohort_size=total,
-                  covariance=_as_tuple(_log_covariance(fun, opt.theta, total)))
+                  covariance=_as_tuple(_log_covariance(fun, opt.theta, total, hess=opt.hess)))
 
 
 def project_active(fit: SBGFit, active: float, periods_survived: int, ahead: int) -> np.ndarray:

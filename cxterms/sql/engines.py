@@ -163,66 +163,119 @@ class DuckDBEngine(_DBAPI):
             raise self.fail(e, "opening the database") from None
 
     delimiter: str | None = ","
+    file: str | None = None
 
-    def _sniffed_delimiter(self, path: str, opts: dict) -> str | None:
-        return _sniff(self.con, path, opts)
+    _check = None  # the thread verifying the CSV file while DuckDB counts
+
+    def _execute(self, sql):
+        # on the connection itself: a cursor is another session, without the
+        # temporary view of the file and the session settings
+        try:
+            cur = self.con.execute(sql)
+            names = [d[0] for d in cur.description or ()]
+            rows = cur.fetchall()
+        except self.errors as e:
+            raise self.fail(e, "the query") from None
+        return names, rows
+
+    def columns(self, table_sql: str) -> list[str]:
+        return self._execute(f"SELECT * FROM {table_sql} WHERE 1 = 0")[0]
+
+    def query(self, sql):
+        names, rows = self._execute(sql)
+        if self._check is not None:
+            # the whole-file check ran while DuckDB counted: its verdict first
+            plan = self._check.result()
+            self._check = None
+            if plan.empty_records:
+                self._view(plan)
+                names, rows = self._execute(sql)
+        return names, rows
+
+    def _view(self, plan) -> None:
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {VIEW} AS {plan.sql()}").fetchall()
 
     def attach_file(self, path: str, *, delimiter: str | None = None, header: bool | None = None,
                     encoding: str | None = None) -> str:
-        """Make FILE a view (every column text, so cells mean what they mean
-        to the built-in reader); returns the view name."""
+        """Make FILE a view (every column of a CSV file text, read with the
+        built-in reader's dialect: see cxterms.sql.csvfile); returns the view name."""
         import duckdb
 
         kind = FILE_KINDS.get(os.path.splitext(path)[1].lower(), "csv")
         if not os.path.exists(path):
             raise NotFoundError(f"no such file: {path}")
+        self.file = path
         try:
             if kind == "csv":
-                opts: dict = {"all_varchar": True}
-                if delimiter is not None:
-                    if delimiter == "whitespace":
-                        raise UsageError("DuckDB cannot split on runs of whitespace", hint="leave out --engine duckdb for this file")
-                    opts["delimiter"] = delimiter
-                if header is not None:
-                    opts["header"] = header
-                if encoding is not None:
-                    opts["encoding"] = encoding
-                else:
-                    with open(path, "rb") as fh:
-                        head = fh.read(2)
-                    if head in (b"\xff\xfe", b"\xfe\xff"):
-                        opts["encoding"] = "utf-16"
-                rel = self.con.read_csv(path, **opts)
-                self.delimiter = delimiter or self._sniffed_delimiter(path, opts)
-            elif kind == "parquet":
-                rel = self.con.read_parquet(path)
+                from .csvfile import plan, verify
+
+                p = plan(path, delimiter=delimiter, header=header, encoding=encoding)
+                self.delimiter = p.delimiter
+                # one thread: DuckDB's parallel CSV scan keeps the buffers of a
+                # thread that falls behind, and its peak memory grew with rows
+                self.con.execute("SET threads = 1").fetchall()
+                self._view(p)
+                self._check = _Background(verify, p)
             else:
-                rel = self.con.read_json(path)
-            rel.create_view(VIEW, replace=True)
+                rel = self.con.read_parquet(path) if kind == "parquet" else self.con.read_json(path)
+                rel.create_view(VIEW, replace=True)
         except duckdb.Error as e:
-            raise DataError(f"DuckDB cannot read {path}: {_scrub(str(e), self.url)}",
-                            hint="leave out --engine duckdb to use the built-in reader") from None
+            raise self.fail(e, "reading the file") from None
         self.text = kind == "csv"
         return VIEW
 
+    def fail(self, e: Exception, doing: str) -> CxtermsError:
+        if self.file is not None:
+            from .csvfile import HINT, duckdb_error
 
-def _sniff(con, path: str, opts: dict) -> str | None:
-    try:
-        extra = ", encoding = $enc" if "encoding" in opts else ""
-        params = {"path": path, **({"enc": opts["encoding"]} if "encoding" in opts else {})}
-        rows = con.execute(f"SELECT Delimiter FROM sniff_csv($path{extra})", params).fetchall()
-        return rows[0][0] if rows else None
-    except Exception:  # noqa: BLE001 - only used to choose the decimal mark
-        return None
+            err = duckdb_error(_scrub_all(str(e), self.url), self.file)
+            if err is not None:
+                return err
+            if doing == "reading the file":
+                return DataError(f"DuckDB cannot read {self.file}: {_scrub(str(e), self.url)}", hint=HINT)
+        return super().fail(e, doing)
+
+
+class _Background:
+    """``fn(*args)`` in a daemon thread (an error is re-raised by result());
+    DuckDB releases the GIL while it counts, so both run at once."""
+
+    def __init__(self, fn, *args) -> None:
+        import threading
+
+        self._out: tuple = (None, None)
+
+        def work():
+            try:
+                self._out = (fn(*args), None)
+            except BaseException as e:  # noqa: BLE001 - handed to result()
+                self._out = (None, e)
+
+        self._thread = threading.Thread(target=work, name="cxterms-csv-check", daemon=True)
+        self._thread.start()
+
+    def result(self):
+        self._thread.join()
+        value, err = self._out
+        if err is not None:
+            raise err
+        return value
+
+
+def _scrub_all(text: str, url: str) -> str:
+    for s in _secrets(url):
+        text = text.replace(s, "***")
+    return text
 
 
 def _set_utc(con) -> None:
     """Dates of time-zoned timestamps in UTC, whatever the machine's zone;
     aggregates need no row order, which keeps DuckDB's memory flat."""
-    try:
-        con.execute("SET preserve_insertion_order = false").fetchall()
-    except Exception:  # noqa: BLE001 - an older DuckDB without the setting
-        pass
+    for setting in ("preserve_insertion_order = false", "enable_progress_bar = false"):
+        try:  # no row order needed; nothing but cxterms' output on the terminal
+            con.execute(f"SET {setting}").fetchall()
+        except Exception:  # noqa: BLE001 - an older DuckDB without the setting
+            pass
     try:
         con.execute("SET TimeZone = 'UTC'").fetchall()
     except Exception:  # noqa: BLE001 - without ICU there are no time zones to set
