@@ -305,3 +305,21 @@ def test_a_ridge_to_infinite_s_and_beta_ends_in_an_error_quickly():
     x, tx, T = simulate_pareto(0.55, 10.0, 0.6, 11.0, 600, np.random.default_rng(1).uniform(0.5, 1, 600) * 39.0, rng=1)
     with pytest.raises(ModelError):
         fit_pareto(x, tx, T)
+
+
+def test_starts_screened_on_a_subsample_reach_the_same_maximum():
+    # what fit_pareto does above 50,000 distinct rows, here on a small sample with a smaller subsample
+    from cxterms.models._optim import _minimize, subsample
+    from cxterms.models.bgnbd import _compress
+
+    x, tx, T = simulate_pareto(0.6, 8.0, 0.8, 20.0, 4000, np.random.default_rng(2).uniform(26, 39, 4000), rng=9)
+    (ux, utx, ut), w, _ = _compress(x, tx, T)
+    fun = _objective(ux, utx, ut, w)
+    sub = subsample(w.shape[0], rows=1000, size=1000)
+    coarse = _objective(ux[sub], utx[sub], ut[sub], w[sub])
+    starts = [np.log([1.0, 10.0, 1.0, 10.0]), np.log([0.5, 5.0, 0.5, 5.0])]
+    plain = _minimize(fun, starts, n_total=float(w.sum()), first_success=True)
+    screened = _minimize(fun, starts, n_total=float(w.sum()), first_success=True, coarse=coarse)
+    assert plain.converged and screened.converged
+    assert screened.theta == pytest.approx(plain.theta, abs=1e-6)
+    assert screened.value == pytest.approx(plain.value, rel=1e-13)

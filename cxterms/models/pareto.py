@@ -55,6 +55,7 @@ from cxterms.models._optim import (
     _log_covariance,
     _minimize,
     _scalar_or_array,
+    subsample,
 )
 from cxterms.models.bgnbd import _check_t, _compress, _prediction_columns
 from cxterms.models.rfm import validate_columns
@@ -488,9 +489,11 @@ def fit_pareto(frequency, recency, T, *, initial=None) -> ParetoNBDFit:
     rate = min(max(float(w @ ux) / total_T if total_T > 0 else 1.0, 1e-6), 1e6)
     starts = [np.log(_params(initial))] if initial is not None else []
     starts += [np.log([r0, r0 / rate, s0, b0]) for r0, s0, b0 in ((1.0, 1.0, 10.0), (0.5, 0.5, 5.0))]
-    # (no subsample screening of the starts, as BG/NBD does above 50,000 rows: from the subsample's
-    # optimum L-BFGS-B still takes most of its iterations, and the fit was no faster at 100,000 customers)
-    opt = _minimize(fun, starts, n_total=float(w.sum()), first_success=True)
+    # above 50,000 distinct rows the starts are tried on a subsample first, as for BG/NBD (100,000
+    # customers: 17 full evaluations instead of 35, for 42 on the subsample)
+    sub = subsample(w.shape[0])
+    coarse = None if sub is None else _objective(ux[sub], utx[sub], ut[sub], w[sub])
+    opt = _minimize(fun, starts, n_total=float(w.sum()), first_success=True, coarse=coarse)
     params = _check_optimum(opt, ParetoNBDFit._names, "Pareto/NBD")
     ll = -opt.value * float(w.sum())
     return ParetoNBDFit(*(float(v) for v in params), log_likelihood=float(ll), converged=True,
