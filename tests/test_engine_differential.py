@@ -228,3 +228,29 @@ def test_blank_before_quote_is_refused_with_its_line(run, tmp_path):
     got = run("nps", path, "-c", "score", "--engine", "duckdb")
     assert got.exit_code == 1 and f"({path}:3)" in got.stderr and "hint: leave out --engine duckdb" in got.stderr
     assert run("nps", path, "-c", "score").exit_code == 0
+
+
+# -- the whole-file pre-check: the array search equals the substring search ----
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.lists(st.sampled_from(["a", "9", ",", ";", " ", '"', "\n", "\r", "\r\n", "  ", "é"]), max_size=60),
+       chunk=st.sampled_from([1, 2, 3, 5, 8, 64, 1 << 22]), bom=st.booleans(), d=st.sampled_from([",", ";"]),
+       blank_lines=st.booleans())
+def test_numpy_precheck_equals_byte_search(tmp_path_factory, monkeypatch, body, chunk, bom, d, blank_lines):
+    """The vectorised pre-check finds exactly what the substring search
+    finds, wherever the pieces are cut (tiny chunks put a seam everywhere;
+    the overlap is at least as long as the longest pattern)."""
+    np = pytest.importorskip("numpy")
+    from cxterms.sql import csvfile
+
+    path = tmp_path_factory.mktemp("pre") / "f.csv"
+    data = (b"\xef\xbb\xbf" if bom else b"") + "".join(body).encode("utf-8")
+    path.write_bytes(data)
+    skip = 3 if bom else 0
+    monkeypatch.setattr(csvfile, "CHUNK", 1 << 22)  # (the fixture lives across the examples)
+    monkeypatch.setattr(csvfile, "OVERLAP", 64)
+    want = csvfile._suspect_bytes(str(path), skip, d.encode(), blank_lines=blank_lines)  # one piece: no seam
+    monkeypatch.setattr(csvfile, "CHUNK", chunk)
+    monkeypatch.setattr(csvfile, "OVERLAP", max(4, min(64, chunk)))
+    got = csvfile._suspect_numpy(np, str(path), skip, d.encode(), blank_lines=blank_lines)
+    assert got == want, data
