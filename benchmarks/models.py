@@ -249,8 +249,8 @@ def main(argv: list[str] | None = None) -> int:
             if model not in args.models.split(",") or (args.no_cdnow and not label.startswith("simulated")):
                 continue
             if model == "pareto" and "1,000,000" in label and not args.pareto_1m:
-                print(f"  {label:<18} {model:<7} {'not run':>10}  (a Pareto/NBD fit of 1M distinct customers takes minutes "
-                      "here: --pareto-1m runs it)")
+                print(f"  {label:<18} {model:<7} {'not run':>10}  (a Pareto/NBD fit of 1M distinct customers took 20 s here "
+                      "and lifetimes' over 2 minutes: --pareto-1m runs it)")
                 continue
             cli = ["clv", str(path), "--rfm", "--model", model, "-f", "json"]
             if model == "bgbb":

@@ -308,7 +308,8 @@ def _check_optimum(opt: _Optimum, names: Sequence[str], model: str) -> np.ndarra
             hint="the data do not identify the model; more customers or a longer calibration period may help",
         )
     if opt.flat is not None:
-        which = " and ".join(n for n, c in zip(names, opt.flat) if abs(c) > 0.3)
+        loose = [n for n, c in zip(names, opt.flat) if abs(c) > 0.3]
+        which = loose[0] if len(loose) == 1 else ", ".join(loose[:-1]) + " and " + loose[-1]
         raise ModelError(
             f"the {model} fit did not converge: the data do not pin down {which}",
             hint="the likelihood is flat along a ridge; more data, or more variation between customers, is needed",
