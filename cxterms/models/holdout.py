@@ -29,7 +29,7 @@ import numpy as np
 
 from cxterms.errors import DataError, EmptyDataError, UsageError
 from cxterms.models.bgnbd import _compress
-from cxterms.models.rfm import RFMData, _as_ordinal, _readonly, unit_days
+from cxterms.models.rfm import RFMData, _Log, _readonly, unit_days
 
 __all__ = ["SplitLog", "split_log", "validate", "Validation", "FREQUENCY_CAP"]
 
@@ -88,35 +88,15 @@ def split_log(rows: Iterable[Sequence], *, unit: str, calibration_end: datetime.
     if hend <= end:
         raise UsageError(f"the holdout end {holdout_end} must be after the calibration end {calibration_end}")
     days: dict[str, dict[int, float]] = {}
-    with_amounts: bool | None = None
-    n_rows = ignored = 0
-    for n_rows, row in enumerate(rows, start=1):
-        try:
-            cid, day = row[0], row[1]
-            amount = row[2] if len(row) > 2 else None
-        except (TypeError, IndexError):
-            raise DataError(f"row {n_rows}: expected (customer, day, amount), got {row!r}") from None
-        d = _as_ordinal(day, n_rows)
-        if amount is None:
-            if with_amounts:
-                raise DataError(f"row {n_rows}: amount is missing while earlier rows have amounts")
-            with_amounts, value = False, 0.0
-        else:
-            if with_amounts is False:
-                raise DataError(f"row {n_rows}: has an amount while earlier rows have none")
-            with_amounts = True
-            try:
-                value = float(amount)
-            except (TypeError, ValueError):
-                raise DataError(f"row {n_rows}: amount {amount!r} is not a number") from None
-            if not math.isfinite(value):
-                raise DataError(f"row {n_rows}: amount {amount!r} is not a finite number")
+    ignored = 0
+    log = _Log(rows)
+    for cid, d, value in log:
         if d > hend:
             ignored += 1
             continue
-        cid = cid if isinstance(cid, str) else str(cid)
         per = days.setdefault(cid, {})
         per[d] = per.get(d, 0.0) + value
+    with_amounts, n_rows = log.with_amounts, log.rows
     if n_rows == 0:
         raise EmptyDataError("no transactions to summarise")
     ids, freq, rec, age, money, hold, first, repeats = [], [], [], [], [], [], [], []

@@ -297,6 +297,47 @@ class RFMData:
             }
 
 
+class _Log:
+    """The rows of a transaction log, checked: iterating gives ``(customer
+    id as text, day ordinal, amount)`` (amount 0.0 when the log has none);
+    afterwards ``rows`` is how many were read and ``with_amounts`` whether
+    they had amounts (None for no rows). A row that is not (customer, day[,
+    amount]), a day that is not a date, an amount that is not a finite
+    number, or amounts on some rows only -> DataError naming the row."""
+
+    def __init__(self, rows: Iterable) -> None:
+        self._rows = rows
+        self.rows = 0
+        self.with_amounts: bool | None = None
+
+    def __iter__(self):
+        with_amounts = None
+        for n_rows, row in enumerate(self._rows, start=1):
+            self.rows = n_rows
+            try:
+                cid, day = row[0], row[1]
+                amount = row[2] if len(row) > 2 else None
+            except (TypeError, IndexError):
+                raise DataError(f"row {n_rows}: expected (customer, day, amount), got {row!r}") from None
+            d = _as_ordinal(day, n_rows)
+            if amount is None:
+                if with_amounts:
+                    raise DataError(f"row {n_rows}: amount is missing while earlier rows have amounts")
+                with_amounts, value = False, 0.0
+            else:
+                if with_amounts is False:
+                    raise DataError(f"row {n_rows}: has an amount while earlier rows have none")
+                with_amounts = True
+                try:
+                    value = float(amount)
+                except (TypeError, ValueError):
+                    raise DataError(f"row {n_rows}: amount {amount!r} is not a number") from None
+                if not math.isfinite(value):
+                    raise DataError(f"row {n_rows}: amount {amount!r} is not a finite number")
+            self.with_amounts = with_amounts
+            yield (cid if isinstance(cid, str) else str(cid)), d, value
+
+
 def _as_ordinal(day, row: int) -> int:
     # datetime.datetime is a date subclass: its time of day is dropped.
     if isinstance(day, datetime.date):
@@ -350,43 +391,21 @@ def summarize_transactions(
     end = None if calibration_end is None else calibration_end.toordinal()
     # customer -> {day ordinal: summed amount (or 0.0 when there are no amounts)}
     days: dict[str, dict[int, float]] = {}
-    with_amounts: bool | None = None
-    n_rows = 0
     ignored = 0
     last_day: int | None = None
-    for n_rows, row in enumerate(rows, start=1):
-        try:
-            cid, day = row[0], row[1]
-            amount = row[2] if len(row) > 2 else None
-        except (TypeError, IndexError):
-            raise DataError(f"row {n_rows}: expected (customer, day, amount), got {row!r}") from None
-        d = _as_ordinal(day, n_rows)
-        if amount is None:
-            if with_amounts:
-                raise DataError(f"row {n_rows}: amount is missing while earlier rows have amounts")
-            with_amounts = False
-            value = 0.0
-        else:
-            if with_amounts is False:
-                raise DataError(f"row {n_rows}: has an amount while earlier rows have none")
-            with_amounts = True
-            try:
-                value = float(amount)
-            except (TypeError, ValueError):
-                raise DataError(f"row {n_rows}: amount {amount!r} is not a number") from None
-            if not math.isfinite(value):
-                raise DataError(f"row {n_rows}: amount {amount!r} is not a finite number")
+    log = _Log(rows)
+    for cid, d, value in log:
         if end is not None and d > end:
             ignored += 1
             continue
         if last_day is None or d > last_day:
             last_day = d
-        cid = cid if isinstance(cid, str) else str(cid)
         per = days.get(cid)
         if per is None:
             days[cid] = {d: value}
         else:
             per[d] = per.get(d, 0.0) + value
+    with_amounts, n_rows = log.with_amounts, log.rows
     if n_rows == 0:
         raise EmptyDataError("no transactions to summarise")
     if not days:
@@ -458,31 +477,11 @@ def summarize_periods(
     if calibration_end is not None and not isinstance(calibration_end, datetime.date):
         raise UsageError(f"the calibration end must be a date, not {calibration_end!r}")
     days: dict[str, dict[int, float]] = {}
-    with_amounts: bool | None = None
-    n_rows = 0
-    for n_rows, row in enumerate(rows, start=1):
-        try:
-            cid, day = row[0], row[1]
-            amount = row[2] if len(row) > 2 else None
-        except (TypeError, IndexError):
-            raise DataError(f"row {n_rows}: expected (customer, day, amount), got {row!r}") from None
-        d = _as_ordinal(day, n_rows)
-        if amount is None:
-            if with_amounts:
-                raise DataError(f"row {n_rows}: amount is missing while earlier rows have amounts")
-            with_amounts, value = False, 0.0
-        else:
-            if with_amounts is False:
-                raise DataError(f"row {n_rows}: has an amount while earlier rows have none")
-            with_amounts = True
-            try:
-                value = float(amount)
-            except (TypeError, ValueError):
-                raise DataError(f"row {n_rows}: amount {amount!r} is not a number") from None
-            if not math.isfinite(value):
-                raise DataError(f"row {n_rows}: amount {amount!r} is not a finite number")
-        per = days.setdefault(cid if isinstance(cid, str) else str(cid), {})
+    log = _Log(rows)
+    for cid, d, value in log:
+        per = days.setdefault(cid, {})
         per[d] = per.get(d, 0.0) + value
+    with_amounts, n_rows = log.with_amounts, log.rows
     if n_rows == 0:
         raise EmptyDataError("no transactions to summarise")
     origin = min(min(per) for per in days.values())
