@@ -33,71 +33,19 @@ class ModelSpec:
         return len(self.names)
 
 
-def _bgnbd() -> ModelSpec:
-    from cxterms.models import bgnbd as m
-
-    return ModelSpec(
-        name="bgnbd",
-        title="BG/NBD",
-        names=("r", "alpha", "a", "b"),
-        fit=m.fit_bgnbd,
-        expected=m.expected_transactions,
-        alive=m.probability_alive,
-        unconditional=m.expected_transactions_unconditional,
-        simulate=lambda v, T, rng: m.simulate_bgnbd(*v, len(T), T, rng),
-    )
-
-
-def _pareto() -> ModelSpec:
-    from cxterms.models import pareto as m
-
-    return ModelSpec(
-        name="pareto",
-        title="Pareto/NBD",
-        names=("r", "alpha", "s", "beta"),
-        fit=m.fit_pareto,
-        expected=m.expected_transactions,
-        alive=m.probability_alive,
-        unconditional=m.expected_transactions_unconditional,
-        simulate=lambda v, T, rng: m.simulate_pareto(*v, len(T), T, rng),
-    )
-
-
-def _mbgnbd() -> ModelSpec:
-    from cxterms.models import mbgnbd as m
-
-    return ModelSpec(
-        name="mbgnbd",
-        title="MBG/NBD",
-        names=("r", "alpha", "a", "b"),
-        fit=m.fit_mbgnbd,
-        expected=m.expected_transactions,
-        alive=m.probability_alive,
-        unconditional=m.expected_transactions_unconditional,
-        simulate=lambda v, T, rng: m.simulate_mbgnbd(*v, len(T), T, rng),
-    )
-
-
-def _bgbb() -> ModelSpec:
-    from cxterms.models import bgbb as m
-
-    return ModelSpec(
-        name="bgbb",
-        title="BG/BB",
-        names=("alpha", "beta", "gamma", "delta"),
-        fit=m.fit_bgbb,
-        expected=m.expected_transactions,
-        alive=m.probability_alive,
-        unconditional=m.expected_transactions_unconditional,
-        simulate=lambda v, T, rng: m.simulate_bgbb(*v, len(T), T, rng),
-        discrete=True,
-    )
-
-
-_FACTORIES: dict[str, Callable[[], ModelSpec]] = {"bgnbd": _bgnbd, "pareto": _pareto, "mbgnbd": _mbgnbd, "bgbb": _bgbb}
+#: name -> (title, parameter names, discrete). Each model lives in the module
+#: of its name, with ``fit_<name>``, ``simulate_<name>``,
+#: ``expected_transactions``, ``probability_alive`` and
+#: ``expected_transactions_unconditional``.
+_TABLE: dict[str, tuple[str, tuple[str, ...], bool]] = {
+    "bgnbd": ("BG/NBD", ("r", "alpha", "a", "b"), False),
+    "pareto": ("Pareto/NBD", ("r", "alpha", "s", "beta"), False),
+    "mbgnbd": ("MBG/NBD", ("r", "alpha", "a", "b"), False),
+    "bgbb": ("BG/BB", ("alpha", "beta", "gamma", "delta"), True),
+}
 #: the continuous-time models that ``--model auto`` compares
 CONTINUOUS: tuple[str, ...] = ("bgnbd", "pareto", "mbgnbd")
-MODELS: tuple[str, ...] = tuple(_FACTORIES)
+MODELS: tuple[str, ...] = tuple(_TABLE)
 
 
 def get(name: str) -> ModelSpec:
@@ -106,4 +54,19 @@ def get(name: str) -> ModelSpec:
     >>> get("bgnbd").title
     'BG/NBD'
     """
-    return _FACTORIES[name]()
+    import importlib
+
+    title, names, discrete = _TABLE[name]
+    m = importlib.import_module(f"cxterms.models.{name}")
+    simulate = getattr(m, f"simulate_{name}")
+    return ModelSpec(
+        name=name,
+        title=title,
+        names=names,
+        fit=getattr(m, f"fit_{name}"),
+        expected=m.expected_transactions,
+        alive=m.probability_alive,
+        unconditional=m.expected_transactions_unconditional,
+        simulate=lambda v, T, rng: simulate(*v, len(T), T, rng),
+        discrete=discrete,
+    )
