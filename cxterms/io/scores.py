@@ -407,18 +407,6 @@ def _count_cells(table: Table, cols: tuple[int, ...], counter: _Counter, workers
             gc.enable()
 
 
-_WEIGHT_REASONS = frozenset({"blank weight", "weight is not a number", "negative weight"})
-
-
-def _invalid_kind(reason: str) -> str:
-    """Which cell of a row made it invalid, from the reason _Counter gave."""
-    if reason in _WEIGHT_REASONS:
-        return "weight"
-    if reason == "no date" or reason.startswith("not a date"):
-        return "date"
-    return "answer"
-
-
 class _Counter:
     """Classifies chunks of cells into tallies; one per process when a big
     file is read in parallel, merged at the end.
@@ -478,7 +466,6 @@ class _Counter:
         return got
 
     def weight_of(self, cell: str) -> float | str:
-        # (the reasons it gives are in _WEIGHT_REASONS)
         t = cell.strip()
         if not t:
             return "blank weight"
@@ -502,8 +489,9 @@ class _Counter:
         return got
 
     # A key classifies as ("ok", (answer, weight), where) | ("blank", missing kind or None, where)
-    # | ("invalid", reason, shown) | ("filtered", name, None); ``where`` is the
-    # (group, period) pair or None, ``shown`` the cell to quote in the error.
+    # | ("invalid", reason, (shown, cell kind)) | ("filtered", name, None); ``where`` is the
+    # (group, period) pair or None, ``shown`` the cell to quote in the error and
+    # the cell kind "answer", "date" or "weight" (the column it is counted against).
     def classify(self, key) -> tuple[str, object, object]:
         got = self.cache.get(key)
         if got is not None:
@@ -519,7 +507,7 @@ class _Counter:
             kind, payload = self.value_class(key)
             if kind == "ok":
                 return (kind, (payload, None), None)
-            return (kind, payload, key if kind == "invalid" else None)
+            return (kind, payload, (key, "answer") if kind == "invalid" else None)
         cell = key[0]
         i = 1 + self.nby
         group = tuple(v.strip() or BLANK_GROUP for v in key[1:i])
@@ -533,13 +521,13 @@ class _Counter:
                 return ("filtered", name, None)
         kind, payload = self.value_class(cell)
         if kind == "invalid":
-            return (kind, payload, cell)
+            return (kind, payload, (cell, "answer"))
         if self.dated:
             when = self.period_of(when_cell)
             if not isinstance(when, date):
                 if kind == "blank":
                     return ("blank", payload, None)  # no answer and no date: nothing to place
-                return ("invalid", when, when_cell)
+                return ("invalid", when, (when_cell, "date"))
         where = (group, when) if self.keyed else None
         if kind == "blank":
             return ("blank", payload, where)
@@ -547,7 +535,7 @@ class _Counter:
         if self.weighted:
             weight = self.weight_of(weight_cell)
             if isinstance(weight, str):
-                return ("invalid", weight, weight_cell)
+                return ("invalid", weight, (weight_cell, "weight"))
         return ("ok", (payload, weight), where)
 
     def flush(self, keys: list, lines) -> None:
@@ -578,8 +566,8 @@ class _Counter:
                 self.filtered[payload] = self.filtered.get(payload, 0) + count
             else:
                 self.overall.invalid += count
-                bad[key] = (payload, where)
-                what = _invalid_kind(payload)
+                shown, what = where
+                bad[key] = (payload, shown)
                 self.invalid_kinds[what] = self.invalid_kinds.get(what, 0) + count
         if bad and len(self.invalid) < EXAMPLES:
             for i, key in enumerate(keys):
