@@ -101,7 +101,10 @@ def check(opts: CommentOptions, metric: Metric, *, quiet: bool, fmt_) -> None:
 
 
 def spool_stdin(session) -> str:
-    """Copy stdin to a temporary file (the comment features read the rows twice)."""
+    """Copy stdin to a temporary file, for commands that read the rows more
+    than once (the comment features, the report): removed at exit, and
+    called "<stdin>" in messages."""
+    import atexit
     import shutil
     import tempfile
 
@@ -113,6 +116,8 @@ def spool_stdin(session) -> str:
             fh.write(env.stdin.read().encode("utf-8"))
         else:
             shutil.copyfileobj(stream, fh)
+    atexit.register(remove_quietly, path)
+    session.file_names[path] = "<stdin>"
     return path
 
 

@@ -408,11 +408,7 @@ def report(
 
         renderer = load_charts()  # missing matplotlib: exit 1 with the install hint, before reading anything
     if file in (None, "-") and not session.env.stdin_isatty:
-        import atexit
-
         file = C.spool_stdin(session)  # read twice (segments, periods, comments)
-        atexit.register(C.remove_quietly, file)
-        session.file_names[file] = "<stdin>"
         spooled = True
     else:
         spooled = False

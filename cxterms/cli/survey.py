@@ -290,12 +290,7 @@ def _stdin_for_comments(session, file, copts):
     from . import comments as C
 
     if copts.active and file in (None, "-") and not session.env.stdin_isatty:
-        import atexit
-
-        path = C.spool_stdin(session)
-        atexit.register(C.remove_quietly, path)
-        session.file_names[path] = "<stdin>"
-        return path
+        return C.spool_stdin(session)
     return file
 
 
