@@ -302,3 +302,30 @@ def test_engine_duckdb_reads_parquet_and_json(run, tmp_path):
         got = run("nps", tmp_path / name, "--engine", "duckdb", "--by", "region", "-f", "json")
         assert got.exit_code == 0, got.stderr
         close(json.loads(want.stdout), json.loads(got.stdout))
+
+
+def test_duckdb_csv_scan_is_capped_and_an_aggregate_too_big_for_the_cap_is_rerun(run, tmp_path, monkeypatch):
+    """A CSV file is scanned under a memory cap (flat peak memory); a count
+    with more groups than the cap holds runs again without it, same answer."""
+    pytest.importorskip("duckdb")
+    from cxterms.sql import engines
+
+    path = tmp_path / "ids.csv"
+    path.write_text("id,score\n" + "".join(f"customer-{i:06d},{i % 11}\n" for i in range(4000)))
+    with engines.DuckDBEngine("duckdb:") as eng:
+        view = eng.attach_file(str(path))
+        limit = eng.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        assert eng._capped and "MiB" in limit and float(limit.split()[0]) < 1024
+        eng.query(f'SELECT "score", COUNT(*) AS n FROM {view} GROUP BY "score"')
+        assert eng._capped  # a few groups: the cap holds
+        eng.query(f'SELECT "id", COUNT(*) AS n FROM {view} GROUP BY "id"', per_customer=True)
+        assert not eng._capped  # a group per customer: no cap
+    monkeypatch.setattr(engines, "scan_memory", lambda con: "1MB")
+    with engines.DuckDBEngine("duckdb:") as eng:
+        view = eng.attach_file(str(path))
+        names, rows = eng.query(f'SELECT "id", "score", COUNT(*) AS n FROM {view} GROUP BY "id", "score"')
+        assert not eng._capped and len(rows) == 4000 and {r[2] for r in rows} == {1}
+    want = run("nps", path, "--by", "id", "-f", "csv")
+    got = run("nps", path, "--by", "id", "-f", "csv", "--engine", "duckdb")
+    assert want.exit_code == got.exit_code == 0, got.stderr
+    assert got.stdout == want.stdout and len(got.stdout.splitlines()) > 4000

@@ -554,7 +554,9 @@ class Table:
         self.header_line = 0
         self._fast: _LineCells | None = None  # set by cells(): see _line_cells
         self._fast_skip = self._fast_backoff = 0  # see _fast_cells
-        self._pieces = self._read_pieces(self._text, 1)
+        # a short first piece: the header is taken from it, and its records
+        # would be parsed for that alone
+        self._pieces = self._read_pieces(self._text, 1, first=SNIFF_BYTES)
         self._pending: tuple[int, str] | None = None
         if self.has_header:
             self._take_header()
@@ -689,7 +691,7 @@ class Table:
         return end, rows
 
     def _read_pieces(
-        self, text, first_line: int, tail: dict | None = None, span: tuple = (0, None)
+        self, text, first_line: int, tail: dict | None = None, span: tuple = (0, None), first: int = CHUNK_CHARS,
     ) -> Iterator[tuple[int, str, list | None]]:
         """(first line number, text, records or None) pieces of the input, each
         ending at a record boundary: a line break outside quotes, by the csv
@@ -697,11 +699,12 @@ class Table:
         come parsed (the parse is what checks the boundary). A record longer
         than MAX_RECORD is an error; so is a quote left open at the end, unless
         ``tail`` is given (a byte range of a file read in parallel): then
-        ``tail["clean"]`` says whether the range ended outside quotes."""
+        ``tail["clean"]`` says whether the range ended outside quotes. The
+        first piece is about ``first`` characters long."""
         quoted = self._quoted_mode()
         line = first_line
         carry = ""
-        want = CHUNK_CHARS
+        want = first
         try:
             while True:
                 block = text.read(want)

@@ -36,14 +36,15 @@ from __future__ import annotations
 import codecs
 import csv
 import dataclasses
+import os
 import re
 from dataclasses import dataclass
 
 from ..errors import DataError, UsageError
 
 HINT = "leave out --engine duckdb to use the built-in reader"
-#: DuckDB's read buffer (bytes): small buffers and one thread keep the peak
-#: memory of a scan flat in rows (see README, "Scaling out").
+#: DuckDB's read buffer (bytes): small buffers and a memory cap (see
+#: engines.scan_memory) keep the peak memory of a scan flat in rows.
 BUFFER = 4 << 20
 #: The delimiter of a one-column file (no delimiter found): a control
 #: character no survey export contains. A line holding one makes a second
@@ -183,14 +184,21 @@ def _records_before_data(path: str, pyenc: str, d: str | None, header: bool) -> 
     return n
 
 
+#: From this size on (bytes) the check is vectorised with numpy: importing it
+#: costs about as long as the substring search of 16 MB.
+NUMPY_FROM = 16 << 20
+
+
 def _suspect(path: str, bom: int, d: bytes, *, blank_lines: bool) -> bool:
     """Whether the raw bytes hold an empty line, or blanks then a quote at a
-    field start (see ``_suspect_bytes``): vectorised with numpy when it is
+    field start (see ``_suspect_bytes``): for a big file vectorised with numpy when it is
     installed (about four times faster: byte classes compared as arrays,
     instead of one substring search per pattern), else by substring search."""
     try:
+        if os.path.getsize(path) < NUMPY_FROM:
+            raise ImportError
         import numpy as np
-    except ImportError:
+    except (ImportError, OSError):
         return _suspect_bytes(path, bom, d, blank_lines=blank_lines)
     return _suspect_numpy(np, path, bom, d, blank_lines=blank_lines)
 

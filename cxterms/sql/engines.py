@@ -106,8 +106,15 @@ class Engine:
         names, _rows = self.query(f"SELECT * FROM {table_sql} WHERE 1 = 0")
         return names
 
-    def query(self, sql: str) -> tuple[list[str], list[tuple]]:
+    def query(self, sql: str, *, per_customer: bool = False) -> tuple[list[str], list[tuple]]:
+        """The rows of ``sql``; ``per_customer``: one group per customer or
+        order (an engine may need more memory for it)."""
         raise NotImplementedError
+
+    def sample(self, sql: str) -> tuple[list[str], list[tuple]]:
+        """A query whose rows only guide a guess (which column holds the
+        answers): the engine may answer before its checks of the source end."""
+        return self.query(sql)
 
     def fail(self, e: Exception, doing: str) -> CxtermsError:
         msg = _scrub(str(e) or type(e).__name__, self.url)
@@ -126,7 +133,7 @@ class Engine:
 class _DBAPI(Engine):
     errors: tuple = ()
 
-    def query(self, sql):
+    def query(self, sql, *, per_customer: bool = False):
         try:
             cur = self.con.cursor()
             cur.execute(sql)
@@ -165,31 +172,49 @@ class DuckDBEngine(_DBAPI):
     delimiter: str | None = ","
     file: str | None = None
 
-    _check = None  # the thread verifying the CSV file while DuckDB counts
+    _check = None  # the thread checking a CSV file (see csvfile.verify)
+    _capped = False  # DuckDB's memory is capped while it scans a CSV file (see attach_file)
 
-    def _execute(self, sql):
+    def _execute(self, sql, *, cap: bool = True):
         # on the connection itself: a cursor is another session, without the
         # temporary view of the file and the session settings
+        import duckdb
+
+        if self._capped and not cap:
+            self._lift_cap()
         try:
             cur = self.con.execute(sql)
             names = [d[0] for d in cur.description or ()]
             rows = cur.fetchall()
+        except duckdb.OutOfMemoryException as e:
+            if not self._capped:
+                raise self.fail(e, "the query") from None
+            # an aggregate with more groups than the cap holds (--by a
+            # column of customer ids): once more without it
+            self._lift_cap()
+            return self._execute(sql)
         except self.errors as e:
             raise self.fail(e, "the query") from None
         return names, rows
 
+    def _lift_cap(self) -> None:
+        self.con.execute("RESET memory_limit").fetchall()
+        self._capped = False
+
     def columns(self, table_sql: str) -> list[str]:
         return self._execute(f"SELECT * FROM {table_sql} WHERE 1 = 0")[0]
 
-    def query(self, sql):
-        names, rows = self._execute(sql)
+    def sample(self, sql):
+        return self._execute(sql)
+
+    def query(self, sql, *, per_customer: bool = False):
+        names, rows = self._execute(sql, cap=not per_customer)  # an error: DuckDB's verdict stands
         if self._check is not None:
-            # the whole-file check ran while DuckDB counted: its verdict first
-            plan = self._check.result()
+            plan = self._check.result()  # the whole-file check's verdict first
             self._check = None
             if plan.empty_records:
                 self._view(plan)
-                names, rows = self._execute(sql)
+                names, rows = self._execute(sql, cap=not per_customer)
         return names, rows
 
     def _view(self, plan) -> None:
@@ -211,10 +236,14 @@ class DuckDBEngine(_DBAPI):
 
                 p = plan(path, delimiter=delimiter, header=header, encoding=encoding)
                 self.delimiter = p.delimiter
-                # one thread: DuckDB's parallel CSV scan keeps the buffers of a
-                # thread that falls behind, and its peak memory grew with rows
-                self.con.execute("SET threads = 1").fetchall()
+                # DuckDB's parallel CSV scan keeps the buffers it has read
+                # until memory runs short, so its peak grew with rows: a cap
+                # keeps it flat (lifted for per-customer aggregates)
+                self.con.execute(f"SET memory_limit = '{scan_memory(self.con)}'").fetchall()
+                self._capped = True
                 self._view(p)
+                # the whole-file check runs on another core from now on: while
+                # cxterms builds the query (one thread), then while DuckDB counts
                 self._check = _Background(verify, p)
             else:
                 rel = self.con.read_parquet(path) if kind == "parquet" else self.con.read_json(path)
@@ -234,6 +263,15 @@ class DuckDBEngine(_DBAPI):
             if doing == "reading the file":
                 return DataError(f"DuckDB cannot read {self.file}: {_scrub(str(e), self.url)}", hint=HINT)
         return super().fail(e, doing)
+
+
+def scan_memory(con) -> str:
+    """DuckDB's memory cap while it scans a CSV file: two read buffers per
+    thread and room for the counts."""
+    from .csvfile import BUFFER
+
+    threads = int(con.execute("SELECT current_setting('threads')").fetchone()[0])
+    return f"{(16 << 20) + 2 * BUFFER * threads}B"
 
 
 class _Background:
@@ -366,7 +404,7 @@ class SparkEngine(Engine):
         except Exception as e:  # noqa: BLE001
             raise self.fail(e, "reading the table") from None
 
-    def query(self, sql):
+    def query(self, sql, *, per_customer: bool = False):
         try:
             df = self.spark.sql(sql)
             names = list(df.columns)

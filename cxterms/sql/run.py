@@ -73,7 +73,8 @@ class Source:
                 continue
             if sample is None:
                 q = exp.select(*[build.col(n) for n in self.names]).from_(build.table_ref(self.table)).limit(50)
-                sample = self.run(q.sql(dialect=self.engine.dialect))
+                names, rows = self.engine.sample(q.sql(dialect=self.engine.dialect))
+                sample = [dict(zip(names, r)) for r in rows]
 
             def numeric(n):
                 cells = [str(r[n]) for r in sample if r[n] is not None and str(r[n]).strip()]
@@ -87,8 +88,8 @@ class Source:
     def filters(self, filters: Sequence[Filter]) -> tuple[Filter, ...]:
         return tuple(Filter(self.column(f.column, what="--where column"), f.op, f.value) for f in filters)
 
-    def run(self, sql: str) -> list[dict]:
-        names, rows = self.engine.query(sql)
+    def run(self, sql: str, *, per_customer: bool = False) -> list[dict]:
+        names, rows = self.engine.query(sql, per_customer=per_customer)
         return [dict(zip(names, r)) for r in rows]
 
 
@@ -198,7 +199,7 @@ def rfm_data(src: Source, *, customer: str | None, date_column: str | None, amou
     flt = src.filters(filters)
     spec = RFMSpec(src.table, ccol, dcol, acol, unit=unit, calibration_end=calibration_end, filters=flt,
                    text=eng.text, date_format=date_format)
-    rows = src.run(build.rfm_query(spec, eng.dialect))
+    rows = src.run(build.rfm_query(spec, eng.dialect), per_customer=True)
     if not rows:
         raise DataError(f"no orders in {src.label}" + (f" on or before {calibration_end}" if calibration_end else ""))
     if any(r["customer_id"] is None or not str(r["customer_id"]).strip() for r in rows):
@@ -248,7 +249,7 @@ def order_book(src: Source, *, customer: str | None, date_column: str | None, am
         raise UsageError("the customer, date and amount columns must differ")
     eng = src.engine
     spec = RFMSpec(src.table, ccol, dcol, acol, filters=src.filters(filters), text=eng.text, date_format=date_format)
-    rows = src.run(build.orders_query(spec, eng.dialect))
+    rows = src.run(build.orders_query(spec, eng.dialect), per_customer=True)
     book = OrderBook()
     for r in rows:
         cid = r["customer_id"]
