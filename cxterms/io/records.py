@@ -118,6 +118,14 @@ def amount_reader(table: Table, col: int, decimal: str | None):
     return read
 
 
+def _memo(parse):
+    """``parse`` (a pure cell -> value function) remembering the values of
+    the last 65,536 distinct cells; a cell it refuses is parsed again."""
+    import functools
+
+    return functools.lru_cache(maxsize=1 << 16)(parse)
+
+
 def _cell(row: list[str], col: int) -> str:
     return row[col].strip() if col < len(row) else ""
 
@@ -202,7 +210,7 @@ def read_spans(table: Table, start_col: int, end_col: int, date_format: str | No
     cells = _sample_cells(table, start_col) + _sample_cells(table, end_col)
     parse, note = make_parser(cells, date_format=date_format, dayfirst=dayfirst, source=table.name,
                               column=f"date columns {shown(table.column_label(start_col))} and {shown(table.column_label(end_col))}")
-    start_parse = end_parse = parse
+    start_parse = end_parse = _memo(parse)
     if notes is not None and note:
         notes.append(note)
     for line, row in table.rows():
@@ -230,6 +238,8 @@ def read_orders(
     if decimal is None and amount_col is not None and table.delimiter not in (",", None) and not _sample_cells(table, amount_col):
         decimal = "comma"
     amount_parse = amount_reader(table, amount_col, decimal) if amount_col is not None else None
+    day_parse = _memo(day_parse)  # an order log repeats its dates and many of its amounts
+    amount_parse = _memo(amount_parse) if amount_parse is not None else None
     for line, row in table.rows():
         if not any(c.strip() for c in row):
             continue

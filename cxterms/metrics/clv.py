@@ -181,20 +181,23 @@ class OrderBook:
             raise EmptyDataError("no orders to compute a historic CLV from")
         if not 0.0 < margin <= 1.0:
             raise DataError(f"margin must be above 0 and at most 1 (100%), not {margin:g}")
-        rows = self.per_customer(unit, margin)
-        orders = sum(r.orders for r in rows)
+        # from the totals directly: no per-customer objects, no sort by name
+        days = UNIT_DAYS[unit]
+        totals = list(self._orders.values())
+        n = len(totals)
+        orders = sum(v[0] for v in totals)
         try:
-            revenue = math.fsum(v[1] for v in self._orders.values())
-            median = statistics.median(r.revenue for r in rows)
+            revenue = math.fsum(v[1] for v in totals)
+            median = statistics.median(v[1] * margin for v in totals)
         except OverflowError:
             revenue = median = math.inf
-        if not (math.isfinite(revenue) and math.isfinite(median) and math.isfinite(revenue * margin / len(rows))):
+        if not (math.isfinite(revenue) and math.isfinite(median) and math.isfinite(revenue * margin / n)):
             raise DataError("the total revenue overflows a float: the amounts are too large")
         return HistoricCLV(
-            customers=len(rows), orders=orders, revenue=revenue, average_order_value=revenue / orders,
-            purchase_frequency=orders / len(rows), lifespan=statistics.fmean(r.lifespan for r in rows), unit=unit,
-            clv_mean=revenue * margin / len(rows), clv_median=median,
-            margin=margin, first_date=min(r.first_order for r in rows), last_date=max(r.last_order for r in rows),
+            customers=n, orders=orders, revenue=revenue, average_order_value=revenue / orders,
+            purchase_frequency=orders / n, lifespan=statistics.fmean((v[3] - v[2]).days / days for v in totals), unit=unit,
+            clv_mean=revenue * margin / n, clv_median=median,
+            margin=margin, first_date=min(v[2] for v in totals), last_date=max(v[3] for v in totals),
         )
 
 
