@@ -88,6 +88,12 @@ class Source:
     def filters(self, filters: Sequence[Filter]) -> tuple[Filter, ...]:
         return tuple(Filter(self.column(f.column, what="--where column"), f.op, f.value) for f in filters)
 
+    def run_columns(self, sql: str, *, per_customer: bool = False) -> dict[str, list]:
+        """The result by column (a list per column name): for results of a
+        row per customer, which as dicts would take several times the memory."""
+        names, rows = self.engine.query(sql, per_customer=per_customer)
+        return {n: [r[i] for r in rows] for i, n in enumerate(names)}
+
     def run(self, sql: str, *, per_customer: bool = False) -> list[dict]:
         names, rows = self.engine.query(sql, per_customer=per_customer)
         return [dict(zip(names, r)) for r in rows]
@@ -199,20 +205,21 @@ def rfm_data(src: Source, *, customer: str | None, date_column: str | None, amou
     flt = src.filters(filters)
     spec = RFMSpec(src.table, ccol, dcol, acol, unit=unit, calibration_end=calibration_end, filters=flt,
                    text=eng.text, date_format=date_format)
-    rows = src.run(build.rfm_query(spec, eng.dialect), per_customer=True)
-    if not rows:
+    cols = src.run_columns(build.rfm_query(spec, eng.dialect), per_customer=True)
+    ids = cols["customer_id"]
+    if not ids:
         raise DataError(f"no orders in {src.label}" + (f" on or before {calibration_end}" if calibration_end else ""))
-    if any(r["customer_id"] is None or not str(r["customer_id"]).strip() for r in rows):
+    if any(c is None or not str(c).strip() for c in ids):
         raise DataError(f"some orders in {src.label} have a blank customer")
     ignored = 0
     if calibration_end is not None:
         ignored = _after_end(src, dcol, calibration_end, flt, date_format)
-    end = rows[0].get("calibration_end")
+    end = cols["calibration_end"][0] if "calibration_end" in cols else None
     end = end if isinstance(end, date) or end is None else P.parse_date(str(end))
     data = RFMData.from_columns(
-        [float(r["frequency"]) for r in rows], [float(r["recency"]) for r in rows], [float(r["T"]) for r in rows],
-        [float(r["monetary_value"]) for r in rows] if acol is not None else None,
-        customer_ids=[str(r["customer_id"]) for r in rows], unit=unit, calibration_end=end,
+        list(map(float, cols["frequency"])), list(map(float, cols["recency"])), list(map(float, cols["T"])),
+        list(map(float, cols["monetary_value"])) if acol is not None else None,
+        customer_ids=list(map(str, ids)), unit=unit, calibration_end=end,
     )
     if ignored:
         import dataclasses
@@ -249,17 +256,17 @@ def order_book(src: Source, *, customer: str | None, date_column: str | None, am
         raise UsageError("the customer, date and amount columns must differ")
     eng = src.engine
     spec = RFMSpec(src.table, ccol, dcol, acol, filters=src.filters(filters), text=eng.text, date_format=date_format)
-    rows = src.run(build.orders_query(spec, eng.dialect), per_customer=True)
+    cols = src.run_columns(build.orders_query(spec, eng.dialect), per_customer=True)
     book = OrderBook()
-    for r in rows:
-        cid = r["customer_id"]
+
+    def day(v):
+        return v if isinstance(v, date) else P.parse_date(str(v))
+
+    for cid, orders, revenue, first, last in zip(cols["customer_id"], cols["orders"], cols["revenue"],
+                                                 cols["first_order"], cols["last_order"]):
         if cid is None or not str(cid).strip():
             raise DataError(f"some orders in {src.label} have a blank customer")
-        if r["first_order"] is None or r["revenue"] is None:
+        if first is None or revenue is None:
             raise DataError(f"customer {cid!r} in {src.label} has orders without a date or an amount")
-
-        def day(v):
-            return v if isinstance(v, date) else P.parse_date(str(v))
-
-        book.add_customer(str(cid), int(r["orders"]), float(r["revenue"]), day(r["first_order"]), day(r["last_order"]))
+        book.add_customer(str(cid), int(orders), float(revenue), day(first), day(last))
     return book
