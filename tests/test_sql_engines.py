@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import os
 
 import pytest
 
@@ -318,8 +319,12 @@ def test_duckdb_csv_scan_is_capped_and_an_aggregate_too_big_for_the_cap_is_rerun
         assert eng._capped and "MiB" in limit and float(limit.split()[0]) < 1024
         eng.query(f'SELECT "score", COUNT(*) AS n FROM {view} GROUP BY "score"')
         assert eng._capped  # a few groups: the cap holds
+        assert eng.con.execute("SELECT current_setting('temp_directory')").fetchone()[0] == ""  # capped: no spilling
         eng.query(f'SELECT "id", COUNT(*) AS n FROM {view} GROUP BY "id"', per_customer=True)
         assert not eng._capped  # a group per customer: no cap
+        spill = eng.con.execute("SELECT current_setting('temp_directory')").fetchone()[0]
+        assert "cxterms-duckdb-" in spill and not spill.startswith(str(tmp_path))  # its own folder, never ./.tmp
+    assert not os.path.exists(spill)  # removed at close
     monkeypatch.setattr(engines, "scan_memory", lambda con: "1MB")
     with engines.DuckDBEngine("duckdb:") as eng:
         view = eng.attach_file(str(path))

@@ -63,14 +63,18 @@ def open_source(opts: SourceOpts, file: str | None, *, delimiter=None, header=No
 
     url = "duckdb:" if opts.engine is not None else opts.db
     engine = connect(url)
-    if opts.table is not None:
-        return Source(engine, opts.table)
-    if file is None or file == "-":
-        raise UsageError("--db needs --table NAME")
-    if not hasattr(engine, "attach_file"):
-        raise UsageError(f"{engine.label} cannot read a FILE; give --table")
-    view = engine.attach_file(file, delimiter=_delim(delimiter), header=header, encoding=encoding)
-    return Source(engine, view, file)
+    try:
+        if opts.table is not None:
+            return Source(engine, opts.table)
+        if file is None or file == "-":
+            raise UsageError("--db needs --table NAME")
+        if not hasattr(engine, "attach_file"):
+            raise UsageError(f"{engine.label} cannot read a FILE; give --table")
+        view = engine.attach_file(file, delimiter=_delim(delimiter), header=header, encoding=encoding)
+        return Source(engine, view, file)
+    except BaseException:
+        engine.close()
+        raise
 
 
 def _plain_table_only(session, opts: SourceOpts, file, *, delimiter, header, encoding) -> None:

@@ -166,6 +166,13 @@ class DuckDBEngine(_DBAPI):
         try:
             self.con = duckdb.connect(target, read_only=target != ":memory:")
             _set_utc(self.con)
+            if target == ":memory:":
+                # an in-memory database spills to ./.tmp: to a folder of its
+                # own instead, removed at close, never the user's folder
+                import tempfile
+
+                self._spill = tempfile.mkdtemp(prefix="cxterms-duckdb-")
+                self._set_spill(self._spill)
         except duckdb.Error as e:
             raise self.fail(e, "opening the database") from None
 
@@ -174,6 +181,7 @@ class DuckDBEngine(_DBAPI):
 
     _check = None  # the thread checking a CSV file (see csvfile.verify)
     _capped = False  # DuckDB's memory is capped while it scans a CSV file (see attach_file)
+    _spill: str | None = None  # the folder an in-memory database spills to
 
     def _execute(self, sql, *, cap: bool = True):
         # on the connection itself: a cursor is another session, without the
@@ -199,7 +207,22 @@ class DuckDBEngine(_DBAPI):
 
     def _lift_cap(self) -> None:
         self.con.execute("RESET memory_limit").fetchall()
+        self._set_spill(self._spill)
         self._capped = False
+
+    def _set_spill(self, folder: str | None) -> None:
+        if folder is None:
+            self.con.execute("RESET temp_directory").fetchall()
+        else:
+            self.con.execute("SET temp_directory = '{}'".format(folder.replace("'", "''"))).fetchall()
+
+    def close(self) -> None:
+        super().close()
+        if self._spill is not None:
+            import shutil
+
+            shutil.rmtree(self._spill, ignore_errors=True)
+            self._spill = None
 
     def columns(self, table_sql: str) -> list[str]:
         return self._execute(f"SELECT * FROM {table_sql} WHERE 1 = 0")[0]
@@ -239,7 +262,10 @@ class DuckDBEngine(_DBAPI):
                 # DuckDB's parallel CSV scan keeps the buffers it has read
                 # until memory runs short, so its peak grew with rows: a cap
                 # keeps it flat (lifted for per-customer aggregates)
+                # (and nothing spills: an aggregate the cap cannot hold runs
+                # again in memory, which is faster than spilling it)
                 self.con.execute(f"SET memory_limit = '{scan_memory(self.con)}'").fetchall()
+                self._set_spill("")
                 self._capped = True
                 self._view(p)
                 # the whole-file check runs on another core from now on: while
