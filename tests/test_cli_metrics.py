@@ -281,6 +281,35 @@ def test_clv_bad_amount(run, tmp_path):
     assert r.exit_code == 1 and r.stderr.startswith(f"cxterms: amount 'lots' is not a number ({f}:3:3)")
 
 
+ORDER_ERRORS = [
+    ("a,2026-01-01,12\n,2026-01-02,5\n", "customer is blank", 3, 1),
+    ("a,2026-01-01,12\nb,,5\n", "order date is blank", 3, 2),
+    ("a,2026-01-01,12\nb\n", "order date is blank", 3, 2),  # a short row
+    ("a,2026-01-01,12\nb,2026-13-45,5\n", "order date '2026-13-45' in column 'date' is not a date", 3, 2),
+    ("a,2026-01-01,12\nb,2026-01-02,\n", "amount '' is not a number", 3, 3),
+    ("a,2026-01-01,12\nb,2026-01-02\n", "amount '' is not a number", 3, 3),
+    (" , , ,note\n", "customer is blank", 2, 1),  # other cells filled: not a blank row
+]
+
+
+@pytest.mark.parametrize("body,message,line,column", ORDER_ERRORS)
+def test_clv_order_row_errors_name_line_and_column(run, tmp_path, body, message, line, column):
+    f = tmp_path / "o.csv"
+    f.write_text("customer,date,amount,note\n" + "z,2025-12-30,7,x\n" * 3 + body)
+    r = run("clv", f)
+    assert r.exit_code == 1 and r.stdout == ""
+    assert r.stderr.startswith(f"cxterms: {message}") and f"({f}:{line + 3}:{column})" in r.stderr.splitlines()[0]
+
+
+def test_clv_skips_blank_rows_and_reads_repeated_cells_alike(run, tmp_path):
+    f = tmp_path / "o.csv"
+    rows = "".join(f"c{i % 7},2026-01-{1 + i % 28:02d},{10 + i % 3}.50\n" for i in range(300))
+    f.write_text("customer,date,amount\n" + rows + "\n , ,\n,,\n" + rows)
+    d = js(run("clv", f, "-f", "json"))
+    assert d["orders"] == 600 and d["customers"] == 7
+    assert d["revenue"] == pytest.approx(2 * sum(10 + i % 3 + 0.5 for i in range(300)))
+
+
 def test_progress_bar_only_on_a_terminal(run, tmp_path, monkeypatch):
     import cxterms.cli.progress as progress
 

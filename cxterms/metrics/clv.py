@@ -145,7 +145,7 @@ class OrderBook:
         self._orders: dict[str, list] = {}  # customer -> [orders, revenue, first, last]
 
     def add(self, customer: str, day: date, amount: float) -> None:
-        if math.isnan(amount) or math.isinf(amount):
+        if not math.isfinite(amount):
             raise DataError(f"amount is not a finite number ({amount!r})")
         rec = self._orders.get(customer)
         if rec is None:
