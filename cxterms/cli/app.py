@@ -33,7 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "ces": ("cxterms.cli.survey", "Customer effort score (mean, easy and difficult shares)."),
     "churn": ("cxterms.cli.churn", "Churn and retention from counts, MRR, or a customer table."),
     "clv": ("cxterms.cli.clv", "Customer lifetime value: formula, historic, or BG/NBD + Gamma-Gamma."),
-    "retention": ("cxterms.cli.models", "Cohort retention with the shifted-beta-geometric model."),
+    "retention": ("cxterms.cli.retention", "Cohort retention with the shifted-beta-geometric model."),
     "sql": ("cxterms.cli.sql", "Print the aggregate SQL of a metric for your warehouse (read back with --counts)."),
     "drivers": ("cxterms.cli.drivers", "Key driver analysis: which attribute ratings matter most."),
     "report": ("cxterms.cli.report", "A shareable report (HTML with charts, Markdown or JSON) of NPS, CSAT or CES."),

@@ -160,3 +160,26 @@ def user_labels(map_text: str | None, labels_file: str | None) -> dict[str, int]
     if map_text:
         out.update(parse_map(map_text))
     return out or None
+
+
+def float_column(table, col: int, what: str, rows):
+    """The column's cells as floats; a DataError names the first cell that is not a number."""
+    from ..errors import DataError
+
+    texts = [row[col] if col < len(row) else "" for _line, row in rows]
+    try:
+        import numpy as np
+
+        values = np.asarray(texts, dtype=float)  # numpy parses the whole column at C speed
+        if values.shape == (len(texts),):
+            return values.tolist()
+    except (ImportError, ValueError, TypeError):
+        pass
+    out = []
+    for (line, _row), text in zip(rows, texts):
+        text = text.strip()
+        try:
+            out.append(float(text))
+        except ValueError:
+            raise DataError(f"{what} {text!r} is not a number", file=table.name, line=line, column=col + 1) from None
+    return out
