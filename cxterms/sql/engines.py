@@ -174,6 +174,7 @@ class DuckDBEngine(_DBAPI):
                 self._spill = tempfile.mkdtemp(prefix="cxterms-duckdb-")
                 self._set_spill(self._spill)
         except duckdb.Error as e:
+            self.close()
             raise self.fail(e, "opening the database") from None
 
     delimiter: str | None = ","
@@ -217,7 +218,7 @@ class DuckDBEngine(_DBAPI):
             self.con.execute("SET temp_directory = '{}'".format(folder.replace("'", "''"))).fetchall()
 
     def close(self) -> None:
-        super().close()
+        super().close()  # without a connection too: closing never raises
         if self._spill is not None:
             import shutil
 
