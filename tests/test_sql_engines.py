@@ -326,6 +326,14 @@ def test_duckdb_csv_scan_is_capped_and_an_aggregate_too_big_for_the_cap_is_rerun
         spill = eng.con.execute("SELECT current_setting('temp_directory')").fetchone()[0]
         assert "cxterms-duckdb-" in spill and not spill.startswith(str(tmp_path))  # its own folder, never ./.tmp
     assert not os.path.exists(spill)  # removed at close
+    dropped = engines.DuckDBEngine("duckdb:")
+    spill = dropped._spill
+    assert os.path.isdir(spill)
+    del dropped  # never closed: removed when the engine goes
+    import gc
+
+    gc.collect()
+    assert not os.path.exists(spill)
     monkeypatch.setattr(engines, "scan_memory", lambda con: "1MB")
     with engines.DuckDBEngine("duckdb:") as eng:
         view = eng.attach_file(str(path))

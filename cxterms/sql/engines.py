@@ -169,9 +169,13 @@ class DuckDBEngine(_DBAPI):
             if target == ":memory:":
                 # an in-memory database spills to ./.tmp: to a folder of its
                 # own instead, removed at close, never the user's folder
+                import shutil
                 import tempfile
+                import weakref
 
                 self._spill = tempfile.mkdtemp(prefix="cxterms-duckdb-")
+                # removed at close, or when the engine is dropped or Python exits
+                self._remove_spill = weakref.finalize(self, shutil.rmtree, self._spill, True)
                 self._set_spill(self._spill)
         except duckdb.Error as e:
             self.close()
@@ -183,6 +187,7 @@ class DuckDBEngine(_DBAPI):
     _check = None  # the thread checking a CSV file (see csvfile.verify)
     _capped = False  # DuckDB's memory is capped while it scans a CSV file (see attach_file)
     _spill: str | None = None  # the folder an in-memory database spills to
+    _remove_spill = None
 
     def _execute(self, sql, *, cap: bool = True):
         # on the connection itself: a cursor is another session, without the
@@ -219,11 +224,8 @@ class DuckDBEngine(_DBAPI):
 
     def close(self) -> None:
         super().close()  # without a connection too: closing never raises
-        if self._spill is not None:
-            import shutil
-
-            shutil.rmtree(self._spill, ignore_errors=True)
-            self._spill = None
+        if self._remove_spill is not None:
+            self._remove_spill()
 
     def columns(self, table_sql: str) -> list[str]:
         return self._execute(f"SELECT * FROM {table_sql} WHERE 1 = 0")[0]
