@@ -194,11 +194,13 @@ def _suspect(path: str, bom: int, d: bytes, *, blank_lines: bool) -> bool:
     field start (see ``_suspect_bytes``): for a big file vectorised with numpy when it is
     installed (about four times faster: byte classes compared as arrays,
     instead of one substring search per pattern), else by substring search."""
+    np = None
     try:
-        if os.path.getsize(path) < NUMPY_FROM:
-            raise ImportError
-        import numpy as np
-    except (ImportError, OSError):
+        if os.path.getsize(path) >= NUMPY_FROM:
+            import numpy as np
+    except (ImportError, OSError):  # an unreadable file: the byte search reports it
+        np = None
+    if np is None:
         return _suspect_bytes(path, bom, d, blank_lines=blank_lines)
     return _suspect_numpy(np, path, bom, d, blank_lines=blank_lines)
 
